@@ -1,0 +1,28 @@
+"""mcp-toolhost: a fast, strict, safe-by-default Model Context Protocol tool host."""
+
+from ._tools.content import Audio, Content, EmbeddedResource, Image, ResourceLink, Text
+from ._tools.context import Context
+from ._tools.tool import Tool, tool
+from ._version import __version__
+from .config import Settings
+from .errors import ConfigError, ProtocolError, ToolError, ToolHostError
+from .host import ToolHost
+
+__all__ = [
+    "Audio",
+    "ConfigError",
+    "Content",
+    "Context",
+    "EmbeddedResource",
+    "Image",
+    "ProtocolError",
+    "ResourceLink",
+    "Settings",
+    "Text",
+    "Tool",
+    "ToolError",
+    "ToolHost",
+    "ToolHostError",
+    "__version__",
+    "tool",
+]

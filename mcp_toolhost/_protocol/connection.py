@@ -1,0 +1,392 @@
+"""`Connection`: one client's conversation with the server, independent of any transport.
+
+A transport feeds it raw lines (`feed`) or parsed messages (`receive`) and gives it a
+`send` callable for encoded messages; everything between is here: era selection,
+dispatch, concurrency, cancellation, batches, progress and logging.
+
+Eras (versioning, "Backward compatibility"): a request carrying the 2026-07-28
+envelope in `params._meta` is served statelessly; `initialize` selects handshake
+semantics for the rest of the connection. "A dual-era server MAY serve both eras
+concurrently on the same endpoint or process", and this one does: the era is decided
+per message, never locked by the first one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.abc
+import anyio.from_thread
+import anyio.lowlevel
+
+from .._tools.context import LOG_LEVEL_RANK, Context
+from .._tools.results import error_result, tool_result
+from ..errors import (
+    ArgumentsError,
+    ConfigError,
+    InvalidParams,
+    InvalidRequest,
+    MethodNotFound,
+    ParseError,
+    ProtocolError,
+    ToolError,
+)
+from . import jsonrpc
+from .envelope import RequestScope, has_envelope, progress_token, stateless_scope
+from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
+
+if TYPE_CHECKING:
+    from .._tools.tool import Tool
+    from .server import Server
+
+logger = logging.getLogger("mcp_toolhost.protocol")
+
+Send = Callable[[bytes], None]
+Reply = Callable[[bytes | None], None]
+"""Answers one request; None means "no response" (it was cancelled)."""
+
+# Requests a handshake-era client may send before `initialize` (lifecycle: "The client
+# SHOULD NOT send requests other than pings before the server has responded").
+_BEFORE_INIT = frozenset({"ping", "initialize"})
+# Removed in 2026-07-28 (changelog): answered -32601 when they carry the envelope.
+_HANDSHAKE_ONLY = frozenset({"ping", "initialize", "logging/setLevel"})
+_DEFAULT_CLIENT_LOG_LEVEL = "info"
+
+
+@dataclass(slots=True)
+class _Flight:
+    """A tool call in progress."""
+
+    cancel_scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
+    context: Context | None = None
+    cancelled_by_client: bool = False
+
+
+class _Batch:
+    """Collects the answers to one JSON-RPC batch and sends them as one array."""
+
+    def __init__(self, send: Send, size: int) -> None:
+        self._send = send
+        self._pending = size
+        self._parts: list[bytes] = []
+
+    def reply(self, data: bytes | None) -> None:
+        if data is not None:
+            self._parts.append(data)
+        self._pending -= 1
+        if self._pending == 0 and self._parts:
+            self._send(b"[" + b",".join(self._parts) + b"]")
+
+
+def _expects_reply(message: Any) -> bool:
+    if jsonrpc.is_response(message):
+        return False
+    try:
+        jsonrpc.check_request(message)
+    except InvalidRequest:
+        return True
+    return "id" in message
+
+
+class Connection:
+    def __init__(self, server: Server, send: Send, task_group: anyio.abc.TaskGroup) -> None:
+        self._server = server
+        self._send = send
+        self._task_group = task_group
+        self._loop_thread = threading.get_ident()
+        self._token = anyio.lowlevel.current_token()
+        self._in_flight: dict[jsonrpc.RequestId, _Flight] = {}
+        self._idle = anyio.Event()
+        self._idle.set()
+        # Handshake era: set by `initialize`, shared by every request without envelope.
+        self._handshake: RequestScope | None = None
+        self._initialized_notified = False
+        self._unsubscribe = server.registry.on_change(self._tools_changed)
+
+    # --- input -----------------------------------------------------------------------
+
+    def feed(self, line: bytes) -> None:
+        """Handle one raw line from the transport. Never raises."""
+        try:
+            message = jsonrpc.decode(line)
+        except ParseError as error:
+            self._send(jsonrpc.error_message(None, error))
+            return
+        self.receive(message)
+
+    def receive(self, message: Any) -> None:
+        """Handle one parsed JSON value. Never raises."""
+        if isinstance(message, list):
+            self._receive_batch(message)
+        else:
+            self._receive_one(message, self._reply_directly)
+
+    def _reply_directly(self, data: bytes | None) -> None:
+        if data is not None:
+            self._send(data)
+
+    def _receive_batch(self, messages: list[Any]) -> None:
+        version = self._handshake.version if self._handshake else None
+        if not allows_batches(version):
+            error = InvalidRequest("Invalid request: JSON-RPC batches exist only in revision 2025-03-26")
+        elif not messages:
+            error = InvalidRequest("Invalid request: empty batch")
+        else:
+            batch = _Batch(self._send, sum(map(_expects_reply, messages)))
+            for message in messages:
+                self._receive_one(message, batch.reply)
+            return
+        self._send(jsonrpc.error_message(None, error))
+
+    def _receive_one(self, message: Any, reply: Reply) -> None:
+        if jsonrpc.is_response(message):
+            # We send no requests, so no answer is awaited; a stray one is dropped.
+            logger.debug("dropped a response to an unknown request: id=%r", message.get("id"))
+            return
+        try:
+            jsonrpc.check_request(message)
+        except InvalidRequest as error:
+            request_id = message.get("id") if isinstance(message, dict) else None
+            reply(jsonrpc.error_message(request_id if jsonrpc.is_valid_id(request_id) else None, error))
+            return
+        params = message.get("params") or {}
+        if "id" not in message:
+            self._notification(message["method"], params)
+            return
+        request_id = message["id"]
+        try:
+            self._request(request_id, message["method"], params, reply)
+        except ProtocolError as error:
+            reply(jsonrpc.error_message(request_id, error))
+        except Exception as exc:  # a bug of ours: answer it, keep serving
+            logger.exception("internal error handling %r", message.get("method"))
+            reply(jsonrpc.error_message(request_id, ProtocolError(f"Internal error: {type(exc).__name__}")))
+
+    # --- requests ----------------------------------------------------------------------
+
+    def _request(self, request_id: jsonrpc.RequestId, method: str, params: dict[str, Any], reply: Reply) -> None:
+        if request_id in self._in_flight:
+            raise InvalidRequest(f"Invalid request: id {request_id!r} is already in use by a request in flight")
+        if method == "initialize":
+            reply(jsonrpc.result_message(request_id, self._initialize(params)))
+            return
+        if has_envelope(params):
+            scope = stateless_scope(params)
+            if method in _HANDSHAKE_ONLY:
+                raise MethodNotFound(f"Method not found: {method} (removed in {scope.version})", method)
+        elif method in self._server.handshake_methods:
+            scope = self._handshake_scope(method)
+        elif method in self._server.handlers:
+            scope = stateless_scope(params)  # a 2026-07-28-only method without its envelope: -32602
+        else:
+            raise MethodNotFound(f"Method not found: {method}", method)
+        if method == "tools/call":
+            self._start_tool_call(request_id, params, scope, reply)
+            return
+        handler = self._server.handlers.get(method)
+        if handler is None:
+            raise MethodNotFound(f"Method not found: {method}", method)
+        result = handler(self, params, scope)
+        reply(jsonrpc.result_message(request_id, self._server.finish_result(result, scope)))
+
+    def _handshake_scope(self, method: str) -> RequestScope:
+        if self._handshake is None:
+            if method in _BEFORE_INIT:
+                return self._server.pre_init_scope
+            # Without an envelope and before `initialize` this is both a malformed
+            # 2026-07-28 request (-32602, basic/index "Per-request protocol fields")
+            # and a handshake-era request sent too early: one answer serves both.
+            raise InvalidParams(
+                "Not initialized: send `initialize` first (handshake era), or carry the 2026-07-28 "
+                "envelope in params._meta (io.modelcontextprotocol/protocolVersion and "
+                "io.modelcontextprotocol/clientCapabilities)"
+            )
+        return self._handshake
+
+    def _initialize(self, params: dict[str, Any]) -> dict[str, Any]:
+        requested = params.get("protocolVersion")
+        if not isinstance(requested, str):
+            raise InvalidParams('initialize: "protocolVersion" must be a string')
+        capabilities = params.get("capabilities", {})
+        client_info = params.get("clientInfo")
+        if not isinstance(capabilities, dict) or not isinstance(client_info, dict | None):
+            raise InvalidParams('initialize: "capabilities" and "clientInfo" must be objects')
+        version = negotiate(requested)
+        # A second `initialize` renegotiates (the spec is silent; the official SDK does the same).
+        self._handshake = RequestScope(
+            version=version,
+            stateless=False,
+            client_capabilities=capabilities,
+            client_info=client_info,
+            log_level=_DEFAULT_CLIENT_LOG_LEVEL,
+        )
+        logger.info("initialized: client=%r version=%s", (client_info or {}).get("name"), version)
+        return self._server.initialize_result(version)
+
+    def set_log_level(self, params: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
+        level = params.get("level")
+        if level not in LOG_LEVEL_RANK:
+            raise InvalidParams(f"Invalid log level {level!r}; use one of {', '.join(LOG_LEVEL_RANK)}")
+        scope.log_level = level
+        return {}
+
+    # --- tool calls ------------------------------------------------------------------
+
+    def _start_tool_call(
+        self, request_id: jsonrpc.RequestId, params: dict[str, Any], scope: RequestScope, reply: Reply
+    ) -> None:
+        name = params.get("name")
+        if not isinstance(name, str):
+            raise InvalidParams('tools/call: "name" must be a string')
+        tool = self._server.registry.get(name)
+        if tool is None:
+            raise InvalidParams(f"Unknown tool: {name}")
+        arguments = params.get("arguments")
+        if arguments is None:
+            arguments = {}
+        elif not isinstance(arguments, dict):
+            raise InvalidParams('tools/call: "arguments" must be an object')
+        flight = _Flight()
+        self._in_flight[request_id] = flight
+        self._idle = anyio.Event() if self._idle.is_set() else self._idle
+        token = progress_token(params)
+        self._task_group.start_soon(self._run_tool_call, request_id, tool, arguments, scope, token, flight, reply)
+
+    async def _run_tool_call(
+        self,
+        request_id: jsonrpc.RequestId,
+        tool: Tool,
+        arguments: dict[str, Any],
+        scope: RequestScope,
+        token: str | int | None,
+        flight: _Flight,
+        reply: Reply,
+    ) -> None:
+        answer: bytes | None = None
+        try:
+            with flight.cancel_scope:
+                answer = await self._tool_call_answer(request_id, tool, arguments, scope, token, flight)
+        finally:
+            if flight.context is not None:
+                flight.context._cancelled = True  # no progress or log after the answer
+            del self._in_flight[request_id]
+            if not self._in_flight:
+                self._idle.set()
+        # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
+        # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
+        reply(None if flight.cancelled_by_client else answer)
+
+    async def _tool_call_answer(
+        self,
+        request_id: jsonrpc.RequestId,
+        tool: Tool,
+        arguments: dict[str, Any],
+        scope: RequestScope,
+        token: str | int | None,
+        flight: _Flight,
+    ) -> bytes:
+        settings = self._server.settings
+        try:
+            context = None
+            if tool.schema.context_parameter is not None:
+                context = flight.context = self._context(request_id, tool, scope, token)
+            kwargs = tool.bind(arguments, context)
+        except ArgumentsError as error:
+            if not validation_errors_as_results(scope.version):
+                return jsonrpc.error_message(request_id, InvalidParams(str(error), {"errors": error.errors}))
+            result = error_result(str(error))
+        except ConfigError as error:
+            logger.error("tool %s cannot be served: %s", tool.name, error)
+            return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
+        else:
+            result = await self._execute(tool, kwargs, feature_level(scope.version))
+        encoded = jsonrpc.encode(self._server.finish_result(result, scope))
+        if len(encoded) > settings.max_result_bytes:
+            message = (
+                f"Tool {tool.name!r} returned {len(encoded)} bytes, more than the {settings.max_result_bytes}"
+                " byte limit on results (max_result_bytes). Ask for less, e.g. a smaller range or page."
+            )
+            encoded = jsonrpc.encode(self._server.finish_result(error_result(message), scope))
+        return jsonrpc.encoded_result_message(request_id, encoded)
+
+    async def _execute(self, tool: Tool, kwargs: dict[str, Any], level: int) -> dict[str, Any]:
+        timeout = self._server.settings.timeout_for(tool.name) if tool.timeout is None else tool.timeout
+        try:
+            async with self._server.call_limiter:
+                with anyio.move_on_after(timeout) as deadline:
+                    value = await tool.run(kwargs)
+                if deadline.cancelled_caught:
+                    return error_result(f"Tool {tool.name!r} timed out after {timeout:g} seconds and was cancelled.")
+            return tool_result(tool, value, level)
+        except ToolError as error:
+            return error_result(str(error))
+        except (Exception, SystemExit) as exc:
+            # The model gets the exception's type and message, never a traceback; the
+            # traceback goes to the server's log.
+            logger.error("tool %s raised", tool.name, exc_info=True)
+            return error_result(f"Tool {tool.name!r} failed: {type(exc).__name__}: {exc}")
+
+    def _context(
+        self, request_id: jsonrpc.RequestId, tool: Tool, scope: RequestScope, token: str | int | None
+    ) -> Context:
+        return Context(
+            request_id=request_id,
+            tool_name=tool.name,
+            protocol_version=scope.version,
+            progress_token=token,
+            min_log_level=scope.log_level,
+            client_info=scope.client_info,
+            client_capabilities=scope.client_capabilities,
+            notify=self._notify_threadsafe,
+        )
+
+    # --- notifications -----------------------------------------------------------------
+
+    def _notification(self, method: str, params: dict[str, Any]) -> None:
+        if method == "notifications/cancelled":
+            self._cancel(params.get("requestId"))
+        elif method == "notifications/initialized":
+            self._initialized_notified = True
+        # Any other notification is ignored (JSON-RPC: notifications are never answered).
+
+    def _cancel(self, request_id: object) -> None:
+        # "Receivers MAY ignore cancellation notifications if the referenced request is
+        # unknown" or already finished; `initialize` is answered at once, so never here.
+        flight = self._in_flight.get(request_id) if isinstance(request_id, str | int) else None
+        if flight is None:
+            return
+        flight.cancelled_by_client = True
+        if flight.context is not None:
+            flight.context._cancelled = True
+        flight.cancel_scope.cancel()
+
+    def _notify_threadsafe(self, method: str, params: dict[str, Any]) -> None:
+        data = jsonrpc.notification_message(method, params)
+        if threading.get_ident() == self._loop_thread:
+            self._send(data)
+        else:  # a sync tool in a worker thread
+            anyio.from_thread.run_sync(self._send, data, token=self._token)
+
+    def _tools_changed(self) -> None:
+        # Handshake era only: in 2026-07-28 list changes travel on subscriptions/listen.
+        if self._handshake is not None and self._initialized_notified and self._server.list_changed:
+            self._send(jsonrpc.notification_message("notifications/tools/list_changed", {}))
+
+    # --- shutdown ----------------------------------------------------------------------
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    async def finish(self, grace: float) -> None:
+        """Give calls in flight `grace` seconds to finish, then cancel the rest."""
+        with anyio.move_on_after(grace):
+            await self._idle.wait()
+        for flight in list(self._in_flight.values()):
+            flight.cancel_scope.cancel()
+        self._unsubscribe()

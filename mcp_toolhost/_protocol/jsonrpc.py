@@ -1,0 +1,85 @@
+"""JSON-RPC 2.0 framing: decoding a message, encoding answers, and error codes.
+
+Encoded messages are `bytes` without a trailing newline; each transport frames them.
+This module is the one place where an exception becomes a JSON-RPC error object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from ..errors import InvalidRequest, ParseError, ProtocolError
+
+RequestId = str | int
+JSON_NULL_ID: None = None
+
+
+def decode(data: bytes | str) -> Any:
+    """Parse one JSON document. orjson insists on UTF-8 and rejects NaN and lone surrogates."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise ParseError(f"Parse error: {exc}") from None
+
+
+def encode(message: Any) -> bytes:
+    # orjson escapes control characters, so an encoded message never holds a newline
+    # (stdio transport: messages MUST NOT contain embedded newlines).
+    return orjson.dumps(message)
+
+
+def is_valid_id(value: object) -> bool:
+    # MCP: RequestId is a string or an integer; null is not allowed (and bool is no int).
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def check_request(message: object) -> None:
+    """Raise InvalidRequest unless `message` is a JSON-RPC 2.0 request or notification."""
+    if not isinstance(message, dict):
+        raise InvalidRequest("Invalid request: a JSON-RPC message must be an object")
+    if message.get("jsonrpc") != "2.0":
+        raise InvalidRequest('Invalid request: "jsonrpc" must be exactly "2.0"')
+    method = message.get("method")
+    if not isinstance(method, str):
+        raise InvalidRequest('Invalid request: "method" must be a string')
+    if "id" in message and not is_valid_id(message["id"]):
+        raise InvalidRequest('Invalid request: "id" must be a string or an integer')
+    params = message.get("params")
+    if params is not None and not isinstance(params, dict):
+        raise InvalidRequest('Invalid request: "params" must be an object')
+
+
+def is_response(message: object) -> bool:
+    """A message the client sent in answer to one of ours (it has no method)."""
+    return (
+        isinstance(message, dict)
+        and "method" not in message
+        and ("result" in message or "error" in message)
+        and "id" in message
+    )
+
+
+def result_message(request_id: RequestId, result: dict[str, Any]) -> bytes:
+    return orjson.dumps({"jsonrpc": "2.0", "id": request_id, "result": result})
+
+
+def encoded_result_message(request_id: RequestId, encoded_result: bytes) -> bytes:
+    """Wrap a result already encoded (to measure its size) without encoding it twice."""
+    return b'{"jsonrpc":"2.0","id":' + orjson.dumps(request_id) + b',"result":' + encoded_result + b"}"
+
+
+def error_object(error: ProtocolError) -> dict[str, Any]:
+    obj: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.data is not None:
+        obj["data"] = error.data
+    return obj
+
+
+def error_message(request_id: RequestId | None, error: ProtocolError) -> bytes:
+    return orjson.dumps({"jsonrpc": "2.0", "id": request_id, "error": error_object(error)})
+
+
+def notification_message(method: str, params: dict[str, Any]) -> bytes:
+    return orjson.dumps({"jsonrpc": "2.0", "method": method, "params": params})

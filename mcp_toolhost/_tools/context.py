@@ -1,0 +1,121 @@
+"""`Context`: what a running tool may know about its request and say to the client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any, Final, Literal
+
+__all__ = ["LOG_LEVELS", "Context", "LogLevel"]
+
+LogLevel = Literal["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
+# RFC 5424 severities, least severe first (MCP, server/utilities/logging).
+LOG_LEVELS: Final[tuple[str, ...]] = (
+    "debug",
+    "info",
+    "notice",
+    "warning",
+    "error",
+    "critical",
+    "alert",
+    "emergency",
+)
+LOG_LEVEL_RANK: Final = {level: rank for rank, level in enumerate(LOG_LEVELS)}
+
+Notify = Callable[[str, dict[str, Any]], None]
+
+
+class Sent:
+    """Returned by the notification methods: nothing to wait for, but awaiting is fine.
+
+    Notifications are queued without blocking, so sync tools (run in worker threads)
+    and async tools use the same methods; `await ctx.info(...)` works as well.
+    """
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[None, None, None]:
+        yield from ()
+
+
+_SENT: Final = Sent()
+
+
+class Context:
+    """Declare a parameter of this type on a tool to receive it; it is never in the schema."""
+
+    def __init__(
+        self,
+        *,
+        request_id: str | int,
+        tool_name: str,
+        protocol_version: str,
+        progress_token: str | int | None,
+        min_log_level: str | None,
+        client_info: dict[str, Any] | None,
+        client_capabilities: dict[str, Any],
+        notify: Notify,
+    ) -> None:
+        self.request_id = request_id
+        self.tool_name = tool_name
+        self.protocol_version = protocol_version
+        self.progress_token = progress_token
+        self.client_info = client_info
+        self.client_capabilities = client_capabilities
+        self._min_log_rank = LOG_LEVEL_RANK[min_log_level] if min_log_level is not None else None
+        self._notify = notify
+        self._last_progress: float | None = None
+        self._cancelled = False
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the client cancelled this request or its timeout expired.
+
+        Async tools are cancelled at their next `await`; sync tools run in a worker
+        thread, which cannot be interrupted, so long loops should check this.
+        """
+        return self._cancelled
+
+    def report_progress(self, progress: float, total: float | None = None, message: str | None = None) -> Sent:
+        """Send `notifications/progress`, if the client asked for progress on this request.
+
+        Progress must increase with each notification (server/utilities/progress), so a
+        value not above the last one sent is dropped.
+        """
+        if self.progress_token is None or self._cancelled:
+            return _SENT
+        if self._last_progress is not None and progress <= self._last_progress:
+            return _SENT
+        self._last_progress = progress
+        params: dict[str, Any] = {"progressToken": self.progress_token, "progress": progress}
+        if total is not None:
+            params["total"] = total
+        # `message` was added to progress notifications in 2025-03-26.
+        if message is not None and self.protocol_version != "2024-11-05":
+            params["message"] = message
+        self._notify("notifications/progress", params)
+        return _SENT
+
+    def log(self, level: LogLevel, data: Any, *, logger: str | None = None) -> Sent:
+        """Send `notifications/message` if the client's log level lets `level` through."""
+        rank = LOG_LEVEL_RANK.get(level)
+        if rank is None:
+            raise ValueError(f"unknown log level {level!r}; use one of {', '.join(LOG_LEVELS)}")
+        if self._min_log_rank is None or rank < self._min_log_rank:
+            return _SENT
+        params: dict[str, Any] = {"level": level, "data": data}
+        if logger is not None:
+            params["logger"] = logger
+        self._notify("notifications/message", params)
+        return _SENT
+
+    def debug(self, data: Any, *, logger: str | None = None) -> Sent:
+        return self.log("debug", data, logger=logger)
+
+    def info(self, data: Any, *, logger: str | None = None) -> Sent:
+        return self.log("info", data, logger=logger)
+
+    def warning(self, data: Any, *, logger: str | None = None) -> Sent:
+        return self.log("warning", data, logger=logger)
+
+    def error(self, data: Any, *, logger: str | None = None) -> Sent:
+        return self.log("error", data, logger=logger)

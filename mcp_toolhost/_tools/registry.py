@@ -1,0 +1,89 @@
+"""`ToolRegistry`: the live set of tools, paged for `tools/list`, observable for changes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Iterator
+
+from ..errors import ConfigError, InvalidParams
+from .tool import Tool
+
+__all__ = ["ToolRegistry"]
+
+
+def _cursor_for(name: str) -> str:
+    return base64.urlsafe_b64encode(name.encode()).decode("ascii")
+
+
+def _name_from(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor.encode("ascii")).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        raise InvalidParams(f"Invalid cursor {cursor!r}") from None
+
+
+class ToolRegistry:
+    def __init__(self) -> None:
+        self._tools: dict[str, Tool] = {}
+        self._sorted: list[str] | None = None
+        self._listeners: list[Callable[[], None]] = []
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def __iter__(self) -> Iterator[Tool]:
+        return (self._tools[name] for name in self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def get(self, name: str) -> Tool | None:
+        return self._tools.get(name)
+
+    def add(self, tool: Tool) -> None:
+        existing = self._tools.get(tool.name)
+        if existing is not None and existing is not tool:
+            raise ConfigError(
+                f"Tool name {tool.name!r} from {tool.source or tool.fn!r} is already taken"
+                f" by {existing.source or existing.fn!r}"
+            )
+        self._tools[tool.name] = tool
+        self._changed()
+
+    def remove(self, name: str) -> Tool | None:
+        removed = self._tools.pop(name, None)
+        if removed is not None:
+            self._changed()
+        return removed
+
+    def on_change(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after every change; returns a function that unsubscribes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def page(self, cursor: str | None, size: int) -> tuple[list[Tool], str | None]:
+        """One page of tools in name order, and the cursor of the next page if any.
+
+        The cursor names the last tool returned, so pages stay consistent while tools
+        are added or removed between requests (server/utilities/pagination: cursors
+        are opaque to the client).
+        """
+        names = self._names()
+        start = 0
+        if cursor is not None:
+            after = _name_from(cursor)
+            start = next((i for i, name in enumerate(names) if name > after), len(names))
+        chunk = names[start : start + size]
+        next_cursor = _cursor_for(chunk[-1]) if start + size < len(names) and chunk else None
+        return [self._tools[name] for name in chunk], next_cursor
+
+    def _names(self) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(self._tools)
+        return self._sorted
+
+    def _changed(self) -> None:
+        self._sorted = None
+        for listener in list(self._listeners):
+            listener()

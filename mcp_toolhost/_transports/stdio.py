@@ -1,0 +1,290 @@
+"""The MCP stdio transport: newline-delimited UTF-8 JSON-RPC on stdin and stdout.
+
+basic/transports, "stdio": messages are delimited by newlines and MUST NOT contain
+embedded newlines; the server MUST NOT write anything to stdout that is not a valid
+MCP message, and MAY log to stderr. So while serving, file descriptor 1 itself is
+pointed at stderr: `print`, warnings, C extensions and child processes all land
+there, and only the writer here holds the real stdout.
+
+Built on asyncio's pipe transports (no thread hop per message); regular files
+(`mcp-toolhost < requests.jsonl > answers.jsonl`) fall back to blocking I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import os
+import signal
+import stat
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import anyio
+
+from .._protocol import jsonrpc
+from .._protocol.server import Server
+from ..errors import InvalidRequest
+
+logger = logging.getLogger("mcp_toolhost.stdio")
+
+_READ_CHUNK = 256 * 1024
+_OUTPUT_HIGH_WATER = 4 * 1024 * 1024
+"""Stop reading requests while this much output waits for a client that does not read."""
+_QUEUE_HIGH_WATER = 1024
+"""Stop reading stdin while this many lines wait to be handled."""
+_ORPHAN_CHECK_SECONDS = 1.0
+
+
+@contextmanager
+def claim_stdout() -> Iterator[int]:
+    """Point fd 1 (and `sys.stdout`) at stderr; yield a private fd for the real stdout."""
+    with suppress(Exception):
+        sys.stdout.flush()
+    real_stdout = os.dup(1)
+    os.dup2(2, 1)
+    saved = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        yield real_stdout
+    finally:
+        sys.stdout = saved
+        with suppress(OSError):
+            os.dup2(real_stdout, 1)
+        os.close(real_stdout)
+
+
+def _is_pollable(fd: int) -> bool:
+    mode = os.fstat(fd).st_mode
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+
+
+class _LineSplitter(asyncio.Protocol):
+    """Cuts the byte stream into lines, bounding memory while an over-long line is skipped."""
+
+    def __init__(self, max_line: int) -> None:
+        self._max_line = max_line
+        self._buffer = bytearray()
+        self._skipping = 0  # bytes dropped of the current over-long line
+        self.lines: collections.deque[bytes | int] = collections.deque()
+        """Complete lines, or an int: the size of a line that was too long and skipped."""
+        self.eof = False
+        self.ready = asyncio.Event()
+        self.transport: asyncio.ReadTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        start = 0
+        while True:
+            end = data.find(b"\n", start)
+            if end < 0:
+                break
+            self._line_done(data[start:end])
+            start = end + 1
+        rest = len(data) - start
+        if self._skipping:
+            self._skipping += rest
+        elif len(self._buffer) + rest > self._max_line:
+            self._skipping = len(self._buffer) + rest
+            self._buffer.clear()
+        else:
+            self._buffer += data[start:]
+        if self.lines:
+            self.ready.set()
+            if len(self.lines) > _QUEUE_HIGH_WATER and self.transport is not None:
+                self.transport.pause_reading()
+
+    def _line_done(self, tail: bytes) -> None:
+        if self._skipping:
+            self.lines.append(self._skipping + len(tail))
+            self._skipping = 0
+            return
+        if self._buffer:
+            self._buffer += tail
+            line = bytes(self._buffer)
+            self._buffer.clear()
+        else:
+            line = tail
+        if len(line) > self._max_line:
+            self.lines.append(len(line))
+        elif line.strip():  # blank lines (and a lone "\r") carry no message
+            self.lines.append(line)
+
+    def eof_received(self) -> bool:
+        if self._buffer.strip():  # a last message without its newline still counts
+            self.lines.append(bytes(self._buffer))
+        self._buffer.clear()
+        self.eof = True
+        self.ready.set()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = True
+        self.ready.set()
+
+    def resume(self) -> None:
+        if self.transport is not None and len(self.lines) <= _QUEUE_HIGH_WATER:
+            with suppress(RuntimeError):
+                self.transport.resume_reading()
+
+
+class _FlowControl(asyncio.Protocol):
+    def __init__(self) -> None:
+        self.room = asyncio.Event()
+        self.room.set()
+        self.closed = asyncio.Event()
+
+    def pause_writing(self) -> None:
+        self.room.clear()
+
+    def resume_writing(self) -> None:
+        self.room.set()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.room.set()  # a client that stopped reading must not stall us
+        self.closed.set()
+
+
+class _Writer:
+    """The one owner of the real stdout. Lines written in one loop turn go out in one write."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._pending: list[bytes] = []
+        self._scheduled = False
+        self._loop = asyncio.get_running_loop()
+        self._transport: asyncio.WriteTransport | None = None
+        self._flow = _FlowControl()
+
+    async def open(self) -> None:
+        if _is_pollable(self._fd):
+            pipe = os.fdopen(self._fd, "wb", buffering=0, closefd=False)
+            self._transport, _ = await self._loop.connect_write_pipe(lambda: self._flow, pipe)
+            self._transport.set_write_buffer_limits(high=_OUTPUT_HIGH_WATER)
+
+    def write(self, message: bytes) -> None:
+        self._pending.append(message)
+        self._pending.append(b"\n")
+        if not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        if not self._pending:
+            return
+        data = b"".join(self._pending)
+        self._pending.clear()
+        if self._transport is not None:
+            if not self._transport.is_closing():
+                self._transport.write(data)
+            return
+        with suppress(OSError):  # a regular file: blocking writes never wait long
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view) :]
+
+    async def wait_for_room(self) -> None:
+        """Wait while the client is not reading what we already wrote."""
+        await self._flow.room.wait()
+
+    async def close(self, timeout: float = 1.0) -> None:
+        self._flush()
+        if self._transport is None:
+            return
+        self._transport.close()  # flushes what is buffered, then closes
+        with anyio.move_on_after(timeout):
+            await self._flow.closed.wait()
+
+
+async def _read_stdin(splitter: _LineSplitter, fd: int) -> Callable[[], None]:
+    """Start delivering stdin to `splitter`; returns a function that stops it."""
+    loop = asyncio.get_running_loop()
+    if _is_pollable(fd):
+        pipe = os.fdopen(fd, "rb", buffering=0, closefd=False)
+        transport, _ = await loop.connect_read_pipe(lambda: splitter, pipe)
+        return transport.close
+
+    stop = threading.Event()
+
+    def pump() -> None:  # a regular file cannot be polled: read it in a thread
+        while not stop.is_set():
+            chunk = os.read(fd, _READ_CHUNK)
+            if not chunk:
+                break
+            loop.call_soon_threadsafe(splitter.data_received, chunk)
+        loop.call_soon_threadsafe(splitter.eof_received)
+
+    threading.Thread(target=pump, name="stdin-reader", daemon=True).start()
+    return stop.set
+
+
+async def serve_stdio(server: Server, *, stdin_fd: int = 0) -> None:
+    """Serve one connection on stdin/stdout until EOF, SIGTERM, SIGINT or the parent's death."""
+    with claim_stdout() as stdout_fd:
+        writer = _Writer(stdout_fd)
+        await writer.open()
+        splitter = _LineSplitter(server.settings.max_message_bytes)
+        stop_reading = await _read_stdin(splitter, stdin_fd)
+        try:
+            async with anyio.create_task_group() as watchers:
+                watchers.start_soon(_watch_signals, splitter, watchers.cancel_scope)
+                watchers.start_soon(_watch_parent, splitter)
+                async with server.connect(writer.write) as connection:
+                    await _pump(splitter, connection.feed, writer, server.settings.max_message_bytes)
+                watchers.cancel_scope.cancel()
+        finally:
+            stop_reading()
+            await writer.close()
+
+
+async def _pump(splitter: _LineSplitter, feed: Callable[[bytes], None], writer: _Writer, limit: int) -> None:
+    lines = splitter.lines
+    while True:
+        await splitter.ready.wait()
+        splitter.ready.clear()
+        while lines:
+            item = lines.popleft()
+            if isinstance(item, int):
+                error = InvalidRequest(
+                    f"Invalid request: message of {item} bytes exceeds the {limit} byte limit"
+                    " (max_message_bytes); it was skipped"
+                )
+                writer.write(jsonrpc.error_message(None, error))
+            else:
+                feed(item)
+            await writer.wait_for_room()
+        splitter.resume()
+        if splitter.eof:
+            return
+
+
+async def _watch_signals(splitter: _LineSplitter, everything: Any) -> None:
+    """First SIGTERM/SIGINT: stop reading and finish like at EOF. Second: cancel at once."""
+    with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+        count = 0
+        async for signum in signals:
+            count += 1
+            logger.info("received %s, shutting down", signal.Signals(signum).name)
+            if count > 1:
+                everything.cancel()
+            splitter.eof = True
+            splitter.ready.set()
+
+
+async def _watch_parent(splitter: _LineSplitter) -> None:
+    """A server whose client died must not live on as an orphan (reparented to init)."""
+    parent = os.getppid()
+    while True:
+        await anyio.sleep(_ORPHAN_CHECK_SECONDS)
+        if os.getppid() != parent:
+            logger.warning("parent process %d is gone, shutting down", parent)
+            splitter.eof = True
+            splitter.ready.set()
+            return

@@ -1,0 +1,122 @@
+"""Every error mcp-toolhost raises, in one small hierarchy.
+
+Two families, because the protocol treats them differently:
+
+- `ProtocolError` and its subclasses become JSON-RPC error responses. Each carries
+  its JSON-RPC `code`; `_protocol/jsonrpc.py` is the one place that turns them into
+  wire messages.
+- `ToolError` and its subclasses become tool results with `isError: true`, which a
+  model can read and act on (MCP, server/tools, "Error Handling": errors that
+  originate from the tool are reported in the result, not as protocol errors).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ArgumentsError",
+    "ConfigError",
+    "InternalError",
+    "InvalidParams",
+    "InvalidRequest",
+    "MethodNotFound",
+    "ParseError",
+    "ProtocolError",
+    "ResultTooLarge",
+    "ToolError",
+    "ToolHostError",
+    "ToolTimeout",
+    "UnsupportedProtocolVersion",
+]
+
+
+class ToolHostError(Exception):
+    """Base of every error raised by mcp-toolhost."""
+
+
+class ConfigError(ToolHostError):
+    """The configuration, a tool definition or a plugin is invalid."""
+
+
+# --- Protocol errors: answered as JSON-RPC errors ---------------------------------
+
+
+class ProtocolError(ToolHostError):
+    """A request that cannot be served; answered with a JSON-RPC error object."""
+
+    code: int = -32603
+
+    def __init__(self, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.data = data
+
+
+class ParseError(ProtocolError):
+    """The line is not valid JSON."""
+
+    code = -32700
+
+
+class InvalidRequest(ProtocolError):
+    """The JSON is not a valid JSON-RPC 2.0 request object."""
+
+    code = -32600
+
+
+class MethodNotFound(ProtocolError):
+    """The method does not exist or is not available in this protocol revision."""
+
+    code = -32601
+
+
+class InvalidParams(ProtocolError):
+    """The method's parameters are invalid (including an unknown tool name)."""
+
+    code = -32602
+
+
+class InternalError(ProtocolError):
+    """The server failed while handling a valid request."""
+
+    code = -32603
+
+
+class UnsupportedProtocolVersion(ProtocolError):
+    """The request's protocol version is not one this server speaks (2026-07-28)."""
+
+    code = -32022
+
+    def __init__(self, requested: str, supported: list[str]) -> None:
+        super().__init__(
+            f"Unsupported protocol version {requested!r}; supported: {', '.join(supported)}",
+            {"requested": requested, "supported": supported},
+        )
+
+
+# --- Tool errors: answered as results with isError: true ---------------------------
+
+
+class ToolError(ToolHostError):
+    """Raise from a tool to return a clean error result with this message."""
+
+
+class ArgumentsError(ToolError):
+    """The arguments do not match the tool's input schema.
+
+    `errors` lists each problem as `{"path": "a.b[0]", "message": "..."}`.
+    """
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        self.errors = errors
+        lines = [f"{e['path'] or '(arguments)'}: {e['message']}" for e in errors]
+        super().__init__("Invalid arguments: " + "; ".join(lines))
+
+
+class ToolTimeout(ToolError):
+    """The tool ran longer than its timeout and was cancelled."""
+
+
+class ResultTooLarge(ToolError):
+    """The tool's result is larger than the configured cap."""

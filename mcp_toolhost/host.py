@@ -1,0 +1,80 @@
+"""`ToolHost`: the object a user builds a server from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+from ._tools.registry import ToolRegistry
+from ._tools.tool import Tool, ToolOptions, collect_tools
+from .config import Settings
+
+__all__ = ["ToolHost"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ToolHost:
+    """A set of tools and the settings to serve them with.
+
+    ```python
+    host = ToolHost()
+
+    @host.tool()
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    host.run()  # stdio
+    ```
+    """
+
+    def __init__(self, settings: Settings | None = None, **changes: Any) -> None:
+        settings = settings or Settings()
+        self.settings = settings.replace(**changes) if changes else settings
+        self.registry = ToolRegistry()
+        self.list_changed = False
+        """Whether the tool set may change while serving (plugin reload)."""
+
+    @overload
+    def tool(self, fn: F, /) -> F: ...
+    @overload
+    def tool(self, /, **options: Any) -> Callable[[F], F]: ...
+    def tool(self, fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
+        """Register a function as a tool; takes the same options as `mcp_toolhost.tool`."""
+
+        def register(fn: F) -> F:
+            self.add_tool(Tool(fn, ToolOptions(**options)))
+            return fn
+
+        return register if fn is None else register(fn)
+
+    def add_tool(self, tool: Tool) -> None:
+        self.registry.add(tool)
+
+    def add_module(self, spec: str) -> list[Tool]:
+        """Serve every `@tool` function of a Python file or importable module."""
+        from ._tools.modules import import_tools_module
+
+        module = import_tools_module(spec)
+        tools = collect_tools(module)
+        for tool in tools:
+            tool.source = spec
+            self.add_tool(tool)
+        return tools
+
+    def server(self) -> Any:
+        """The protocol core for these tools (`mcp_toolhost._protocol.server.Server`)."""
+        from ._protocol.server import Server
+
+        return Server(self.registry, self.settings, list_changed=self.list_changed)
+
+    async def serve_stdio(self) -> None:
+        from ._transports.stdio import serve_stdio
+
+        await serve_stdio(self.server())
+
+    def run(self) -> None:
+        """Serve on stdin/stdout until the client goes away."""
+        import anyio
+
+        anyio.run(self.serve_stdio)
