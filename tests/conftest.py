@@ -1,0 +1,202 @@
+"""Shared fixtures: the real `mcp-toolhost` process, spoken to over its pipes.
+
+`spawn(*args)` starts `mcp-toolhost ARGS...` and returns an `McpProcess`; every
+wait is on an event (a line arriving, the process exiting) with a timeout, never
+a sleep.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TIMEOUT = 15.0
+
+
+def executable() -> str:
+    """The installed console script, next to the running interpreter when in a venv."""
+    beside = Path(sys.executable).parent / "mcp-toolhost"
+    found = str(beside) if beside.exists() else shutil.which("mcp-toolhost")
+    assert found, "mcp-toolhost is not installed: pip install -e '.[test]'"
+    return found
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class McpProcess:
+    """A running `mcp-toolhost` and a line-by-line JSON-RPC conversation with it."""
+
+    def __init__(self, args: tuple[str, ...], cwd: Path | None = None, env: dict[str, str] | None = None) -> None:
+        full_env = {**os.environ, **(env or {})}
+        self.proc = subprocess.Popen(
+            [executable(), *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env=full_env,
+        )
+        self.lines: queue.Queue[bytes | None] = queue.Queue()
+        self.raw_stdout: list[bytes] = []
+        self._stderr: list[bytes] = []
+        self.notifications: list[dict[str, Any]] = []
+        self._ids = itertools.count(1000)
+        threading.Thread(target=self._read_stdout, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _read_stdout(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.raw_stdout.append(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._stderr.append(line)
+
+    @property
+    def stderr(self) -> str:
+        return b"".join(self._stderr).decode(errors="replace")
+
+    # --- writing ----------------------------------------------------------------------
+
+    def send_raw(self, data: bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def send(self, message: Any) -> None:
+        self.send_raw(json.dumps(message).encode() + b"\n")
+
+    def notify(self, method: str, params: dict[str, Any] | None = None) -> None:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method}
+        if params is not None:
+            message["params"] = params
+        self.send(message)
+
+    def close_stdin(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+
+    # --- reading ----------------------------------------------------------------------
+
+    def recv(self, timeout: float = TIMEOUT) -> Any:
+        """The next message on stdout (every line must be JSON; a non-JSON line fails the test)."""
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no message within {timeout}s; stderr:\n{self.stderr}") from None
+        if line is None:
+            raise AssertionError(f"stdout closed; exit={self.proc.poll()} stderr:\n{self.stderr}")
+        try:
+            return json.loads(line)
+        except ValueError:
+            raise AssertionError(f"stdout carried a non-JSON line: {line[:200]!r}") from None
+
+    def recv_response(self, request_id: Any, timeout: float = TIMEOUT) -> dict[str, Any]:
+        """Read until the response to `request_id`; notifications on the way are kept."""
+        while True:
+            message = self.recv(timeout)
+            if isinstance(message, dict) and "method" not in message and message.get("id") == request_id:
+                return message
+            if isinstance(message, dict) and "method" in message:
+                self.notifications.append(message)
+            else:
+                raise AssertionError(f"unexpected message while waiting for id {request_id!r}: {message}")
+
+    def request(
+        self, method: str, params: dict[str, Any] | None = None, *, request_id: Any = None, timeout: float = TIMEOUT
+    ) -> dict[str, Any]:
+        """Send a request and return the whole response (result or error)."""
+        request_id = next(self._ids) if request_id is None else request_id
+        message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
+        if params is not None:
+            message["params"] = params
+        self.send(message)
+        return self.recv_response(request_id, timeout)
+
+    def initialize(self, version: str = "2025-11-25") -> dict[str, Any]:
+        response = self.request(
+            "initialize",
+            {"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "pytest", "version": "0"}},
+        )
+        assert "result" in response, response
+        self.notify("notifications/initialized")
+        result: dict[str, Any] = response["result"]
+        return result
+
+    def call(self, name: str, arguments: dict[str, Any] | None = None, **params: Any) -> dict[str, Any]:
+        """tools/call; returns the whole response."""
+        return self.request("tools/call", {"name": name, "arguments": arguments or {}, **params})
+
+    def list_tools(self) -> list[dict[str, Any]]:
+        tools: list[dict[str, Any]] = []
+        params: dict[str, Any] = {}
+        while True:
+            response = self.request("tools/list", params)
+            assert "result" in response, response
+            tools += response["result"]["tools"]
+            cursor = response["result"].get("nextCursor")
+            if not cursor:
+                return tools
+            params = {"cursor": cursor}
+
+    # --- ending -----------------------------------------------------------------------
+
+    def wait(self, timeout: float = TIMEOUT) -> int:
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"process still running after {timeout}s; stderr:\n{self.stderr}") from None
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+
+
+@pytest.fixture
+def spawn() -> Iterator[Callable[..., McpProcess]]:
+    """`spawn(*args, cwd=None, env=None)` starts `mcp-toolhost ARGS` and kills it after the test."""
+    started: list[McpProcess] = []
+
+    def start(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> McpProcess:
+        process = McpProcess(args, cwd=cwd, env=env)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+
+
+def run_cli(*args: str, cwd: Path | None = None, input: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+    """Run `mcp-toolhost ARGS` to completion (for commands like list-tools and call)."""
+    return subprocess.run(
+        [executable(), *args], cwd=cwd, input=input, capture_output=True, timeout=timeout, check=False
+    )
