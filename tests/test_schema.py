@@ -1,4 +1,9 @@
-"""Schemas and argument validation built from typed functions (`_tools/schema.py`, `_tools/docstrings.py`)."""
+"""Schemas and argument validation built from typed functions.
+
+Covers the pydantic path (`_tools/schema.py`), what it shares with the fast path
+(`_tools/signature.py`) and docstring parsing (`_tools/docstrings.py`); the fast path
+itself is compared against this one in test_simple_schema.py.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,8 @@ from mcp_toolhost._tools import schema as schema_module
 from mcp_toolhost._tools.content import Content, Image, Text
 from mcp_toolhost._tools.context import Context
 from mcp_toolhost._tools.docstrings import parse_docstring
-from mcp_toolhost._tools.schema import FunctionSchema, function_schema
+from mcp_toolhost._tools.schema import function_schema
+from mcp_toolhost._tools.signature import FunctionSchema
 from mcp_toolhost.errors import ArgumentsError, ConfigError
 
 # --- Types used by the tool functions below ------------------------------------------

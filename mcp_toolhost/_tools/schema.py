@@ -1,8 +1,9 @@
-"""A tool function's input and output JSON Schemas, and its argument validator.
+"""A tool function's input and output JSON Schemas, and its argument validator, by pydantic.
 
-Everything is built once, at registration, with pydantic: the function's parameters
+Everything is built once, on first use, with pydantic: the function's parameters
 become one TypedDict, whose compiled validator is all that runs per call. This module
-loads pydantic, so the rest of the package imports it lazily.
+loads pydantic, so the rest of the package imports it lazily, and plain signatures
+skip it altogether (`simple_schema`); this is the path for every other signature.
 
 The schemas are kept plain for strict clients: `$defs` inlined (except where a model
 refers to itself), no generated titles, and `X | None = None` written as plain `X`.
@@ -12,26 +13,22 @@ from __future__ import annotations
 
 import functools
 import inspect
-import types
-import typing
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, get_origin
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, with_config
+from pydantic import ConfigDict, Field, TypeAdapter, with_config
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import PydanticJsonSchemaWarning
-from pydantic_core import ErrorDetails, PydanticUndefined
+from pydantic_core import PydanticUndefined
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
-from ..errors import ArgumentsError, ConfigError
-from .content import Content
-from .docstrings import parse_docstring
+from ..errors import ConfigError
+from .signature import FunctionSchema, collapse_optional_properties, read_signature, wrap_result
 
+# FunctionSchema is re-exported for the modules that import it from here.
 __all__ = ["FunctionSchema", "function_schema"]
 
-_NONE = type(None)
 _DEFS = "#/$defs/"
 
 # JSON Schema keywords whose value is a schema, a list of schemas, or a map of them.
@@ -47,35 +44,6 @@ _SUBSCHEMA_MAP = frozenset({"properties", "patternProperties", "dependentSchemas
 _DROPPED = frozenset({"title", "discriminator"})
 
 
-@dataclass(frozen=True, slots=True)
-class FunctionSchema:
-    """What registration learns from a tool function: its schemas and how to call it."""
-
-    input_schema: dict[str, Any]
-    output_schema: dict[str, Any] | None
-    wraps_result: bool
-    context_parameter: str | None
-    _validate: Callable[[Any], dict[str, Any]] = field(repr=False, compare=False)
-    _output: TypeAdapter[Any] | None = field(repr=False, compare=False)
-
-    def validate_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Keyword arguments for the call, coerced and with defaults filled in.
-
-        Raises ArgumentsError listing every problem, each with a path such as `items[0].name`.
-        """
-        try:
-            return self._validate(arguments)
-        except ValidationError as exc:
-            raise ArgumentsError([_problem(error) for error in exc.errors(include_url=False)]) from None
-
-    def serialize_output(self, value: Any) -> Any:
-        """The JSON-compatible structured content for a return value (wrapped if `wraps_result`)."""
-        if self._output is None:
-            raise TypeError("this function's return value is not structured (output_schema is None)")
-        data = self._output.dump_python(value, mode="json")
-        return {"result": data} if self.wraps_result else data
-
-
 def function_schema(
     fn: Callable[..., Any],
     *,
@@ -89,72 +57,30 @@ def function_schema(
     `context_type` is left out: the caller passes it. Returns of `str`, `None`, `Any`,
     `Content` or `unstructured_types` (or collections of them) get no output schema.
     """
-    target = _unwrap(fn)
-    name = getattr(target, "__qualname__", repr(fn))
-    try:
-        hints = typing.get_type_hints(target, include_extras=True)
-        parameters = inspect.signature(fn).parameters.values()
-    except (NameError, TypeError, ValueError) as exc:
-        raise ConfigError(f"{name}: cannot read its signature and type hints: {exc}") from exc
-    if param_descriptions is None:
-        param_descriptions = parse_docstring(inspect.getdoc(target))[1]
-
-    context_parameter = None
-    fields: dict[str, Any] = {}
-    for param in parameters:
-        _check_kind(name, param)
-        annotation = hints.get(param.name, Any)
-        if context_type is not None and _is_context(annotation, context_type):
-            if context_parameter is not None:
-                raise ConfigError(f"{name}: more than one context parameter ({context_parameter}, {param.name})")
-            context_parameter = param.name
-            continue
-        fields[param.name] = _field(annotation, param.default, param_descriptions.get(param.name))
-
-    arguments, input_schema = _build_arguments(name, fields)
-    output, output_schema, wraps_result = None, None, False
-    returns = hints.get("return", Any)
-    if not _is_unstructured(returns, (Content, *unstructured_types)):
-        output, output_schema, wraps_result = _build_output(name, returns)
+    signature = read_signature(
+        fn,
+        context_type=context_type,
+        param_descriptions=param_descriptions,
+        unstructured_types=unstructured_types,
+    )
+    fields = {param.name: _field(param.annotation, param.default, param.description) for param in signature.parameters}
+    arguments, input_schema = _build_arguments(signature.name, fields)
+    serialize, output_schema, wraps_result = None, None, False
+    if signature.structured:
+        output, output_schema, wraps_result = _build_output(signature.name, signature.returns)
+        serialize = functools.partial(output.dump_python, mode="json")
     return FunctionSchema(
         input_schema=input_schema,
         output_schema=output_schema,
         wraps_result=wraps_result,
-        context_parameter=context_parameter,
+        context_parameter=signature.context_parameter,
         # The compiled validator itself: TypeAdapter.validate_python adds a Python-level call.
         _validate=arguments.validator.validate_python,
-        _output=output,
+        _serialize=serialize,
     )
 
 
-# --- Reading the function -----------------------------------------------------------
-
-
-def _unwrap(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The function whose annotations and docstring describe `fn`."""
-    while isinstance(fn, functools.partial):
-        fn = fn.func
-    if inspect.isroutine(fn):
-        return fn
-    return type(fn).__call__  # a callable object
-
-
-def _check_kind(name: str, param: inspect.Parameter) -> None:
-    # MCP sends arguments as one JSON object, so every parameter must be passable by name.
-    if param.kind is param.VAR_POSITIONAL:
-        raise ConfigError(f"{name}: *{param.name} is not supported; declare each argument by name")
-    if param.kind is param.VAR_KEYWORD:
-        raise ConfigError(f"{name}: **{param.name} is not supported; declare each argument by name")
-    if param.kind is param.POSITIONAL_ONLY:
-        raise ConfigError(f"{name}: parameter {param.name!r} is positional-only; arguments arrive by name")
-
-
-def _is_context(annotation: Any, context_type: type) -> bool:
-    members = _without_none(_strip_annotated(annotation))
-    if len(members) != 1:
-        return False
-    cls = get_origin(members[0]) or members[0]  # Context[Deps] counts too
-    return isinstance(cls, type) and issubclass(cls, context_type)
+# --- Building with pydantic ---------------------------------------------------------
 
 
 def _field(annotation: Any, default: Any, description: str | None) -> Any:
@@ -171,38 +97,6 @@ def _has_description(annotation: Any) -> bool:
     return get_origin(annotation) is Annotated and any(
         isinstance(meta, FieldInfo) and meta.description for meta in annotation.__metadata__
     )
-
-
-def _is_unstructured(annotation: Any, content_types: tuple[type, ...]) -> bool:
-    """True for returns that become content blocks rather than structured content."""
-    annotation = _strip_annotated(annotation)
-    if annotation is Any or annotation is str or annotation is _NONE:
-        return True
-    members = _without_none(annotation)
-    if len(members) == 1 and members[0] is not annotation:
-        return _is_unstructured(members[0], content_types)  # Optional[X] goes with X
-    return _mentions(annotation, content_types)
-
-
-def _mentions(annotation: Any, classes: tuple[type, ...]) -> bool:
-    """Whether `annotation` is one of `classes` or has one among its type arguments."""
-    if isinstance(annotation, type) and issubclass(annotation, classes):
-        return True
-    return any(_mentions(arg, classes) for arg in get_args(annotation))
-
-
-def _strip_annotated(annotation: Any) -> Any:
-    return get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
-
-
-def _without_none(annotation: Any) -> list[Any]:
-    """The members of a union other than None; `[annotation]` for anything else."""
-    if get_origin(annotation) in (Union, types.UnionType):
-        return [arg for arg in get_args(annotation) if arg is not _NONE]
-    return [annotation]
-
-
-# --- Building with pydantic ---------------------------------------------------------
 
 
 def _build_arguments(name: str, fields: dict[str, Any]) -> tuple[TypeAdapter[Any], dict[str, Any]]:
@@ -237,11 +131,7 @@ def _build_output(name: str, returns: Any) -> tuple[TypeAdapter[Any], dict[str, 
     if _is_object(schema):
         schema.setdefault("type", "object")  # MCP wants an object root, even over anyOf
         return adapter, schema, False
-    # MCP's structuredContent is an object: other values go under "result".
-    wrapper: dict[str, Any] = {"type": "object", "properties": {"result": schema}, "required": ["result"]}
-    if "$defs" in schema:
-        wrapper["$defs"] = schema.pop("$defs")  # "#/$defs/..." refers to the document root
-    return adapter, wrapper, True
+    return adapter, wrap_result(schema), True
 
 
 def _json_schema(adapter: TypeAdapter[Any], mode: Literal["validation", "serialization"]) -> dict[str, Any]:
@@ -253,17 +143,6 @@ def _json_schema(adapter: TypeAdapter[Any], mode: Literal["validation", "seriali
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]  # pydantic's later lines are hints and a URL
-
-
-def _problem(error: ErrorDetails) -> dict[str, str]:
-    loc = error["loc"]
-    message = error["msg"]
-    if error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):  # the latter for dataclasses
-        message = "Unexpected argument" if len(loc) == 1 else "Unexpected field"
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
-    return {"path": path, "message": message}
 
 
 # --- Plain JSON Schema --------------------------------------------------------------
@@ -286,7 +165,7 @@ def _tidy(schema: dict[str, Any], *, collapse_optional: bool) -> dict[str, Any]:
         if len(out.get("allOf", ())) == 1:
             out = {**out.pop("allOf")[0], **out}
         if collapse_optional and "properties" in out:
-            _collapse_optional(out)
+            collapse_optional_properties(out)
         return out
 
     root: dict[str, Any] = visit(schema)
@@ -345,24 +224,6 @@ def _references(schema: Any) -> set[str]:
                 found.add(node["$ref"].removeprefix(_DEFS))
             todo.extend(_subschemas(node))
     return found
-
-
-def _collapse_optional(node: dict[str, Any]) -> None:
-    """`x: X | None = None` becomes a plain optional `X`: strict clients reject null unions.
-
-    Validation still accepts an explicit null, since the validator keeps the real type.
-    """
-    required = set(node.get("required", ()))
-    properties: dict[str, Any] = {}
-    for name, prop in node["properties"].items():
-        options = prop.get("anyOf", []) if isinstance(prop, dict) else []
-        rest = [option for option in options if option != {"type": "null"}]
-        if name in required or len(rest) == len(options) or prop.get("default", ...) is not None:
-            properties[name] = prop
-            continue
-        annotations = {key: value for key, value in prop.items() if key not in ("anyOf", "default")}
-        properties[name] = {**rest[0], **annotations} if len(rest) == 1 else {**annotations, "anyOf": rest}
-    node["properties"] = properties
 
 
 def _is_object(schema: dict[str, Any]) -> bool:

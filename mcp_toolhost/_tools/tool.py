@@ -136,6 +136,17 @@ class Tool:
     def _build_schema(self) -> FunctionSchema:
         from .content import Content
         from .context import Context
+        from .simple_schema import simple_function_schema
+
+        # Plain signatures are served without importing pydantic (~50 ms); the rest need it.
+        simple = simple_function_schema(
+            self.fn,
+            context_type=Context,
+            param_descriptions=self._param_docs,
+            unstructured_types=(Content,),
+        )
+        if simple is not None:
+            return simple
         from .schema import function_schema
 
         return function_schema(
