@@ -2,14 +2,56 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .config import Settings
 from .host import ToolHost
 
-__all__ = ["build_host"]
+if TYPE_CHECKING:
+    from .plugins.loader import PluginReport
+
+__all__ = ["assemble", "build_host"]
 
 
 def build_host(settings: Settings) -> ToolHost:
     host = ToolHost(settings)
     for spec in settings.tools:
         host.add_module(spec)
+    _load_plugins(host)
     return host
+
+
+# --- Plugins -------------------------------------------------------------------------
+
+
+def assemble(settings: Settings) -> tuple[ToolHost, PluginReport | None]:
+    """The host for `settings` and, when plugins are in play, what loading them found (`check`)."""
+    host = build_host(settings)
+    from .plugins.loader import PluginManager
+
+    manager = PluginManager.of(host)
+    return host, manager.report if manager is not None else None
+
+
+def _load_plugins(host: ToolHost) -> None:
+    """Plugin folders, manifests, entry points and the allow/deny lists, when configured.
+
+    Nothing of `plugins/` is imported for a configuration without them; entry points
+    are probed for cheaply (a directory listing per `sys.path` entry) before
+    `importlib.metadata` is paid for.
+    """
+    settings = host.settings
+    wanted = bool(settings.plugins or settings.manifests or settings.enable_plugins or settings.disable_plugins)
+    filtered = bool(settings.enable_tools or settings.disable_tools)
+    if not wanted and settings.entry_points:
+        from .plugins.discovery import entry_points_declared
+
+        wanted = entry_points_declared()
+    if wanted:
+        from .plugins.loader import PluginManager
+
+        PluginManager(host).load()
+    elif filtered:
+        from .plugins.filters import ToolFilter
+
+        ToolFilter.from_settings(settings).apply(host.registry)

@@ -36,7 +36,39 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--log-level", type=click.Choice(_LOG_LEVELS), help="Log level on stderr (default: warning)."),
         click.option("--log-format", type=click.Choice(["console", "json"]), help="Log format on stderr."),
     ]
+    options += _plugin_options()
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+# Settings that flags add to rather than replace (a config file's plugin folders stay).
+_APPENDED = ("plugins", "manifests", "enable_plugins", "disable_plugins", "enable_tools", "disable_tools")
+
+
+def _plugin_options() -> list[Callable[..., Any]]:
+    folder = click.Path(file_okay=False, exists=True)
+    globs: dict[str, Any] = {"multiple": True, "metavar": "GLOB"}
+    return [
+        click.option("--plugins", multiple=True, type=folder, metavar="DIR", help="Plugin folder (repeatable)."),
+        click.option(
+            "--manifest",
+            "manifests",
+            multiple=True,
+            type=click.Path(dir_okay=False, exists=True),
+            metavar="FILE",
+            help="Manifest wrapping a program as tools (repeatable).",
+        ),
+        click.option("--reload", is_flag=True, default=None, help="Reload plugins when their files change (serve)."),
+        click.option("--reload-polling", is_flag=True, default=None, help="Poll for changes instead of OS events."),
+        click.option(
+            "--entry-points/--no-entry-points",
+            default=None,
+            help="Load installed packages' mcp_toolhost.plugins entry points (default: yes).",
+        ),
+        click.option("--enable-plugin", "enable_plugins", **globs, help="Load only matching plugins (repeatable)."),
+        click.option("--disable-plugin", "disable_plugins", **globs, help="Do not load matching plugins (repeatable)."),
+        click.option("--enable-tool", "enable_tools", **globs, help="Serve only matching tools (repeatable)."),
+        click.option("--disable-tool", "disable_tools", **globs, help="Do not serve matching tools (repeatable)."),
+    ]
 
 
 def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
@@ -44,12 +76,15 @@ def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
     merged = {**(ctx.obj or {}), **{k: v for k, v in options.items() if v not in (None, ())}}
     config_file = merged.pop("config_file", None)
     tools = merged.pop("tools", ())
+    appended = {key: merged.pop(key) for key in _APPENDED if key in merged}
     try:
         settings = load_settings(config_file, merged)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     if tools:
         settings = settings.replace(tools=(*settings.tools, *tools))
+    if appended:
+        settings = settings.replace(**{key: (*getattr(settings, key), *value) for key, value in appended.items()})
     from ._logging import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
@@ -122,3 +157,68 @@ def call(
 
     host = _host(_settings(ctx, options))
     sys.exit(run_call(host, tool_name, pairs, json_arguments, raw=raw))
+
+
+# --- Plugins -------------------------------------------------------------------------
+
+
+@main.command("new-plugin")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["python", "manifest"]), default="python", show_default=True)
+def new_plugin(name: str, kind: str) -> None:
+    """Create NAME/: a working plugin (a Python module, or a manifest wrapping `wc`) and its test."""
+    from .plugins.scaffold import create_plugin
+
+    try:
+        files = create_plugin(Path.cwd(), name, kind)  # type: ignore[arg-type]
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in files:
+        click.echo(f"created {path.relative_to(Path.cwd())}")
+    click.echo(f"Serve it:  mcp-toolhost serve --plugins {name}\nTest it:   python -m pytest {name}")
+
+
+@main.command()
+@host_options
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def check(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
+    """Load everything as `serve` would and report each plugin and tool; exit status 1 on any problem."""
+    from ._transports.stdio import claim_stdout
+    from .app import assemble
+    from .plugins.check import check_report
+
+    settings = _settings(ctx, options)
+    with claim_stdout():  # what plugins print while loading goes to stderr
+        try:
+            host, report = assemble(settings)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        text, ok = check_report(host, report, as_json=as_json)
+    click.echo(text)
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@host_options
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
+@click.pass_context
+def docs(ctx: click.Context, /, fmt: str, **options: Any) -> None:
+    """Write a reference of every tool served (name, description, hints, parameters, output)."""
+    from ._transports.stdio import claim_stdout
+    from .plugins.docs import render_docs
+
+    settings = _settings(ctx, options)
+    with claim_stdout():
+        text = render_docs(_host(settings).registry, fmt)  # type: ignore[arg-type]
+    click.echo(text, nl=False)
+
+
+@main.command("manifest-schema")
+def manifest_schema() -> None:
+    """Print the JSON Schema that manifests are validated against."""
+    import json
+
+    from .plugins.manifest import MANIFEST_SCHEMA
+
+    click.echo(json.dumps(MANIFEST_SCHEMA, indent=2))

@@ -62,6 +62,39 @@ class Settings:
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "warning"
     log_format: Literal["console", "json"] = "console"
 
+    # Plugins (README, "Plugins"). The plugins package is imported only when one of
+    # these asks for it, so a server without plugins starts as fast as before.
+    plugins: tuple[str, ...] = ()
+    """Plugin folders: each `*.py` file, package folder and `*.toml` manifest in them is a plugin."""
+    manifests: tuple[str, ...] = ()
+    """Manifest files (`*.toml`) that wrap command-line programs as tools."""
+    entry_points: bool = True
+    """Load installed distributions' `mcp_toolhost.plugins` entry points (a ~1 ms probe when there are none)."""
+    reload: bool = False
+    """`serve` watches plugin folders and manifests and reloads a plugin when its files change."""
+    reload_polling: bool = False
+    """Poll for file changes instead of using OS events (network drives, some containers)."""
+    enable_plugins: tuple[str, ...] = ()
+    """Glob patterns; when given, only plugins whose name matches one are loaded."""
+    disable_plugins: tuple[str, ...] = ()
+    """Glob patterns of plugins not to load; wins over `enable_plugins`."""
+    enable_tools: tuple[str, ...] = ()
+    """Glob patterns; when given, only tools whose name (or `plugin.tool`) matches one are served."""
+    disable_tools: tuple[str, ...] = ()
+    """Glob patterns of tools not to serve, by name or `plugin.tool`; wins over `enable_tools`."""
+
+    # The sandbox of programs that manifests run; a manifest may ask for less or more per tool.
+    command_timeout: float = 30.0
+    """Seconds a manifest's program may run before its whole process group is killed."""
+    command_max_output_bytes: int = 1024 * 1024
+    """Bytes of standard output kept; past that the output is cut, flagged and the program stopped."""
+    command_cpu_seconds: int = 60
+    """CPU seconds a manifest's program may use (RLIMIT_CPU)."""
+    command_memory_bytes: int = 2 * 1024**3
+    """Address space a manifest's program may map (RLIMIT_AS)."""
+    command_open_files: int = 256
+    """Files a manifest's program may hold open (RLIMIT_NOFILE)."""
+
     def timeout_for(self, tool_name: str) -> float | None:
         seconds = self.tool_timeouts.get(tool_name, self.tool_timeout)
         return seconds if seconds > 0 else None

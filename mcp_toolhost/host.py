@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar, overload
 
 from ._tools.registry import ToolRegistry
@@ -34,6 +35,8 @@ class ToolHost:
         self.registry = ToolRegistry()
         self.list_changed = False
         """Whether the tool set may change while serving (plugin reload)."""
+        self.background: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        """Async callables run beside the transport while serving (plugin reload); cancelled at shutdown."""
 
     @overload
     def tool(self, fn: F, /) -> F: ...
@@ -71,7 +74,22 @@ class ToolHost:
     async def serve_stdio(self) -> None:
         from ._transports.stdio import serve_stdio
 
-        await serve_stdio(self.server())
+        async with self._background_tasks():
+            await serve_stdio(self.server())
+
+    @asynccontextmanager
+    async def _background_tasks(self) -> AsyncIterator[None]:
+        """Run `background` in one task group for the duration of the block, then cancel it."""
+        if not self.background:
+            yield
+            return
+        import anyio
+
+        async with anyio.create_task_group() as tasks:
+            for job in self.background:
+                tasks.start_soon(job)
+            yield
+            tasks.cancel_scope.cancel()
 
     def run(self) -> None:
         """Serve on stdin/stdout until the client goes away."""

@@ -1,0 +1,1 @@
+"""Unit conversions served as MCP tools by mcp-toolhost (see `tools`)."""

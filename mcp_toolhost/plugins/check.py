@@ -1,0 +1,25 @@
+"""`mcp-toolhost check`: what loading found, and every served tool's schema, as a report."""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import ConfigError
+from ..host import ToolHost
+from .loader import PluginReport
+
+__all__ = ["check_report"]
+
+
+def check_report(host: ToolHost, report: PluginReport | None, *, as_json: bool = False) -> tuple[str, bool]:
+    """The report's text (or JSON) and whether there was no problem at all."""
+    report = report or PluginReport()
+    for tool in host.registry:
+        try:
+            tool.prepare()
+        except ConfigError as exc:
+            report.tool_problems.append(f"tool {tool.name!r} ({tool.source or 'unknown source'}): {exc}")
+    if as_json:
+        data = {**report.to_dict(), "tools": [tool.name for tool in host.registry]}
+        return json.dumps(data, indent=2), report.ok
+    return report.render(tool_count=len(host.registry)), report.ok

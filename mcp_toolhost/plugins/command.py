@@ -1,0 +1,499 @@
+"""Running a manifest's program: argv from the template, and a sandbox around the child.
+
+- Arguments become argv elements, never shell text: no shell runs, so `; rm -rf /`,
+  `$(...)` and backticks are just characters. A positional value that starts with `-`
+  would be read as an option by most programs, so it is refused unless the template
+  puts `--` before it.
+- The environment is scrubbed: only the variables a manifest sets (`env`) or names
+  (`pass_env`) reach the program, plus `PATH` (`os.defpath` unless the manifest gives one).
+- Resource limits are set in the child before it runs (`resource.setrlimit` in
+  `preexec_fn`): CPU seconds, address space, open files, and no core dumps.
+- The child leads a new session, so on timeout, cancellation or an output overflow its
+  whole process group is killed, and so is whatever it left behind when it exits.
+- Standard output and error go to pipes (never the server's stdout) and are capped;
+  `Completed.stdout_truncated` flags a cut.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import os
+import re
+import shutil
+import signal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import anyio
+
+from .._tools.tool import Tool, ToolOptions
+from ..errors import ArgumentsError, ConfigError, ToolError
+
+if TYPE_CHECKING:
+    from .._tools.schema import FunctionSchema
+    from ..config import Settings
+    from .manifest import Parameter, ToolSpec
+
+__all__ = ["CommandTool", "Completed", "Limits", "Template", "TemplateError", "run_program"]
+
+_PLACEHOLDER: Final = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_STDERR_CAP: Final = 64 * 1024
+_SHOWN_STDERR: Final = 4000
+_READ_CHUNK: Final = 64 * 1024
+
+
+# --- The argv template -----------------------------------------------------------------
+
+
+class TemplateError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    """One item of the template: literal text, a whole `{param}`, or text with `{param}`s inside."""
+
+    pieces: tuple[tuple[bool, str], ...]
+    """(is_parameter, text) in order."""
+
+    @property
+    def whole(self) -> str | None:
+        if len(self.pieces) == 1 and self.pieces[0][0]:
+            return self.pieces[0][1]
+        return None
+
+    @property
+    def params(self) -> list[str]:
+        return [text for is_param, text in self.pieces if is_param]
+
+
+def _parse_element(item: str) -> _Element:
+    pieces: list[tuple[bool, str]] = []
+    literal = ""
+    position = 0
+    for match in _PLACEHOLDER.finditer(item):
+        literal += item[position : match.start()]
+        position = match.end()
+        if match.group(1) is None:
+            literal += match.group(0)[0]  # "{{" or "}}"
+            continue
+        if literal:
+            pieces.append((False, literal))
+            literal = ""
+        pieces.append((True, match.group(1)))
+    literal += item[position:]
+    if literal or not pieces:
+        pieces.append((False, literal))
+    return _Element(tuple(pieces))
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A checked argv template; `argv(arguments)` builds the command line."""
+
+    elements: tuple[_Element, ...]
+    parameters: Mapping[str, Parameter]
+    guarded: frozenset[str]
+    """Positional parameters whose values may not start with '-' (no '--' before them)."""
+
+    @classmethod
+    def parse(cls, command: tuple[str, ...], parameters: Mapping[str, Parameter], stdin: str | None) -> Template:
+        elements = tuple(_parse_element(item) for item in command)
+        if elements[0].params:
+            raise TemplateError("the program (first item) cannot be a parameter: the client would choose what runs")
+        uses: dict[str, int] = {}
+        guarded: set[str] = set()
+        separated = False
+        for number, element in enumerate(elements):
+            if element.pieces == ((False, "--"),):
+                separated = True
+            for name in element.params:
+                if name not in parameters:
+                    raise TemplateError(
+                        f"item {number} ({command[number]!r}) names no parameter {name!r};"
+                        " write '{{' and '}}' for literal braces"
+                    )
+                uses[name] = uses.get(name, 0) + 1
+                param = parameters[name]
+                kind = param.schema["type"]
+                if element.whole is None and (param.flag is not None or kind in ("array", "boolean")):
+                    raise TemplateError(
+                        f"item {number} ({command[number]!r}): {name!r} can only be inside text if it is a "
+                        "string or number without a flag; give it an item of its own: '{" + name + "}'"
+                    )
+                starts = element.pieces[0] == (True, name)
+                if param.flag is None and kind != "boolean" and starts and not separated:
+                    guarded.add(name)
+        for name in parameters:
+            count = uses.get(name, 0)
+            if name == stdin:
+                if count:
+                    raise TemplateError(f"parameter {name!r} is the program's stdin; it cannot also be in the command")
+            elif count == 0:
+                raise TemplateError(f"parameter {name!r} is not used: put '{{{name}}}' in the command")
+            elif count > 1:
+                raise TemplateError(f"parameter {name!r} appears {count} times; use it once")
+        return cls(elements, parameters, frozenset(guarded))
+
+    def check(self, arguments: Mapping[str, Any]) -> list[dict[str, str]]:
+        """Problems with values that the JSON Schema cannot see: option-like positionals, NUL bytes."""
+        problems = []
+        for name, value in arguments.items():
+            values = value if isinstance(value, list) else [value]
+            for i, item in enumerate(values):
+                path = f"{name}[{i}]" if isinstance(value, list) else name
+                if isinstance(item, str) and "\0" in item:
+                    problems.append({"path": path, "message": "must not contain NUL characters"})
+                elif isinstance(item, str) and item.startswith("-") and name in self.guarded:
+                    problems.append(
+                        {
+                            "path": path,
+                            "message": f"must not start with '-': the program would read {item!r} as an option",
+                        }
+                    )
+        return problems
+
+    def argv(self, arguments: Mapping[str, Any]) -> list[str]:
+        """The command line for validated `arguments`; a parameter left out contributes nothing."""
+        argv: list[str] = []
+        for element in self.elements:
+            whole = element.whole
+            if whole is not None:
+                argv += self._expand(self.parameters[whole], arguments.get(whole))
+            elif any(arguments.get(name) is None for name in element.params):
+                continue  # an optional value inside text: the whole item goes
+            else:
+                argv.append("".join(_text(arguments[t]) if is_param else t for is_param, t in element.pieces))
+        return argv
+
+    @staticmethod
+    def _expand(param: Parameter, value: Any) -> list[str]:
+        if value is None:
+            return []
+        flag = param.flag
+        if param.schema["type"] == "boolean":
+            return [flag] if value and flag else []
+        values = value if isinstance(value, list) else [value]
+        if flag is None:
+            return [_text(item) for item in values]
+        if flag.endswith("="):
+            return [flag + _text(item) for item in values]
+        return [part for item in values for part in (flag, _text(item))]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)  # true/false, 3, 0.5
+
+
+# --- The sandboxed run ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    cpu_seconds: int
+    memory_bytes: int
+    open_files: int
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """How a program ended and what it printed (each stream up to its cap)."""
+
+    exit_code: int | None
+    """The exit status; negative: killed by that signal; None: still running when killed."""
+    stdout: bytes
+    stderr: bytes
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+    timed_out: bool = False
+
+
+def _apply_limits(limits: Limits) -> None:  # pragma: no cover - runs in the child, between fork and exec
+    import resource
+
+    def lower(which: int, value: int, hard_extra: int = 0) -> None:
+        _, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+            hard_extra = 0 if value + hard_extra > hard else hard_extra
+        resource.setrlimit(which, (value, value + hard_extra))
+
+    lower(resource.RLIMIT_CPU, limits.cpu_seconds, 1)  # SIGXCPU at the soft limit, SIGKILL a second later
+    lower(resource.RLIMIT_AS, limits.memory_bytes)
+    lower(resource.RLIMIT_NOFILE, limits.open_files)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+async def run_program(
+    argv: list[str],
+    *,
+    cwd: Path | None,
+    env: Mapping[str, str],
+    stdin: bytes | None,
+    timeout: float,
+    max_output: int,
+    limits: Limits,
+) -> Completed:
+    """Run `argv` in the sandbox and collect its output; see the module docstring."""
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        cwd=cwd,
+        env=dict(env),
+        start_new_session=True,
+        preexec_fn=functools.partial(_apply_limits, limits),
+    )
+    assert process.stdout is not None and process.stderr is not None
+    out = bytearray()
+    err = bytearray()
+    flags = {"out": False, "err": False}
+
+    async def read(stream: asyncio.StreamReader, into: bytearray, cap: int, key: str, stop: bool) -> None:
+        while chunk := await stream.read(_READ_CHUNK):
+            room = cap - len(into)
+            if len(chunk) > room:
+                into += chunk[:room]
+                flags[key] = True
+                if stop:  # no point running on: what it prints now is dropped
+                    _kill_group(process.pid)
+                    return
+            elif not flags[key]:
+                into += chunk
+
+    async def feed() -> None:
+        assert process.stdin is not None
+        try:
+            process.stdin.write(stdin or b"")
+            await process.stdin.drain()
+            process.stdin.close()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the program did not read all of it
+
+    try:
+        with anyio.move_on_after(timeout) as deadline:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(read, process.stdout, out, max_output, "out", True)
+                tasks.start_soon(read, process.stderr, err, _STDERR_CAP, "err", False)
+                if stdin is not None:
+                    tasks.start_soon(feed)
+                await process.wait()
+    finally:
+        # Timeout, cancellation, an overflow, or leftovers of a program that exited:
+        # nothing it started outlives the call.
+        _kill_group(process.pid)
+        with anyio.CancelScope(shield=True):
+            await process.wait()
+    return Completed(
+        exit_code=None if deadline.cancelled_caught else process.returncode,
+        stdout=bytes(out),
+        stderr=bytes(err),
+        stdout_truncated=flags["out"],
+        stderr_truncated=flags["err"],
+        timed_out=deadline.cancelled_caught,
+    )
+
+
+# --- The tool ------------------------------------------------------------------------
+
+
+def _describe_exit(code: int) -> str:
+    if code >= 0:
+        return f"exited with status {code}"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    if name == "SIGXCPU":
+        return "was stopped: it used up its CPU time limit (SIGXCPU)"
+    return f"was killed by {name}"
+
+
+class CommandTool(Tool):
+    """A manifest's `[[tool]]`: validates arguments against its JSON Schema, runs the program.
+
+    An ordinary `Tool` to the rest of the server; only its schema comes from the
+    manifest instead of a function's signature.
+    """
+
+    def __init__(self, spec: ToolSpec, settings: Settings) -> None:
+        self.spec = spec
+        self.template = Template.parse(spec.command, spec.parameters, spec.stdin)
+        self.program = _resolve_program(spec)
+        self.run_timeout = spec.timeout or settings.command_timeout
+        self.max_output = spec.output.max_bytes or settings.command_max_output_bytes
+        self.limits = Limits(
+            cpu_seconds=spec.cpu_seconds or settings.command_cpu_seconds,
+            memory_bytes=spec.memory_bytes or settings.command_memory_bytes,
+            open_files=spec.open_files or settings.command_open_files,
+        )
+        hints = spec.hints
+        options = ToolOptions(
+            name=spec.name,
+            title=spec.title,
+            description=spec.description,
+            read_only_hint=hints.get("read_only_hint"),
+            destructive_hint=hints.get("destructive_hint"),
+            idempotent_hint=hints.get("idempotent_hint"),
+            open_world_hint=hints.get("open_world_hint"),
+            # The program's own timeout answers first, with its partial output; the server's
+            # per-call timeout is a backstop a second later.
+            timeout=self.run_timeout + 1,
+        )
+        super().__init__(self._call, options)
+
+    def _build_schema(self) -> FunctionSchema:
+        import jsonschema
+
+        from .._tools.schema import FunctionSchema
+
+        spec = self.spec
+        properties = {name: dict(param.schema) for name, param in spec.parameters.items()}
+        required = [name for name, param in spec.parameters.items() if param.required]
+        input_schema: dict[str, Any] = {"type": "object", "properties": properties}
+        if required:
+            input_schema["required"] = required
+        input_schema["additionalProperties"] = False
+        validator = jsonschema.Draft202012Validator(input_schema)
+        defaults = {name: p.schema["default"] for name, p in spec.parameters.items() if "default" in p.schema}
+
+        def validate(arguments: dict[str, Any]) -> dict[str, Any]:
+            problems = [
+                {"path": _path(error.absolute_path), "message": error.message}
+                for error in validator.iter_errors(arguments)
+            ]
+            problems += self.template.check(arguments) if not problems else []
+            if problems:
+                raise ArgumentsError(problems)
+            return {"arguments": {**defaults, **arguments}}
+
+        output_schema = None
+        wraps = False
+        if spec.output.format == "json":
+            output_schema = spec.output.schema or {"type": "object"}
+            if output_schema.get("type") != "object":
+                wraps = True
+                output_schema = {"type": "object", "properties": {"result": output_schema}, "required": ["result"]}
+        return FunctionSchema(
+            input_schema=input_schema,
+            output_schema=output_schema,
+            wraps_result=wraps,
+            context_parameter=None,
+            _validate=validate,
+            _serialize=_same if output_schema is not None else None,
+        )
+
+    def environment(self) -> dict[str, str]:
+        env = {"PATH": os.defpath}
+        env.update({name: os.environ[name] for name in self.spec.pass_env if name in os.environ})
+        env.update(self.spec.env)
+        return env
+
+    async def _call(self, arguments: dict[str, Any]) -> Any:
+        spec = self.spec
+        argv = [self.program, *self.template.argv(arguments)[1:]]
+        stdin = None
+        if spec.stdin is not None:
+            value = arguments.get(spec.stdin)
+            stdin = b"" if value is None else _text(value).encode()
+        try:
+            done = await run_program(
+                argv,
+                cwd=spec.cwd,
+                env=self.environment(),
+                stdin=stdin,
+                timeout=self.run_timeout,
+                max_output=self.max_output,
+                limits=self.limits,
+            )
+        except OSError as exc:
+            raise ToolError(f"Could not start {spec.command[0]!r}: {exc.strerror or exc}") from None
+        return self._result(done)
+
+    def _result(self, done: Completed) -> Any:
+        program = self.spec.command[0]
+        stdout = done.stdout.decode("utf-8", errors="replace")
+        if done.timed_out:
+            raise ToolError(
+                f"{program!r} did not finish within {self.run_timeout:g} seconds; it was stopped"
+                f" (process group killed).{_tail('Output so far', stdout)}{_tail('Errors', _stderr(done))}"
+            )
+        if not done.stdout_truncated and done.exit_code not in self.spec.output.exit_codes:
+            assert done.exit_code is not None
+            ended = _describe_exit(done.exit_code)
+            raise ToolError(f"{program!r} {ended}.{_tail('Errors', _stderr(done))}{_tail('Output', stdout)}")
+        if self.spec.output.format == "json":
+            if done.stdout_truncated:
+                raise ToolError(
+                    f"{program!r} printed more than {self.max_output} bytes; the output was cut and cannot be"
+                    " parsed as JSON."
+                )
+            try:
+                value = json.loads(stdout)
+            except ValueError as exc:
+                raise ToolError(f"{program!r} did not print valid JSON: {exc}.{_tail('Output', stdout)}") from None
+            if self.schema.wraps_result:
+                return {"result": value}
+            return value if isinstance(value, dict) else {"result": value}
+        from .._tools.content import Text
+
+        if done.stdout_truncated:
+            note = (
+                f"[output truncated: only the first {self.max_output} bytes are shown; the program was stopped there]"
+            )
+            return [Text(stdout), Text(note)]
+        # Like a shell's $(...): the conventional final newline is not part of the answer.
+        return stdout.removesuffix("\n") or "(no output)"
+
+
+def _same(value: Any) -> Any:
+    return value  # parsed JSON is JSON-compatible already
+
+
+def _path(parts: Any) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text
+
+
+def _stderr(done: Completed) -> str:
+    text = done.stderr.decode("utf-8", errors="replace")
+    return text + ("\n[stderr truncated]" if done.stderr_truncated else "")
+
+
+def _tail(label: str, text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    if len(text) > _SHOWN_STDERR:
+        text = "..." + text[-_SHOWN_STDERR:]
+    return f"\n{label}:\n{text}"
+
+
+def _resolve_program(spec: ToolSpec) -> str:
+    """The program's absolute path: relative to the manifest if it has a '/', else on PATH."""
+    program = spec.command[0]
+    if "/" in program:
+        path = (spec.manifest.parent / program).resolve()
+        if not os.access(path, os.X_OK) or path.is_dir():
+            raise ConfigError(f"tool {spec.name!r}: program {program!r} is not an executable file ({path})")
+        return str(path)
+    search = spec.env.get("PATH") or os.environ.get("PATH", os.defpath)
+    found = shutil.which(program, path=search)
+    if found is None:
+        raise ConfigError(f"tool {spec.name!r}: program {program!r} not found on PATH")
+    return os.path.abspath(found)

@@ -1,0 +1,69 @@
+"""Allow and deny lists: which plugins load and which tools are served.
+
+Patterns are shell globs (`fnmatch`, case-sensitive). An empty allow list allows
+everything; a deny pattern wins over an allow pattern.
+
+A plugin matches by its declared name or its source name (file stem, folder, entry
+point name). A Python plugin filtered out by its source name is never imported.
+
+A tool matches by its served name, its name before any conflict renaming, or
+`plugin.tool`, so `weather.*` covers every tool of the plugin `weather`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from .._tools.registry import ToolRegistry
+from ..config import Settings
+
+__all__ = ["Filter", "ToolFilter"]
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.allow or self.deny)
+
+    def allows(self, *names: str) -> bool:
+        """Whether something known by any of `names` passes."""
+        if any(fnmatchcase(name, pattern) for name in names for pattern in self.deny):
+            return False
+        return not self.allow or any(fnmatchcase(name, pattern) for name in names for pattern in self.allow)
+
+
+class ToolFilter:
+    def __init__(self, plugins: Filter, tools: Filter) -> None:
+        self.plugins = plugins
+        self.tools = tools
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ToolFilter:
+        return cls(
+            Filter(settings.enable_plugins, settings.disable_plugins),
+            Filter(settings.enable_tools, settings.disable_tools),
+        )
+
+    def plugin_allowed(self, *names: str) -> bool:
+        return self.plugins.allows(*names)
+
+    def tool_allowed(self, name: str, plugin: str | None = None, original: str | None = None) -> bool:
+        names: list[str] = [name]
+        if original is not None and original != name:
+            names.append(original)
+        if plugin is not None:
+            names.append(f"{plugin}.{original or name}")
+        return self.tools.allows(*names)
+
+    def apply(self, registry: ToolRegistry, keep: Iterable[str] = ()) -> list[str]:
+        """Remove the tools the lists disable (except `keep`); returns their names."""
+        kept = set(keep)
+        removed = [tool.name for tool in registry if tool.name not in kept and not self.tool_allowed(tool.name)]
+        for name in removed:
+            registry.remove(name)
+        return removed

@@ -1,0 +1,82 @@
+"""Live reload: watch plugin folders and manifests, reload what changed while serving.
+
+Runs as one of the host's background tasks (`ToolHost.background`), inside the
+server's task group. On a change the affected plugin is loaded anew beside the old
+one; only if that works are the old tools unregistered, the new ones registered and
+the old version's `cleanup()` called. Each registry change reaches handshake-era
+clients as `notifications/tools/list_changed` (the host sets `list_changed`, so
+`initialize` advertises `tools.listChanged`).
+
+A call in flight finishes on the old code: the connection holds the `Tool` object it
+started, and the old module stays alive for as long as that object does.
+
+File events come from the OS (inotify, FSEvents, ...) through watchfiles; set
+`reload_polling` (or the `WATCHFILES_FORCE_POLLING` variable) where they do not
+arrive, such as network file systems and some container mounts.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+if TYPE_CHECKING:
+    from .loader import PluginManager
+
+__all__ = ["watch"]
+
+logger = logging.getLogger("mcp_toolhost.plugins")
+
+_STEP_MS = 50
+"""Changes are gathered until the files have been quiet this long (an editor's save is several events)."""
+_DEBOUNCE_MS = 1600
+_POLL_MS = 200
+
+
+async def watch(manager: PluginManager) -> None:
+    """Reload `manager`'s plugins as their files change, until cancelled."""
+    folders, files = manager.watched_paths()
+    parents = sorted({file.parent for file in files if file.parent.is_dir()} - set(folders))
+    async with anyio.create_task_group() as tasks:
+        if folders:
+            tasks.start_soon(_watch, manager, folders, True)
+        if parents:
+            # A manifest's folder, not the file itself: editors save by replacing the file.
+            tasks.start_soon(_watch, manager, parents, False)
+        logger.info("reload: watching %s", ", ".join(str(p) for p in [*folders, *files]) or "nothing")
+
+
+async def _watch(manager: PluginManager, paths: list[Path], recursive: bool) -> None:
+    from watchfiles import awatch
+
+    stop = anyio.Event()
+    async with anyio.create_task_group() as tasks:
+        # awatch waits in a worker thread; the stop event ends that wait at once on
+        # cancellation, instead of at the thread's next timeout.
+        tasks.start_soon(_set_when_cancelled, stop)
+        changes: Any
+        async for changes in awatch(
+            *paths,
+            stop_event=stop,
+            step=_STEP_MS,
+            debounce=_DEBOUNCE_MS,
+            recursive=recursive,
+            force_polling=True if manager.settings.reload_polling else None,
+            poll_delay_ms=_POLL_MS,
+        ):
+            changed = {str(Path(path)) for _, path in changes}
+            try:
+                manager.reload(changed)
+            except Exception:  # a bug of ours must not end reloading
+                logger.exception("reload failed")
+        tasks.cancel_scope.cancel()
+
+
+async def _set_when_cancelled(stop: anyio.Event) -> None:
+    try:
+        await anyio.sleep_forever()
+    finally:
+        stop.set()

@@ -1,0 +1,197 @@
+"""Plugins from folders, packages, manifests and entry points, through the real process.
+
+The `mixed` fixture folder holds good plugins beside broken ones: each broken one is
+skipped with its reason and the rest serve.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, FIXTURES, executable, run_cli
+
+EXAMPLE_PLUGIN = EXAMPLES / "units-plugin"
+
+# Only these tools come from the fixture plugins; other tools (built-ins) are ignored.
+MIXED_TOOLS = {
+    "shared_name",
+    "beta.shared_name",
+    "alpha_add",
+    "pkg_shout",
+    "count_words",
+    "never_served",
+    "takes_varargs",
+    "needs_newer_tool",
+    "cycle_a_tool",
+    "cycle_b_tool",
+    "on_broken_tool",
+    "future_tool",
+    "bad",
+}
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory) -> Path:
+    """The `mixed` fixture folder, plus files that must not sit in the repository as they are:
+    a syntax error (linters would choke on it) and a test file (pytest would collect it).
+    """
+    folder = tmp_path_factory.mktemp("plugins") / "mixed"
+    shutil.copytree(FIXTURES / "plugins" / "mixed", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "broken_syntax.py").write_text("from mcp_toolhost import tool\n\ndef oops(:\n    pass\n")
+    (folder / "test_not_a_plugin.py").write_text('raise AssertionError("test files beside plugins are not plugins")\n')
+    return folder
+
+
+def _text(response: dict) -> str:
+    assert "result" in response, response
+    return "".join(block["text"] for block in response["result"]["content"])
+
+
+def test_folder_plugins_serve_beside_broken_ones(spawn, mixed):
+    server = spawn("serve", "--plugins", str(mixed))
+    server.initialize()
+    names = {tool["name"] for tool in server.list_tools()} & MIXED_TOOLS
+    assert names == {"shared_name", "beta.shared_name", "alpha_add", "pkg_shout", "count_words"}, server.stderr
+
+    assert _text(server.call("alpha_add", {"a": 2, "b": 3})) == "5"
+    assert _text(server.call("pkg_shout", {"text": "package"})) == "PACKAGE!"
+    assert _text(server.call("count_words", {"text": "one two three"})).strip() == "3"
+    # Name conflict: the first-loaded plugin keeps the name, the later one is qualified.
+    assert _text(server.call("shared_name")) == "from alpha"
+    assert _text(server.call("beta.shared_name")) == "from beta"
+
+    server.close_stdin()
+    assert server.wait() == 0
+    log = server.stderr
+    assert "served as 'beta.shared_name'" in log
+    assert "broken_import" in log and "RuntimeError: this plugin fails at import" in log
+
+
+def test_check_reports_every_plugin_and_exits_1_on_problems(mixed):
+    result = run_cli("check", "--plugins", str(mixed))
+    out = result.stdout.decode()
+    assert result.returncode == 1, out + result.stderr.decode()
+    lines = {line.split()[1]: line for line in out.splitlines() if line[:1].isupper() or line.startswith("ok")}
+
+    assert lines["alpha"].startswith("ok") and "alpha_add" in lines["alpha"]
+    assert lines["pkgplugin"].startswith("ok") and "2.0.0" in lines["pkgplugin"]
+    assert lines["wordcount"].startswith("ok")
+    assert "served as 'beta.shared_name'" in out
+    assert "RuntimeError: this plugin fails at import (broken_import.py, line 9)" in lines["broken_import"]
+    assert "SyntaxError" in lines["broken_syntax"]
+    assert "tool 'takes_varargs'" in lines["broken_schema"] and "*values" in lines["broken_schema"]
+    # Metadata: the reason names both plugins; only the dependents are skipped.
+    assert "requires plugin 'alpha' >=2.0, but 'alpha' is version 1.2.0" in lines["needs_newer"]
+    assert "dependency cycle: 'cycle_a' -> 'cycle_b' -> 'cycle_a'" in lines["cycle_a"]
+    assert "dependency cycle" in lines["cycle_b"]
+    assert "requires plugin 'broken_import', which is skipped" in lines["on_broken"]
+    assert "needs mcp-toolhost >=99" in lines["future_host"]
+    # A manifest error names the file, the line and the field, and shows the line.
+    assert "broken_manifest.toml:7: tool[0].parameters.value.type:" in out
+    assert '7 | type = "list"' in out
+    assert "test_not_a_plugin" not in out and "_private" not in out
+
+
+def test_check_passes_on_good_plugins(tmp_path, mixed):
+    (tmp_path / "good.py").write_text((mixed / "alpha.py").read_text())
+    result = run_cli("check", "--plugins", str(tmp_path))
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    assert "1 plugins loaded, 0 skipped, 0 disabled" in result.stdout.decode()
+    report = json.loads(run_cli("check", "--json", "--plugins", str(tmp_path)).stdout)
+    assert report["ok"] is True
+    assert report["plugins"][0]["name"] == "alpha"
+    assert report["plugins"][0]["tools"] == ["shared_name", "alpha_add"]
+
+
+def test_allow_and_deny_lists(tmp_path, mixed):
+    def served(*flags: str) -> set[str]:
+        result = run_cli("list-tools", "--json", "--plugins", str(mixed), *flags)
+        assert result.returncode == 0, result.stderr.decode()
+        return {tool["name"] for tool in json.loads(result.stdout)["tools"]} & MIXED_TOOLS
+
+    # Disabling a plugin: never imported, and its name is free for the other.
+    assert served("--disable-plugin", "alpha") == {"pkg_shout", "count_words"}  # beta needs alpha
+    assert served("--enable-plugin", "pkg*", "--enable-plugin", "wordcount") == {"pkg_shout", "count_words"}
+    assert served("--disable-tool", "*shared_name") == {"alpha_add", "pkg_shout", "count_words"}
+    # alpha's shared_name is not served, so beta's keeps the plain name: no conflict.
+    assert served("--enable-tool", "beta.*", "--enable-tool", "alpha_add") == {"shared_name", "alpha_add"}
+    config = tmp_path / "mcp-toolhost.toml"
+    config.write_text(f'plugins = ["{mixed}"]\ndisable_tools = ["count_*", "pkg_*"]\n')
+    result = run_cli("list-tools", "--json", "--config", str(config))
+    names = {tool["name"] for tool in json.loads(result.stdout)["tools"]} & MIXED_TOOLS
+    assert names == {"shared_name", "beta.shared_name", "alpha_add"}
+
+
+def _fake_distribution(site: Path, name: str, version: str, entry_points: dict[str, str]) -> None:
+    """What `pip install` leaves in site-packages, enough for importlib.metadata."""
+    info = site / f"{name.replace('-', '_')}-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: {name} for tests\nAuthor: Test\n"
+    )
+    lines = "".join(f"{key} = {value}\n" for key, value in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[mcp_toolhost.plugins]\n{lines}")
+
+
+def test_entry_point_plugins_load_from_installed_distributions(spawn, tmp_path):
+    site = tmp_path / "site"
+    (site / "fakeplug").mkdir(parents=True)
+    (site / "fakeplug" / "__init__.py").write_text("")
+    (site / "fakeplug" / "tools.py").write_text(
+        "from mcp_toolhost import tool\n\n@tool\ndef fake_ping() -> str:\n    return 'pong from an entry point'\n"
+    )
+    _fake_distribution(site, "fakeplug", "3.1.4", {"fakeplug": "fakeplug.tools"})
+    env = {"PYTHONPATH": str(site)}
+
+    server = spawn("serve", env=env)
+    server.initialize()
+    assert "fake_ping" in {tool["name"] for tool in server.list_tools()}
+    assert _text(server.call("fake_ping")) == "pong from an entry point"
+
+    report = json.loads(run_cli_env(env, "check", "--json"))
+    [plugin] = [p for p in report["plugins"] if p["name"] == "fakeplug"]
+    assert plugin["version"] == "3.1.4"  # from the distribution's metadata
+    assert plugin["source"] == "entry point fakeplug = fakeplug.tools"
+
+    off = json.loads(run_cli_env(env, "list-tools", "--json", "--no-entry-points"))
+    assert "fake_ping" not in {tool["name"] for tool in off["tools"]}
+
+
+def test_example_plugin_package_is_found_by_its_entry_point(spawn, tmp_path):
+    project = tomllib.loads((EXAMPLE_PLUGIN / "pyproject.toml").read_text())["project"]
+    declared = project["entry-points"]["mcp_toolhost.plugins"]
+    site = tmp_path / "site"
+    _fake_distribution(site, project["name"], project["version"], declared)
+    server = spawn("serve", env={"PYTHONPATH": f"{site}:{EXAMPLE_PLUGIN}"})
+    server.initialize()
+    tools = {tool["name"]: tool for tool in server.list_tools()}
+    assert "convert_length" in tools
+    response = server.call("convert_length", {"value": 1, "from_unit": "mi", "to_unit": "km"})
+    assert response["result"]["structuredContent"] == {"result": 1.609344}
+
+
+def test_example_plugin_package_passes_its_own_test():
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLE_PLUGIN / "tests")],
+        cwd=EXAMPLE_PLUGIN,
+        env={**os.environ, "PYTHONPATH": str(EXAMPLE_PLUGIN)},
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+
+
+def run_cli_env(env: dict[str, str], *args: str) -> bytes:
+    result = subprocess.run(
+        [executable(), *args], env={**os.environ, **env}, capture_output=True, timeout=60, check=False
+    )
+    assert result.returncode in (0, 1), result.stderr.decode()
+    return result.stdout
