@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 from typing import Any
 
 import anyio
@@ -12,7 +10,7 @@ import click
 import orjson
 
 from .host import ToolHost
-from .testing import Client, ClientError, connect
+from .testing import ClientError, connect
 
 _HINTS = (
     ("readOnlyHint", "read-only"),
@@ -26,18 +24,19 @@ def _dump(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
 
 
-def print_tools(host: ToolHost, *, as_json: bool) -> None:
+def render_tools(host: ToolHost, *, as_json: bool) -> str:
+    """The `tools/list` result as JSON, or as a table: name, title and description, hints."""
+
     async def fetch() -> list[dict[str, Any]]:
         async with connect(host) as client:
             return await client.list_tools()
 
     tools = anyio.run(fetch)
     if as_json:
-        click.echo(_dump({"tools": tools}))
-        return
+        return _dump({"tools": tools})
     if not tools:
-        click.echo("No tools.", err=True)
-        return
+        return "No tools."
+    lines = []
     width = shutil.get_terminal_size((120, 24)).columns
     name_width = max(len(t["name"]) for t in tools)
     for t in tools:
@@ -48,7 +47,8 @@ def print_tools(host: ToolHost, *, as_json: bool) -> None:
         if hints:
             summary += f" [{', '.join(hints)}]"
         room = max(width - name_width - 2, 20)
-        click.echo(f"{t['name']:<{name_width}}  {summary[:room]}")
+        lines.append(f"{t['name']:<{name_width}}  {summary[:room]}")
+    return "\n".join(lines)
 
 
 def _arguments(host: ToolHost, tool_name: str, pairs: tuple[str, ...], json_arguments: str | None) -> dict[str, Any]:
@@ -96,31 +96,18 @@ def _render(result: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def run_call(host: ToolHost, tool_name: str, pairs: tuple[str, ...], json_arguments: str | None, *, raw: bool) -> int:
-    """Call the tool and print its result; returns the exit status."""
-    from ._transports.stdio import claim_stdout
-
+def run_call(
+    host: ToolHost, tool_name: str, pairs: tuple[str, ...], json_arguments: str | None, *, raw: bool
+) -> tuple[str, int]:
+    """Call the tool; returns what to print and the exit status (1 for an error)."""
     arguments = _arguments(host, tool_name, pairs, json_arguments)
-
-    async def call(client: Client) -> dict[str, Any]:
-        return await client.call_tool(tool_name, arguments)
 
     async def session() -> dict[str, Any]:
         async with connect(host) as client:
-            return await call(client)
+            return await client.call_tool(tool_name, arguments)
 
-    # While the tool runs, anything it prints goes to stderr: stdout is the result's.
-    with claim_stdout() as stdout_fd:
-        try:
-            result = anyio.run(session)
-        except ClientError as exc:
-            click.echo(f"Error: {exc.message}", err=True)
-            return 1
-        output = _dump(result) if raw else _render(result)
-        with os.fdopen(os.dup(stdout_fd), "w", encoding="utf-8") as out:
-            out.write(output + "\n")
-    if result.get("isError"):
-        if not raw:
-            sys.stderr.write("(the tool reported an error)\n")
-        return 1
-    return 0
+    try:
+        result = anyio.run(session)
+    except ClientError as exc:
+        return f"Error: {exc.message}", 1
+    return (_dump(result) if raw else _render(result)), 1 if result.get("isError") else 0

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
+import os
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,20 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
             multiple=True,
             metavar="PATH_OR_MODULE",
             help="Serve the @tool functions of a Python file or importable module (repeatable).",
+        ),
+        click.option(
+            "--builtins",
+            "builtins",
+            metavar="GROUPS",
+            callback=lambda ctx, param, value: None if value is None else tuple(filter(None, value.split(","))),
+            help="Built-in tool groups to serve, comma-separated (default: files,http,data,system,env).",
+        ),
+        click.option(
+            "--no-builtins",
+            "builtins",
+            flag_value=(),
+            type=click.UNPROCESSED,
+            help="Serve no built-in tools, only your own.",
         ),
         click.option("--log-level", type=click.Choice(_LOG_LEVELS), help="Log level on stderr (default: warning)."),
         click.option("--log-format", type=click.Choice(["console", "json"]), help="Log format on stderr."),
@@ -91,6 +109,21 @@ def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
     return settings
 
 
+def _exit(code: int) -> None:
+    """Exit, even if a sync tool's abandoned worker thread is still blocked.
+
+    A thread cannot be interrupted; a timed-out or cancelled sync tool may still be
+    running, and the interpreter would wait for it forever at exit.
+    """
+    main_thread = threading.main_thread()
+    if any(t is not main_thread and t.is_alive() and not t.daemon for t in threading.enumerate()):
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 def _host(settings: Settings) -> Any:
     from .app import build_host
 
@@ -116,8 +149,14 @@ def main(ctx: click.Context, /, **options: Any) -> None:
 @click.pass_context
 def serve(ctx: click.Context, /, **options: Any) -> None:
     """Serve MCP on stdin/stdout (newline-delimited JSON-RPC)."""
-    host = _host(_settings(ctx, options))
-    host.run()
+    from ._transports.stdio import claim_stdout
+
+    settings = _settings(ctx, options)
+    # Protect stdout before importing anyone's tools: a print at import time must not
+    # reach the client either.
+    with claim_stdout() as stdout_fd:
+        _host(settings).run(stdout_fd)
+    _exit(0)
 
 
 @main.command("list-tools")
@@ -126,10 +165,12 @@ def serve(ctx: click.Context, /, **options: Any) -> None:
 @click.pass_context
 def list_tools(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
     """List the tools this configuration serves."""
-    from ._cli_output import print_tools
+    from ._cli_output import render_tools
 
-    host = _host(_settings(ctx, options))
-    print_tools(host, as_json=as_json)
+    settings = _settings(ctx, options)
+    with _quiet_stdout():
+        text = render_tools(_host(settings), as_json=as_json)
+    click.echo(text)
 
 
 @main.command()
@@ -155,8 +196,20 @@ def call(
     """
     from ._cli_output import run_call
 
-    host = _host(_settings(ctx, options))
-    sys.exit(run_call(host, tool_name, pairs, json_arguments, raw=raw))
+    settings = _settings(ctx, options)
+    with _quiet_stdout():
+        text, status = run_call(_host(settings), tool_name, pairs, json_arguments, raw=raw)
+    click.echo(text, err=status != 0 and not raw and text.startswith("Error: "))
+    _exit(status)
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """While tools are imported and run, whatever they print goes to stderr: stdout is ours."""
+    from ._transports.stdio import claim_stdout
+
+    with claim_stdout():
+        yield
 
 
 # --- Plugins -------------------------------------------------------------------------

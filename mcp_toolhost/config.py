@@ -49,7 +49,7 @@ class Settings:
     """Seconds a tool call may run before it is cancelled (0 disables)."""
     tool_timeouts: dict[str, float] = field(default_factory=dict)
     """Per-tool overrides of `tool_timeout`, by tool name."""
-    max_concurrent_calls: int = 64
+    max_concurrent_calls: int = 256
     """Tool calls running at once; further calls wait for a free slot."""
     shutdown_grace: float = 1.0
     """Seconds in-flight calls get to finish after EOF or SIGTERM before they are cancelled."""
@@ -57,6 +57,8 @@ class Settings:
     # Tools to serve.
     tools: tuple[str, ...] = ()
     """Python files or importable modules whose `@tool` functions are served."""
+    builtins: tuple[str, ...] = ("files", "http", "data", "system", "env")
+    """Built-in tool groups to serve; empty for none (`--no-builtins`)."""
 
     # Logging, on stderr.
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "warning"

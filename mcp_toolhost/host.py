@@ -71,11 +71,11 @@ class ToolHost:
 
         return Server(self.registry, self.settings, list_changed=self.list_changed)
 
-    async def serve_stdio(self) -> None:
+    async def serve_stdio(self, stdout_fd: int | None = None) -> None:
         from ._transports.stdio import serve_stdio
 
         async with self._background_tasks():
-            await serve_stdio(self.server())
+            await serve_stdio(self.server(), stdout_fd=stdout_fd)
 
     @asynccontextmanager
     async def _background_tasks(self) -> AsyncIterator[None]:
@@ -91,8 +91,11 @@ class ToolHost:
             yield
             tasks.cancel_scope.cancel()
 
-    def run(self) -> None:
-        """Serve on stdin/stdout until the client goes away."""
+    def run(self, stdout_fd: int | None = None) -> None:
+        """Serve on stdin/stdout until the client goes away.
+
+        Pass the `stdout_fd` of an enclosing `claim_stdout()` if stdout was protected earlier.
+        """
         import anyio
 
-        anyio.run(self.serve_stdio)
+        anyio.run(self.serve_stdio, stdout_fd)

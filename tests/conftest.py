@@ -7,6 +7,7 @@ a sleep.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -174,10 +175,8 @@ class McpProcess:
             self.proc.wait()
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if stream is not None:
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass
 
 
 @pytest.fixture
@@ -195,7 +194,9 @@ def spawn() -> Iterator[Callable[..., McpProcess]]:
         process.kill()
 
 
-def run_cli(*args: str, cwd: Path | None = None, input: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+def run_cli(
+    *args: str, cwd: Path | None = None, input: bytes | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[bytes]:
     """Run `mcp-toolhost ARGS` to completion (for commands like list-tools and call)."""
     return subprocess.run(
         [executable(), *args], cwd=cwd, input=input, capture_output=True, timeout=timeout, check=False

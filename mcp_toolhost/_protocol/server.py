@@ -50,12 +50,19 @@ class Server:
     @asynccontextmanager
     async def connect(self, send: Send) -> AsyncIterator[Connection]:
         """A connection whose tool calls run in a task group that lives inside this block."""
-        async with anyio.create_task_group() as task_group:
-            connection = Connection(self, send, task_group)
-            try:
-                yield connection
-            finally:
-                await connection.finish(self.settings.shutdown_grace)
+        try:
+            async with anyio.create_task_group() as task_group:
+                connection = Connection(self, send, task_group)
+                try:
+                    yield connection
+                finally:
+                    await connection.finish(self.settings.shutdown_grace)
+        except BaseExceptionGroup as group:
+            # Tool calls never raise (their errors become results), so a group holds what
+            # the caller's own block raised: give it back as it was.
+            if len(group.exceptions) == 1:
+                raise group.exceptions[0] from None
+            raise
 
     def initialize_result(self, version: str) -> dict[str, Any]:
         result: dict[str, Any] = {

@@ -16,6 +16,7 @@ import asyncio
 import collections
 import logging
 import os
+import selectors
 import signal
 import stat
 import sys
@@ -58,9 +59,20 @@ def claim_stdout() -> Iterator[int]:
         os.close(real_stdout)
 
 
-def _is_pollable(fd: int) -> bool:
+def _is_pollable(fd: int, events: int) -> bool:
+    """Whether the event loop can watch `fd`: pipes, sockets and terminals, not files.
+
+    Some character devices (/dev/null) refuse to be polled, so ask a real selector.
+    """
     mode = os.fstat(fd).st_mode
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)):
+        return False
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, events)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 class _LineSplitter(asyncio.Protocol):
@@ -163,7 +175,7 @@ class _Writer:
         self._flow = _FlowControl()
 
     async def open(self) -> None:
-        if _is_pollable(self._fd):
+        if _is_pollable(self._fd, selectors.EVENT_WRITE):
             pipe = os.fdopen(self._fd, "wb", buffering=0, closefd=False)
             self._transport, _ = await self._loop.connect_write_pipe(lambda: self._flow, pipe)
             self._transport.set_write_buffer_limits(high=_OUTPUT_HIGH_WATER)
@@ -206,7 +218,7 @@ class _Writer:
 async def _read_stdin(splitter: _LineSplitter, fd: int) -> Callable[[], None]:
     """Start delivering stdin to `splitter`; returns a function that stops it."""
     loop = asyncio.get_running_loop()
-    if _is_pollable(fd):
+    if _is_pollable(fd, selectors.EVENT_READ):
         pipe = os.fdopen(fd, "rb", buffering=0, closefd=False)
         transport, _ = await loop.connect_read_pipe(lambda: splitter, pipe)
         return transport.close
@@ -225,23 +237,30 @@ async def _read_stdin(splitter: _LineSplitter, fd: int) -> Callable[[], None]:
     return stop.set
 
 
-async def serve_stdio(server: Server, *, stdin_fd: int = 0) -> None:
-    """Serve one connection on stdin/stdout until EOF, SIGTERM, SIGINT or the parent's death."""
-    with claim_stdout() as stdout_fd:
-        writer = _Writer(stdout_fd)
-        await writer.open()
-        splitter = _LineSplitter(server.settings.max_message_bytes)
-        stop_reading = await _read_stdin(splitter, stdin_fd)
-        try:
-            async with anyio.create_task_group() as watchers:
-                watchers.start_soon(_watch_signals, splitter, watchers.cancel_scope)
-                watchers.start_soon(_watch_parent, splitter)
-                async with server.connect(writer.write) as connection:
-                    await _pump(splitter, connection.feed, writer, server.settings.max_message_bytes)
-                watchers.cancel_scope.cancel()
-        finally:
-            stop_reading()
-            await writer.close()
+async def serve_stdio(server: Server, *, stdout_fd: int | None = None) -> None:
+    """Serve one connection on stdin/stdout until EOF, SIGTERM, SIGINT or the parent's death.
+
+    `stdout_fd` is the real stdout from an enclosing `claim_stdout()`, for callers that
+    protect stdout from earlier on (while importing tools, for instance).
+    """
+    if stdout_fd is None:
+        with claim_stdout() as claimed:
+            await serve_stdio(server, stdout_fd=claimed)
+        return
+    writer = _Writer(stdout_fd)
+    await writer.open()
+    splitter = _LineSplitter(server.settings.max_message_bytes)
+    stop_reading = await _read_stdin(splitter, 0)
+    try:
+        async with anyio.create_task_group() as watchers:
+            watchers.start_soon(_watch_signals, splitter, watchers.cancel_scope)
+            watchers.start_soon(_watch_parent, splitter)
+            async with server.connect(writer.write) as connection:
+                await _pump(splitter, connection.feed, writer, server.settings.max_message_bytes)
+            watchers.cancel_scope.cancel()
+    finally:
+        stop_reading()
+        await writer.close()
 
 
 async def _pump(splitter: _LineSplitter, feed: Callable[[bytes], None], writer: _Writer, limit: int) -> None:
