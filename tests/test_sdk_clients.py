@@ -1,0 +1,81 @@
+"""The official MCP Python SDK, as an independent client, against the real server process."""
+
+import pytest
+from conftest import FIXTURES, executable
+from mcp import Client, ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.shared.exceptions import MCPError
+
+pytestmark = pytest.mark.anyio
+
+TOOLS = str(FIXTURES / "core_tools.py")
+
+
+def server_parameters() -> StdioServerParameters:
+    return StdioServerParameters(command=executable(), args=["serve", "--no-builtins", "--tools", TOOLS])
+
+
+async def exercise(client: Client) -> None:
+    tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    assert tools["add"].title == "Add numbers"
+    assert tools["add"].annotations.read_only_hint is True
+    assert tools["add"].input_schema["properties"]["b"]["description"] == "The second addend"
+    result = await client.call_tool("add", {"a": 2, "b": 40})
+    assert result.structured_content == {"result": 42}
+    assert result.content[0].text == "42"
+    point = await client.call_tool("point", {"x": 1, "y": 2})
+    assert point.structured_content == {"x": 1, "y": 2}
+    invalid = await client.call_tool("add", {"a": "two"})
+    assert invalid.is_error
+    with pytest.raises(MCPError) as unknown:
+        await client.call_tool("no_such_tool", {})
+    assert unknown.value.error.code == -32602
+
+
+async def test_sdk_client_speaks_2026_07_28_by_default():
+    async with Client(server_parameters()) as client:
+        assert client.protocol_version == "2026-07-28"
+        assert client.server_info.name == "mcp-toolhost"
+        await exercise(client)
+
+
+async def test_sdk_client_in_legacy_mode_speaks_2025_11_25():
+    async with Client(server_parameters(), mode="legacy") as client:
+        assert client.protocol_version == "2025-11-25"
+        await exercise(client)
+
+
+async def test_sdk_client_receives_logs_when_it_opts_in():
+    received = []
+
+    async def on_log(params):
+        received.append((params.level, params.data))
+
+    async with Client(server_parameters(), logging_callback=on_log, log_level="warning") as client:
+        await client.call_tool("chatty", {})
+    assert received == [("warning", "warning message"), ("error", "error message")]
+
+
+async def test_sdk_handshake_session_with_progress_and_logging():
+    progress, logs = [], []
+
+    async def on_progress(value, total, message):
+        progress.append((value, total, message))
+
+    async def on_log(params):
+        logs.append(params.level)
+
+    async with (
+        stdio_client(server_parameters()) as (read, write),
+        ClientSession(read, write, logging_callback=on_log) as session,
+    ):
+        initialized = await session.initialize()
+        assert initialized.protocol_version == "2025-11-25"
+        assert initialized.capabilities.logging is not None
+        await session.set_logging_level("error")
+        result = await session.call_tool("progress", {"steps": 3}, progress_callback=on_progress)
+        assert result.content[0].text == "finished"
+        await session.call_tool("chatty", {})
+        assert (await session.send_ping()) is not None
+    assert progress == [(1.0, 3.0, "step 1"), (2.0, 3.0, "step 2"), (3.0, 3.0, "step 3")]
+    assert logs == ["error"]
