@@ -37,7 +37,7 @@ from ..errors import (
     ToolError,
 )
 from . import jsonrpc
-from .envelope import RequestScope, has_envelope, progress_token, stateless_scope
+from .envelope import SUBSCRIPTION_ID_KEY, RequestScope, has_envelope, progress_token, stateless_scope
 from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
 
 if TYPE_CHECKING:
@@ -101,6 +101,9 @@ class Connection:
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
         self._in_flight: dict[jsonrpc.RequestId, _Flight] = {}
+        # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id,
+        # with whether each asked for tool-list changes.
+        self._subscriptions: dict[jsonrpc.RequestId, bool] = {}
         self._idle = anyio.Event()
         self._idle.set()
         # Handshake era: set by `initialize`, shared by every request without envelope.
@@ -170,7 +173,7 @@ class Connection:
     # --- requests ----------------------------------------------------------------------
 
     def _request(self, request_id: jsonrpc.RequestId, method: str, params: dict[str, Any], reply: Reply) -> None:
-        if request_id in self._in_flight:
+        if request_id in self._in_flight or request_id in self._subscriptions:
             raise InvalidRequest(f"Invalid request: id {request_id!r} is already in use by a request in flight")
         if method == "initialize":
             reply(jsonrpc.result_message(request_id, self._initialize(params)))
@@ -181,12 +184,15 @@ class Connection:
                 raise MethodNotFound(f"Method not found: {method} (removed in {scope.version})", method)
         elif method in self._server.handshake_methods:
             scope = self._handshake_scope(method)
-        elif method in self._server.handlers:
+        elif method in self._server.stateless_methods:
             scope = stateless_scope(params)  # a 2026-07-28-only method without its envelope: -32602
         else:
             raise MethodNotFound(f"Method not found: {method}", method)
         if method == "tools/call":
             self._start_tool_call(request_id, params, scope, reply)
+            return
+        if method == "subscriptions/listen":
+            self._listen(request_id, params)
             return
         handler = self._server.handlers.get(method)
         if handler is None:
@@ -234,6 +240,26 @@ class Connection:
             raise InvalidParams(f"Invalid log level {level!r}; use one of {', '.join(LOG_LEVEL_RANK)}")
         scope.log_level = level
         return {}
+
+    def _listen(self, request_id: jsonrpc.RequestId, params: dict[str, Any]) -> None:
+        """Open a 2026-07-28 subscription stream (basic/patterns/subscriptions).
+
+        The request stays unanswered while the stream is open; the server MUST first send
+        `notifications/subscriptions/acknowledged` with the subset it honours, and MUST NOT
+        send notification types the client did not ask for.
+        """
+        wanted = params.get("notifications")
+        if not isinstance(wanted, dict):
+            raise InvalidParams('subscriptions/listen: "notifications" must be an object')
+        tools = wanted.get("toolsListChanged") is True and self._server.list_changed
+        self._subscriptions[request_id] = tools
+        honoured = {"toolsListChanged": True} if tools else {}
+        self._send(
+            jsonrpc.notification_message(
+                "notifications/subscriptions/acknowledged",
+                {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: request_id}},
+            )
+        )
 
     # --- tool calls ------------------------------------------------------------------
 
@@ -357,7 +383,11 @@ class Connection:
     def _cancel(self, request_id: object) -> None:
         # "Receivers MAY ignore cancellation notifications if the referenced request is
         # unknown" or already finished; `initialize` is answered at once, so never here.
-        flight = self._in_flight.get(request_id) if isinstance(request_id, str | int) else None
+        if not isinstance(request_id, str | int):
+            return
+        if self._subscriptions.pop(request_id, None) is not None:
+            return  # the client closed its subscription stream: nothing more is sent on it
+        flight = self._in_flight.get(request_id)
         if flight is None:
             return
         flight.cancelled_by_client = True
@@ -373,9 +403,16 @@ class Connection:
             anyio.from_thread.run_sync(self._send, data, token=self._token)
 
     def _tools_changed(self) -> None:
-        # Handshake era only: in 2026-07-28 list changes travel on subscriptions/listen.
-        if self._handshake is not None and self._initialized_notified and self._server.list_changed:
+        if not self._server.list_changed:
+            return
+        # Handshake era: to every initialized client. 2026-07-28: only on the subscription
+        # streams that asked for it, each tagged with its subscription id.
+        if self._handshake is not None and self._initialized_notified:
             self._send(jsonrpc.notification_message("notifications/tools/list_changed", {}))
+        for request_id, tools in self._subscriptions.items():
+            if tools:
+                meta = {"_meta": {SUBSCRIPTION_ID_KEY: request_id}}
+                self._send(jsonrpc.notification_message("notifications/tools/list_changed", meta))
 
     # --- shutdown ----------------------------------------------------------------------
 

@@ -45,6 +45,8 @@ class Server:
         }
         # Methods a request may use without the 2026-07-28 envelope.
         self.handshake_methods = frozenset({"initialize", "ping", "logging/setLevel", "tools/list", "tools/call"})
+        # Methods that exist only with the envelope.
+        self.stateless_methods = frozenset({"server/discover", "subscriptions/listen"})
         self._result_meta = {SERVER_INFO_KEY: self.server_info}
 
     @asynccontextmanager
