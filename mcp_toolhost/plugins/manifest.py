@@ -294,8 +294,16 @@ def _validate(path: Path, data: dict[str, Any], lines: list[str]) -> None:
     import jsonschema
 
     best = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(MANIFEST_SCHEMA).iter_errors(data))
-    if best is not None:
-        raise _error(path, lines, tuple(best.absolute_path), _schema_message(best))
+    if best is None:
+        return
+    where: list[str | int] = list(best.absolute_path)
+    field = _field(where)
+    if best.validator == "additionalProperties" and isinstance(best.instance, dict):
+        # Point at the first unknown key's line, while naming the table it is in.
+        extra = sorted(set(best.instance) - set(best.schema.get("properties", {})))
+        where += extra[:1]
+    line = _locate(lines, where)
+    raise ManifestError(path, field, _schema_message(best), line, _line_text(lines, line))
 
 
 def _schema_message(error: Any) -> str:

@@ -1,0 +1,296 @@
+"""Manifests wrap programs as tools: argv mapping, hostile arguments, the sandbox, validation.
+
+Every program here runs for real under `mcp-toolhost serve`; the fixture scripts in
+`fixtures/plugins/sandbox` report what they received.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, TIMEOUT, run_cli
+
+SANDBOX = FIXTURES / "plugins" / "sandbox"
+
+MANIFEST = f"""
+[plugin]
+name = "sandboxed"
+
+[[tool]]
+name = "show_argv"
+description = "Print the arguments the program received, as JSON."
+command = ["{sys.executable}", "{SANDBOX / "argv.py"}", "fixed", "{{word}}", "{{count}}", "{{verbose}}",
+           "--name={{name}}", "{{tags}}", "{{level}}", "--", "{{rest}}"]
+output = {{ format = "json" }}
+
+[tool.parameters.word]
+type = "string"
+description = "Positional, before '--': may not start with '-'."
+
+[tool.parameters.count]
+type = "integer"
+flag = "--count"
+required = false
+
+[tool.parameters.verbose]
+type = "boolean"
+flag = "-v"
+default = false
+
+[tool.parameters.name]
+type = "string"
+default = "anon"
+
+[tool.parameters.tags]
+type = "array"
+items = {{ type = "string" }}
+flag = "--tag"
+default = []
+
+[tool.parameters.level]
+type = "string"
+enum = ["low", "high"]
+flag = "--level="
+required = false
+
+[tool.parameters.rest]
+type = "array"
+items = {{ type = "string" }}
+default = []
+
+[[tool]]
+name = "echo"
+description = "The shell's echo, but no shell: its argument is one literal argv element."
+command = ["echo", "{{text}}"]
+
+[tool.parameters.text]
+type = "string"
+
+[[tool]]
+name = "probe"
+description = "What the sandbox leaves the program: environment, limits, directory."
+command = ["{sys.executable}", "{SANDBOX / "probe.py"}"]
+output = {{ format = "json" }}
+env = {{ FIXED = "set by the manifest" }}
+pass_env = ["PASSED_THROUGH"]
+limits = {{ cpu_seconds = 7, memory_mb = 768, open_files = 64 }}
+
+[[tool]]
+name = "linger"
+description = "Starts a grandchild and waits to be killed."
+command = ["{sys.executable}", "{SANDBOX / "linger.py"}", "{{fifo}}"]
+timeout = 1
+
+[tool.parameters.fifo]
+type = "string"
+
+[[tool]]
+name = "flood"
+description = "Prints until the output cap stops it."
+command = ["{sys.executable}", "{SANDBOX / "flood.py"}"]
+output = {{ max_bytes = 5000 }}
+
+[[tool]]
+name = "fail"
+description = "Exits with status 3 after writing to stderr."
+command = ["{sys.executable}", "-c", "import sys; sys.stderr.write('it went wrong'); sys.exit(3)"]
+"""
+
+
+@pytest.fixture
+def server(spawn, tmp_path):
+    manifest = tmp_path / "sandboxed.toml"
+    manifest.write_text(MANIFEST)
+    (tmp_path / "victim").mkdir()
+    process = spawn(
+        "serve", "--manifest", str(manifest), cwd=tmp_path, env={"SECRET": "s3cr3t", "PASSED_THROUGH": "yes"}
+    )
+    process.initialize()
+    return process
+
+
+def _argv(server, **arguments) -> list[str]:
+    response = server.call("show_argv", arguments)
+    result = response["result"]
+    assert not result.get("isError"), result
+    return result["structuredContent"]["result"]
+
+
+def _error_text(response: dict) -> str:
+    result = response["result"]
+    assert result.get("isError") is True, result
+    return result["content"][0]["text"]
+
+
+def test_parameters_map_onto_argv(server):
+    assert _argv(server, word="hello") == ["fixed", "hello", "--name=anon", "--"]
+    assert _argv(
+        server, word="w", count=3, verbose=True, name="x", tags=["a", "b"], level="high", rest=["r1", "r2"]
+    ) == ["fixed", "w", "--count", "3", "-v", "--name=x", "--tag", "a", "--tag", "b", "--level=high", "--", "r1", "r2"]
+
+
+def test_hostile_arguments_stay_literal_argv(server, tmp_path):
+    hostile = ["; rm -rf victim", "$(touch pwned)", "`touch pwned2`", "a && touch pwned3 | cat > out", "'\"\\\n"]
+    for value in hostile:
+        assert _argv(server, word=value) == ["fixed", value, "--name=anon", "--"]
+    # Leading '-' values: literal after '--', and as the value of an option.
+    assert _argv(server, word="w", name="-rf", rest=["-rf", "--help"]) == [
+        "fixed",
+        "w",
+        "--name=-rf",
+        "--",
+        "-rf",
+        "--help",
+    ]
+    assert _argv(server, word="w", tags=["--delete"])[3:5] == ["--tag", "--delete"]
+    # A real program with no shell: echo prints the text, it does not run it.
+    echoed = server.call("echo", {"text": "$(touch pwned4); `touch pwned5`; rm -rf victim"})
+    assert echoed["result"]["content"][0]["text"] == "$(touch pwned4); `touch pwned5`; rm -rf victim"
+    assert (tmp_path / "victim").is_dir()
+    assert not list(tmp_path.glob("pwned*")) and not (tmp_path / "out").exists()
+
+
+def test_option_like_positional_values_are_refused(server):
+    for value in ("-rf", "--help"):
+        text = _error_text(server.call("show_argv", {"word": value}))
+        assert "word: must not start with '-'" in text, text
+    assert "must not contain NUL" in _error_text(server.call("show_argv", {"word": "a\0b"}))
+    assert "is not one of ['low', 'high']" in _error_text(server.call("show_argv", {"word": "w", "level": "max"}))
+    assert "Additional properties" in _error_text(server.call("show_argv", {"word": "w", "shell": "sh"}))
+
+
+def test_environment_is_scrubbed_and_limits_apply(server, tmp_path):
+    report = server.call("probe")["result"]["structuredContent"]
+    env = report["env"]
+    assert "SECRET" not in env  # the server's environment does not leak
+    assert env["PASSED_THROUGH"] == "yes" and env["FIXED"] == "set by the manifest"
+    assert set(env) <= {"PATH", "PASSED_THROUGH", "FIXED", "LC_CTYPE"}  # Python may set LC_CTYPE itself
+    assert report["limits"] == {
+        "RLIMIT_CPU": 7,
+        "RLIMIT_AS": 768 * 1024 * 1024,
+        "RLIMIT_NOFILE": 64,
+        "RLIMIT_CORE": 0,
+    }
+    assert report["pgid"] == report["pid"]  # a session and process group of its own
+    assert report["cwd"] == str(tmp_path)
+
+
+def _read_pids(fifo: Path) -> list[int]:
+    """The pids the `linger` program writes into the FIFO (blocks until it does; bounded by a thread)."""
+    found: list[int] = []
+    reader = threading.Thread(target=lambda: found.extend(map(int, fifo.read_text().split())), daemon=True)
+    reader.start()
+    reader.join(TIMEOUT)
+    assert found, "the program never wrote its pids"
+    return found
+
+
+def _wait_dead(pid: int) -> None:
+    """Wait (on the process's pidfd, no polling) until `pid` has exited."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        ready, _, _ = select.select([fd], [], [], TIMEOUT)
+        assert ready, f"process {pid} still alive after {TIMEOUT}s"
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs pidfd_open (Linux 5.3+)")
+def test_timeout_kills_the_whole_process_group(server, tmp_path):
+    fifo = tmp_path / "pids"
+    os.mkfifo(fifo)
+    server.send(
+        {
+            "jsonrpc": "2.0",
+            "id": "t",
+            "method": "tools/call",
+            "params": {"name": "linger", "arguments": {"fifo": str(fifo)}},
+        }
+    )
+    program, grandchild = _read_pids(fifo)
+    text = _error_text(server.recv_response("t"))
+    assert "did not finish within 1 seconds; it was stopped (process group killed)" in text
+    _wait_dead(program)
+    _wait_dead(grandchild)
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs pidfd_open (Linux 5.3+)")
+def test_cancellation_kills_the_whole_process_group(server, tmp_path):
+    fifo = tmp_path / "pids"
+    os.mkfifo(fifo)
+    server.send(
+        {
+            "jsonrpc": "2.0",
+            "id": "c",
+            "method": "tools/call",
+            "params": {"name": "linger", "arguments": {"fifo": str(fifo)}},
+        }
+    )
+    program, grandchild = _read_pids(fifo)
+    server.notify("notifications/cancelled", {"requestId": "c"})
+    _wait_dead(program)
+    _wait_dead(grandchild)
+    assert server.request("ping")["result"] == {}  # and no answer to the cancelled call came before it
+
+
+def test_output_is_capped_with_a_truncation_flag(server):
+    result = server.call("flood")["result"]
+    assert not result.get("isError"), result
+    output, note = result["content"]
+    assert len(output["text"]) == 5000
+    assert note["text"].startswith("[output truncated: only the first 5000 bytes are shown")
+
+
+def test_exit_status_outside_the_policy_is_an_error_with_stderr(server):
+    text = _error_text(server.call("fail"))
+    assert "exited with status 3" in text and "it went wrong" in text
+
+
+def test_invalid_manifest_errors_name_file_line_and_field(tmp_path):
+    cases = {
+        'name = "x"\ndescription = "d"\ncommand = ["echo", "{missing}"]\n': (
+            4,
+            "tool[0].command: item 1 ('{missing}') names no parameter 'missing'",
+        ),
+        'name = "x"\ndescription = "d"\ncommand = ["echo"]\ntimeout = "soon"\n': (5, "tool[0].timeout: 'soon'"),
+        'name = "x"\ndescription = "d"\ncommand = ["echo"]\nshell = true\n': (5, "unknown key(s) ('shell'"),
+        'name = "x"\ndescription = "d"\ncommand = ["{prog}"]\n[tool.parameters.prog]\ntype = "string"\n': (
+            4,
+            "the program (first item) cannot be a parameter",
+        ),
+        'name = "x"\ndescription = "d"\ncommand = ["echo", "{on}"]\n[tool.parameters.on]\ntype = "boolean"\n': (
+            5,
+            "tool[0].parameters.on.flag: a boolean parameter needs a flag",
+        ),
+    }
+    for body, (line, message) in cases.items():
+        manifest = tmp_path / "bad.toml"
+        manifest.write_text("[[tool]]\n" + body)
+        result = run_cli("check", "--no-entry-points", "--manifest", str(manifest))
+        out = result.stdout.decode()
+        assert result.returncode == 1, out
+        assert f"bad.toml:{line}: " in out and message in out, out
+    manifest.write_text("[[tool]\nname = 1\n")
+    out = run_cli("check", "--manifest", str(manifest)).stdout.decode()
+    assert "bad.toml:1: not valid TOML" in out, out
+
+
+def test_manifest_schema_is_published():
+    result = run_cli("manifest-schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    tool = schema["properties"]["tool"]["items"]
+    assert {"name", "description", "command"} <= set(tool["required"])
+    assert {"flag", "type", "default", "enum"} <= set(
+        tool["properties"]["parameters"]["additionalProperties"]["properties"]
+    )
