@@ -23,10 +23,8 @@ __all__ = [
     "MethodNotFound",
     "ParseError",
     "ProtocolError",
-    "ResultTooLarge",
     "ToolError",
     "ToolHostError",
-    "ToolTimeout",
     "UnsupportedProtocolVersion",
 ]
 
@@ -108,15 +106,11 @@ class ArgumentsError(ToolError):
     `errors` lists each problem as `{"path": "a.b[0]", "message": "..."}`.
     """
 
+    _SHOWN = 20  # a hostile call with thousands of bad keys must not get a megabyte back
+
     def __init__(self, errors: list[dict[str, str]]) -> None:
-        self.errors = errors
-        lines = [f"{e['path'] or '(arguments)'}: {e['message']}" for e in errors]
+        self.errors = errors[: self._SHOWN]
+        lines = [f"{e['path'] or '(arguments)'}: {e['message']}" for e in self.errors]
+        if len(errors) > self._SHOWN:
+            lines.append(f"and {len(errors) - self._SHOWN} more problems")
         super().__init__("Invalid arguments: " + "; ".join(lines))
-
-
-class ToolTimeout(ToolError):
-    """The tool ran longer than its timeout and was cancelled."""
-
-
-class ResultTooLarge(ToolError):
-    """The tool's result is larger than the configured cap."""

@@ -240,3 +240,20 @@ def test_server_exits_when_its_parent_dies(tmp_path):
     finally:
         os.close(holder)
         parent.kill()
+
+
+def test_a_flood_of_calls_is_refused_beyond_the_pending_bound_and_cancel_still_works(spawn):
+    server = spawn("serve", "--no-builtins", "--tools", TOOLS, env={"MCP_TOOLHOST_MAX_CONCURRENT_CALLS": "1"})
+    server.initialize()
+    for i in range(4):  # 4 x max_concurrent_calls may be pending
+        server.send(call_message(f"long{i}", "wait", {"seconds": 60}))
+    busy = server.call("add", {"a": 1})["result"]
+    assert busy["isError"] is True and "Server busy" in busy["content"][0]["text"]
+    server.notify("notifications/cancelled", {"requestId": "long0"})
+    assert server.request("ping")["result"] == {}
+
+
+def test_thousands_of_bad_arguments_get_a_bounded_error(server):
+    arguments = {f"junk{i}": i for i in range(5000)}
+    text = server.call("add", {"a": 1, **arguments})["result"]["content"][0]["text"]
+    assert "and 4980 more problems" in text and len(text) < 2000

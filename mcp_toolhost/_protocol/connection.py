@@ -106,6 +106,10 @@ class Connection:
         self._subscriptions: dict[jsonrpc.RequestId, bool] = {}
         self._idle = anyio.Event()
         self._idle.set()
+        # Calls accepted but not finished (running or waiting for a slot) are bounded too,
+        # so a flood of calls cannot grow memory without end. Reading goes on regardless:
+        # a cancellation or a ping must still get through.
+        self._max_pending = 4 * server.settings.max_concurrent_calls
         # Handshake era: set by `initialize`, shared by every request without envelope.
         self._handshake: RequestScope | None = None
         self._initialized_notified = False
@@ -271,15 +275,23 @@ class Connection:
             raise InvalidParams('tools/call: "name" must be a string')
         tool = self._server.registry.get(name)
         if tool is None:
-            raise InvalidParams(f"Unknown tool: {name}")
+            raise InvalidParams(f"Unknown tool: {name[:200]}")
         arguments = params.get("arguments")
         if arguments is None:
             arguments = {}
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
+        if len(self._in_flight) >= self._max_pending:
+            busy = error_result(
+                f"Server busy: {len(self._in_flight)} calls are already pending. Retry when some have finished."
+            )
+            reply(jsonrpc.result_message(request_id, self._server.finish_result(busy, scope)))
+            return
         flight = _Flight()
         self._in_flight[request_id] = flight
-        self._idle = anyio.Event() if self._idle.is_set() else self._idle
+        if self._idle.is_set():
+            self._idle = anyio.Event()
+
         token = progress_token(params)
         self._task_group.start_soon(self._run_tool_call, request_id, tool, arguments, scope, token, flight, reply)
 
@@ -415,10 +427,6 @@ class Connection:
                 self._send(jsonrpc.notification_message("notifications/tools/list_changed", meta))
 
     # --- shutdown ----------------------------------------------------------------------
-
-    @property
-    def in_flight(self) -> int:
-        return len(self._in_flight)
 
     async def finish(self, grace: float) -> None:
         """Give calls in flight `grace` seconds to finish, then cancel the rest."""

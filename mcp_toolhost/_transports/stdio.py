@@ -28,6 +28,7 @@ from typing import Any
 import anyio
 
 from .._protocol import jsonrpc
+from .._protocol.connection import Connection
 from .._protocol.server import Server
 from ..errors import InvalidRequest
 
@@ -256,14 +257,14 @@ async def serve_stdio(server: Server, *, stdout_fd: int | None = None) -> None:
             watchers.start_soon(_watch_signals, splitter, watchers.cancel_scope)
             watchers.start_soon(_watch_parent, splitter)
             async with server.connect(writer.write) as connection:
-                await _pump(splitter, connection.feed, writer, server.settings.max_message_bytes)
+                await _pump(splitter, connection, writer, server.settings.max_message_bytes)
             watchers.cancel_scope.cancel()
     finally:
         stop_reading()
         await writer.close()
 
 
-async def _pump(splitter: _LineSplitter, feed: Callable[[bytes], None], writer: _Writer, limit: int) -> None:
+async def _pump(splitter: _LineSplitter, connection: Connection, writer: _Writer, limit: int) -> None:
     lines = splitter.lines
     while True:
         await splitter.ready.wait()
@@ -277,7 +278,7 @@ async def _pump(splitter: _LineSplitter, feed: Callable[[bytes], None], writer: 
                 )
                 writer.write(jsonrpc.error_message(None, error))
             else:
-                feed(item)
+                connection.feed(item)
             await writer.wait_for_room()
         splitter.resume()
         if splitter.eof:
