@@ -44,13 +44,7 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
             callback=lambda ctx, param, value: None if value is None else tuple(filter(None, value.split(","))),
             help="Built-in tool groups to serve, comma-separated (default: files,http,data,system,env).",
         ),
-        click.option(
-            "--no-builtins",
-            "builtins",
-            flag_value=(),
-            type=click.UNPROCESSED,
-            help="Serve no built-in tools, only your own.",
-        ),
+        click.option("--no-builtins", is_flag=True, default=None, help="Serve no built-in tools, only your own."),
         click.option("--log-level", type=click.Choice(_LOG_LEVELS), help="Log level on stderr (default: warning)."),
         click.option("--log-format", type=click.Choice(["console", "json"]), help="Log format on stderr."),
     ]
@@ -94,6 +88,8 @@ def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
     merged = {**(ctx.obj or {}), **{k: v for k, v in options.items() if v not in (None, ())}}
     config_file = merged.pop("config_file", None)
     tools = merged.pop("tools", ())
+    if merged.pop("no_builtins", False):
+        merged["builtins"] = ()
     appended = {key: merged.pop(key) for key in _APPENDED if key in merged}
     try:
         settings = load_settings(config_file, merged)

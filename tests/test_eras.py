@@ -254,3 +254,13 @@ def test_both_eras_on_one_connection(server):
     assert "resultType" not in handshake
     modern = server.request("tools/call", {"name": "point", "arguments": {"x": 1, "y": 1}, **envelope()})["result"]
     assert modern["resultType"] == "complete"
+
+
+def test_tools_list_pages_with_opaque_cursors(spawn):
+    server = spawn("serve", "--no-builtins", "--tools", TOOLS, env={"MCP_TOOLHOST_PAGE_SIZE": "5"})
+    server.initialize()
+    first = server.request("tools/list")["result"]
+    assert len(first["tools"]) == 5 and first["nextCursor"]
+    names = [tool["name"] for tool in server.list_tools()]
+    assert len(names) == len(set(names)) == 13
+    assert server.request("tools/list", {"cursor": "!!not-a-cursor!!"})["error"]["code"] == -32602

@@ -1,0 +1,79 @@
+"""The command line as people use it: list-tools, call, --version, and errors with exit statuses."""
+
+import json
+
+from conftest import FIXTURES, run_cli
+
+from mcp_toolhost import __version__
+
+TOOLS = str(FIXTURES / "core_tools.py")
+OWN = ("--no-builtins", "--tools", TOOLS)
+
+
+def test_version():
+    done = run_cli("--version")
+    assert done.returncode == 0 and __version__ in done.stdout.decode()
+
+
+def test_list_tools_table_shows_name_title_description_and_hints():
+    done = run_cli("list-tools", *OWN)
+    assert done.returncode == 0, done.stderr
+    line = next(line for line in done.stdout.decode().splitlines() if line.startswith("add "))
+    assert "Add numbers" in line and "Add two integers." in line and "[read-only, idempotent]" in line
+
+
+def test_list_tools_json_is_the_tools_list_result(spawn):
+    listed = json.loads(run_cli("list-tools", "--json", *OWN).stdout)
+    server = spawn("serve", *OWN)
+    server.initialize()
+    assert listed == {"tools": server.list_tools()}
+
+
+def test_call_with_key_value_arguments_coerced_by_schema():
+    done = run_cli("call", "add", *OWN, "--arg", "a=2", "-a", "b=40")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b"42\n"
+
+
+def test_string_parameters_keep_their_text():
+    done = run_cli("call", "refuse", *OWN, "--arg", "message=123")
+    assert done.returncode == 1
+    assert done.stdout == b"123\n"
+
+
+def test_call_with_json_arguments_and_raw_output():
+    done = run_cli("call", "point", *OWN, "--json", '{"x": 1, "y": 2}', "--raw")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["structuredContent"] == {"x": 1, "y": 2}
+
+
+def test_error_result_exits_1():
+    done = run_cli("call", "fail", *OWN, "--arg", "message=boom")
+    assert done.returncode == 1
+    assert b"ValueError: boom" in done.stdout
+
+
+def test_unknown_tool_exits_1_with_the_reason_on_stderr():
+    done = run_cli("call", "nope", *OWN)
+    assert done.returncode == 1
+    assert b"Unknown tool: nope" in done.stderr and done.stdout == b""
+
+
+def test_bad_json_arguments_are_a_usage_error():
+    done = run_cli("call", "add", *OWN, "--json", "{not json")
+    assert done.returncode == 2 and b"not valid JSON" in done.stderr
+
+
+def test_missing_tools_file_is_a_clear_error():
+    done = run_cli("list-tools", "--no-builtins", "--tools", "does/not/exist.py")
+    assert done.returncode == 1 and b"not found" in done.stderr
+
+
+def test_broken_config_file_is_a_clear_error(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("tool_timeout = [")
+    done = run_cli("list-tools", "--config", str(config))
+    assert done.returncode == 2 and b"not valid TOML" in done.stderr
+    config.write_text("tool_timout = 3\n")
+    done = run_cli("list-tools", "--config", str(config))
+    assert done.returncode == 2 and b"Unknown setting(s): tool_timout" in done.stderr
