@@ -85,3 +85,13 @@ def test_stdin_from_dev_null_exits_cleanly():
         [executable(), "serve", "--no-builtins"], stdin=subprocess.DEVNULL, capture_output=True, timeout=30
     )
     assert done.returncode == 0 and done.stdout == b"", done.stderr
+
+
+def test_utf8_both_ways_whatever_the_locale(spawn):
+    env = {"LC_ALL": "C", "LANG": "C", "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0"}
+    server = spawn("serve", "--no-builtins", "--tools", str(FIXTURES / "core_tools.py"), env=env)
+    server.initialize()
+    text = "héllo ✓ 😀 \u2028 \\n \t end"
+    response = server.call("refuse", {"message": text})
+    assert response["result"]["content"][0]["text"] == text
+    assert all(line.count(b"\n") == 1 and line.endswith(b"\n") for line in server.raw_stdout)
