@@ -98,9 +98,9 @@ def scan_folder(folder: Path) -> list[Source]:
 
 def scan(folders: tuple[str, ...], manifests: tuple[str, ...]) -> list[Source]:
     """Folder plugins (folders in the order given), then the `--manifest` files."""
-    sources = [source for folder in folders for source in scan_folder(Path(folder))]
+    sources = [source for folder in folders for source in scan_folder(Path(folder).expanduser())]
     for manifest in manifests:
-        path = Path(manifest).resolve()
+        path = Path(manifest).expanduser().resolve()
         sources.append(Source("manifest", path.stem, str(path)))
     return sources
 

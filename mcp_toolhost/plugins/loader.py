@@ -413,8 +413,8 @@ class PluginManager:
 
     def watched_paths(self) -> tuple[list[Path], list[Path]]:
         """Folders to watch recursively (plugin folders), and files (manifests) to watch."""
-        folders = [Path(folder).resolve() for folder in self.settings.plugins if Path(folder).is_dir()]
-        files = [Path(manifest).resolve() for manifest in self.settings.manifests]
+        folders = [Path(f).expanduser().resolve() for f in self.settings.plugins if Path(f).expanduser().is_dir()]
+        files = [Path(manifest).expanduser().resolve() for manifest in self.settings.manifests]
         return folders, files
 
     async def _serve(self) -> None:

@@ -1,0 +1,141 @@
+"""The commands for plugin authors, and the README's plugin walkthrough run exactly as written."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES, ROOT, executable, run_cli
+
+README = (ROOT / "README.md").read_text()
+WALKTHROUGH = README.split("### Five-minute walkthrough", 1)[1].split("\n### ", 1)[0]
+
+
+def _block(text: str, language: str, first_line: str) -> str:
+    for block in re.findall(rf"```{language}\n(.*?)```", text, re.S):
+        if block.startswith(first_line):
+            return block
+    raise AssertionError(f"no {language} block starting with {first_line!r}")
+
+
+def _console(text: str) -> list[tuple[str, list[str]]]:
+    """The `$ command` lines of the first console block, each with the output shown under it."""
+    steps: list[tuple[str, list[str]]] = []
+    for line in re.search(r"```console\n(.*?)```", text, re.S).group(1).splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            steps[-1][1].append(line)
+    return steps
+
+
+def _matches(shown: list[str], actual: str) -> bool:
+    """Shown lines appear in order in the actual output; `...` stands for any lines."""
+    squeeze = lambda text: " ".join(text.split())  # noqa: E731  # column widths depend on the terminal
+    lines = [squeeze(line) for line in actual.splitlines()]
+    if "..." not in shown:
+        return lines == [squeeze(line) for line in shown]
+    position = 0
+    for want in (squeeze(line) for line in shown if line != "..."):
+        while position < len(lines) and lines[position] != want:
+            position += 1
+        if position == len(lines):
+            return False
+        position += 1
+    return True
+
+
+def test_five_minute_walkthrough_runs_as_written(tmp_path):
+    manifest = _block(WALKTHROUGH, "toml", "# tools/grep.toml")
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "grep.toml").write_text(manifest)
+    env = {**os.environ, "PATH": f"{Path(executable()).parent}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "200"}
+    steps = _console(WALKTHROUGH)
+    assert len(steps) >= 6
+    for command, shown in steps:
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False
+        )
+        out = done.stdout.decode()
+        assert done.returncode == 0, f"$ {command}\n{out}{done.stderr.decode()}"
+        assert _matches(shown, out), f"$ {command}\nREADME shows:\n" + "\n".join(shown) + f"\nactual:\n{out}"
+    assert not (tmp_path / "hacked").exists()
+
+
+def test_readme_plugin_test_example_passes(tmp_path):
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "grep.toml").write_text(_block(WALKTHROUGH, "toml", "# tools/grep.toml"))
+    plugins_section = README.split("## Plugins", 1)[1]
+    (tmp_path / "test_grep.py").write_text(_block(plugins_section, "python", "# test_grep.py"))
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_grep.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+
+
+def test_new_plugin_scaffolds_serve_as_they_are_and_their_tests_pass(spawn, tmp_path):
+    for name, kind in (("greeter", "python"), ("counter", "manifest")):
+        done = run_cli("new-plugin", name, "--kind", kind, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr.decode()
+        assert f"created {name}/test_{name}.py" in done.stdout.decode()
+
+    server = spawn("serve", "--plugins", "greeter", "--plugins", "counter", cwd=tmp_path)
+    server.initialize()
+    names = {tool["name"] for tool in server.list_tools()}
+    assert {"hello", "count"} <= names
+    hello = server.call("hello", {"name": "Ada"})["result"]
+    assert hello["content"] == [{"type": "text", "text": "Hello, Ada!"}]
+    count = server.call("count", {"text": "a b\nc\n", "lines": True})["result"]
+    assert count["content"][0]["text"].split() == ["2"], count
+
+    # The generated tests pass, through mcp_toolhost.testing; both folders in one pytest run.
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "greeter", "counter"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+    assert "2 passed" in done.stdout.decode()
+
+    again = run_cli("new-plugin", "greeter", cwd=tmp_path)
+    assert again.returncode == 1 and b"already exists" in again.stderr
+    bad = run_cli("new-plugin", "no good", cwd=tmp_path)
+    assert bad.returncode == 1 and b"invalid plugin name" in bad.stderr
+
+
+def test_docs_writes_a_reference_of_every_tool(tmp_path):
+    mixed = FIXTURES / "plugins" / "mixed"
+    markdown = run_cli("docs", "--plugins", str(mixed), "--disable-tool", "count_words")
+    assert markdown.returncode == 0, markdown.stderr.decode()
+    text = markdown.stdout.decode()
+    assert "## `alpha_add`" in text
+    assert "Add two integers." in text
+    assert "Hints: read-only · From: `alpha`" in text
+    assert "| `a` | integer | yes |  | The first. |" in text
+    assert "## `beta.shared_name`" in text
+    assert '"type": "integer"' in text  # alpha_add's output schema
+    assert "count_words" not in text
+
+    as_json = run_cli("docs", "--format", "json", "--plugins", str(mixed))
+    tools = {tool["name"]: tool for tool in json.loads(as_json.stdout)["tools"]}
+    assert tools["alpha_add"]["source"] == "alpha"
+    assert tools["alpha_add"]["inputSchema"]["required"] == ["a", "b"]
+    assert tools["alpha_add"]["annotations"] == {"readOnlyHint": True}
+    assert tools["count_words"]["source"] == "wordcount"
+
+
+def test_every_command_takes_the_plugin_options():
+    for command in ("serve", "list-tools", "call", "check", "docs"):
+        help_text = run_cli(command, "--help").stdout.decode()
+        for flag in ("--plugins", "--manifest", "--reload", "--no-entry-points", "--disable-tool"):
+            assert flag in help_text, (command, flag)
