@@ -272,16 +272,17 @@ def test_invalid_manifest_errors_name_file_line_and_field(tmp_path):
             "tool[0].parameters.on.flag: a boolean parameter needs a flag",
         ),
     }
-    for body, (line, message) in cases.items():
-        manifest = tmp_path / "bad.toml"
-        manifest.write_text("[[tool]]\n" + body)
-        result = run_cli("check", "--no-entry-points", "--manifest", str(manifest))
-        out = result.stdout.decode()
-        assert result.returncode == 1, out
-        assert f"bad.toml:{line}: " in out and message in out, out
-    manifest.write_text("[[tool]\nname = 1\n")
-    out = run_cli("check", "--manifest", str(manifest)).stdout.decode()
-    assert "bad.toml:1: not valid TOML" in out, out
+    manifests = []
+    for number, body in enumerate(cases):
+        manifests += ["--manifest", str(tmp_path / f"bad{number}.toml")]
+        (tmp_path / f"bad{number}.toml").write_text("[[tool]]\n" + body)
+    (tmp_path / "notoml.toml").write_text("[[tool]\nname = 1\n")
+    result = run_cli("check", "--no-entry-points", *manifests, "--manifest", str(tmp_path / "notoml.toml"))
+    out = result.stdout.decode()
+    assert result.returncode == 1, out
+    for number, (line, message) in enumerate(cases.values()):
+        assert f"bad{number}.toml:{line}: " in out and message in out, out
+    assert "notoml.toml:1: not valid TOML" in out, out
 
 
 def test_manifest_schema_is_published():

@@ -18,7 +18,7 @@ def check_report(host: ToolHost, report: PluginReport | None, *, as_json: bool =
         try:
             tool.prepare()
         except ConfigError as exc:
-            report.tool_problems.append(f"tool {tool.name!r} ({tool.source or 'unknown source'}): {exc}")
+            report.other_problems.append(f"tool {tool.name!r} ({tool.source or 'unknown source'}): {exc}")
     if as_json:
         data = {**report.to_dict(), "tools": [tool.name for tool in host.registry]}
         return json.dumps(data, indent=2), report.ok

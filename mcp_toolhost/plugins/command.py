@@ -35,7 +35,7 @@ from .._tools.tool import Tool, ToolOptions
 from ..errors import ArgumentsError, ConfigError, ToolError
 
 if TYPE_CHECKING:
-    from .._tools.schema import FunctionSchema
+    from .._tools.signature import FunctionSchema
     from ..config import Settings
     from .manifest import Parameter, ToolSpec
 
@@ -358,7 +358,7 @@ class CommandTool(Tool):
     def _build_schema(self) -> FunctionSchema:
         import jsonschema
 
-        from .._tools.schema import FunctionSchema
+        from .._tools.signature import FunctionSchema
 
         spec = self.spec
         properties = {name: dict(param.schema) for name, param in spec.parameters.items()}

@@ -83,8 +83,8 @@ class PluginReport:
     """Each plugin: loaded (its tools, any warnings), skipped and why, or disabled by config."""
 
     plugins: list[PluginStatus] = field(default_factory=list)
-    tool_problems: list[str] = field(default_factory=list)
-    """Problems with tools outside plugins (added by `check`)."""
+    other_problems: list[str] = field(default_factory=list)
+    """Problems outside any one plugin: a missing plugin folder, a tool that cannot be served."""
 
     @property
     def problems(self) -> list[str]:
@@ -93,7 +93,7 @@ class PluginReport:
             if status.state == "skipped":
                 found.append(f"plugin {status.name!r} ({status.source}) skipped: {status.reason}")
             found += [f"plugin {status.name!r}: {warning}" for warning in status.warnings]
-        return found + self.tool_problems
+        return found + self.other_problems
 
     @property
     def ok(self) -> bool:
@@ -112,7 +112,7 @@ class PluginReport:
             else:
                 lines.append(f"off      {title} ({status.source}): {status.reason}")
             lines += [f"         warning: {warning}" for warning in status.warnings]
-        lines += [f"PROBLEM  {problem}" for problem in self.tool_problems]
+        lines += [f"PROBLEM  {problem}" for problem in self.other_problems]
         counts = {state: sum(s.state == state for s in self.plugins) for state in ("loaded", "skipped", "disabled")}
         summary = f"{counts['loaded']} plugins loaded, {counts['skipped']} skipped, {counts['disabled']} disabled"
         if tool_count is not None:
@@ -298,6 +298,9 @@ class PluginManager:
             if candidate.source.key not in self.active:
                 self.active[candidate.source.key] = (candidate, self._register(candidate))
         self._report(reasons)
+        for folder in self.settings.plugins:
+            if not Path(folder).expanduser().is_dir():
+                self.report.other_problems.append(f"plugin folder {folder} does not exist")
 
     def _register(self, candidate: Candidate) -> list[Tool]:
         registry = self.host.registry
@@ -353,6 +356,8 @@ class PluginManager:
         self.report = PluginReport(statuses)
 
     def _log(self) -> None:
+        for problem in self.report.other_problems:
+            logger.warning("%s", problem)
         for status in self.report.plugins:
             if status.state == "skipped":
                 logger.error("plugin %s (%s) skipped: %s", status.name, status.source, status.reason)
