@@ -152,3 +152,43 @@ def test_plugin_host_refuses_a_broken_plugin(tmp_path):
     with pytest.raises(ConfigError, match=r"plugin 'bad' .* skipped: import failed: ImportError: no such thing"):
         plugin_host(tmp_path)
     assert Path(tmp_path).is_dir()
+
+
+def test_reloading_a_package_plugin_runs_its_edited_submodule(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "from mcp_toolhost import tool\n\nfrom .words import WORD\n\n@tool\ndef word() -> str:\n    return WORD\n"
+    )
+    (package / "words.py").write_text("WORD = 'old'\n")
+    host = ToolHost(plugins=(str(tmp_path),), entry_points=False)
+    manager = PluginManager(host)
+    manager.load()
+    (package / "words.py").write_text("WORD = 'new'\n")  # same size, same second: no stale bytecode
+    assert manager.reload({str(package / "words.py")})
+
+    async def call() -> str:
+        async with connect(host) as client:
+            return (await client.call_tool("word"))["content"][0]["text"]
+
+    assert anyio.run(call) == "new"
+    assert not (package / "__pycache__").exists()
+
+
+def test_json_output_publishes_the_declared_output_schema(tmp_path):
+    manifest = tmp_path / "j.toml"
+    manifest.write_text(
+        '[[tool]]\nname = "j"\ndescription = "d"\ncommand = ["echo", "{\\"n\\": 1}"]\n'
+        'output = { format = "json", schema = { type = "object", properties = { n = { type = "integer" } } } }\n'
+    )
+    host = plugin_host(manifest)
+
+    async def call() -> tuple[dict, dict]:
+        async with connect(host) as client:
+            [tool] = await client.list_tools()
+            return tool, await client.call_tool("j")
+
+    tool, result = anyio.run(call)
+    assert tool["outputSchema"] == {"type": "object", "properties": {"n": {"type": "integer"}}}
+    assert result["structuredContent"] == {"n": 1}
+    assert result["content"] == [{"type": "text", "text": '{"n":1}'}]

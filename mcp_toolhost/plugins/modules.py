@@ -1,8 +1,8 @@
 """Importing a plugin's Python code: a file or package folder by path, or an entry point's module.
 
-Each import of a plugin file runs its current source: the bytecode cache is not
-consulted (an edit within the same second that keeps the file's size would otherwise
-load stale code on reload). A failed import leaves `sys.modules` as it was, so the
+Each import of a plugin file, and of a plugin package's submodules, runs its current
+source: the bytecode cache is not consulted (an edit within the same second that keeps
+the file's size would otherwise load stale code on reload). A failed import leaves `sys.modules` as it was, so the
 last good version of a plugin keeps working.
 """
 
@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
 import traceback
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import CodeType, ModuleType
+from typing import Any
 
 from ..errors import ConfigError
 
@@ -32,6 +35,21 @@ class _FreshSourceLoader(importlib.machinery.SourceFileLoader):
         return compile(source, self.path, "exec", dont_inherit=True)
 
 
+class _FreshFinder(importlib.abc.MetaPathFinder):
+    """Gives a plugin package's submodules the fresh loader too (`from .helpers import ...`)."""
+
+    def find_spec(self, fullname: str, path: Any, target: ModuleType | None = None) -> ModuleSpec | None:
+        if not fullname.startswith(_PREFIX + ".") or fullname.count(".") < 2:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader) and spec.origin:
+            spec.loader = _FreshSourceLoader(fullname, spec.origin)
+        return spec
+
+
+_FINDER = _FreshFinder()
+
+
 def module_name(path: Path) -> str:
     """A private, stable module name for a plugin file: two `tools.py` never collide."""
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
@@ -41,6 +59,8 @@ def module_name(path: Path) -> str:
 
 def import_file(path: Path) -> ModuleType:
     """Import a `.py` file or package folder anew; raises ConfigError saying what failed and where."""
+    if _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)
     name = module_name(path)
     location = path / "__init__.py" if path.is_dir() else path
     if not location.is_file():
