@@ -25,6 +25,8 @@ MIXED_TOOLS = {
     "beta.shared_name",
     "alpha_add",
     "pkg_shout",
+    "whisper",
+    "not_exported",
     "count_words",
     "never_served",
     "takes_varargs",
@@ -58,10 +60,13 @@ def test_folder_plugins_serve_beside_broken_ones(spawn, mixed):
     server = spawn("serve", "--plugins", str(mixed))
     server.initialize()
     names = {tool["name"] for tool in server.list_tools()} & MIXED_TOOLS
-    assert names == {"shared_name", "beta.shared_name", "alpha_add", "pkg_shout", "count_words"}, server.stderr
+    assert names == {"shared_name", "beta.shared_name", "alpha_add", "pkg_shout", "whisper", "count_words"}, (
+        server.stderr
+    )
 
     assert _text(server.call("alpha_add", {"a": 2, "b": 3})) == "5"
     assert _text(server.call("pkg_shout", {"text": "package"})) == "PACKAGE!"
+    assert _text(server.call("whisper", {"text": "PACKAGE"})) == "package..."
     assert _text(server.call("count_words", {"text": "one two three"})).strip() == "3"
     # Name conflict: the first-loaded plugin keeps the name, the later one is qualified.
     assert _text(server.call("shared_name")) == "from alpha"
@@ -117,13 +122,13 @@ def test_allow_and_deny_lists(tmp_path, mixed):
         return {tool["name"] for tool in json.loads(result.stdout)["tools"]} & MIXED_TOOLS
 
     # Disabling a plugin: never imported, and its name is free for the other.
-    assert served("--disable-plugin", "alpha") == {"pkg_shout", "count_words"}  # beta needs alpha
-    assert served("--enable-plugin", "pkg*", "--enable-plugin", "wordcount") == {"pkg_shout", "count_words"}
-    assert served("--disable-tool", "*shared_name") == {"alpha_add", "pkg_shout", "count_words"}
+    assert served("--disable-plugin", "alpha") == {"pkg_shout", "whisper", "count_words"}  # beta needs alpha
+    assert served("--enable-plugin", "pkg*", "--enable-plugin", "wordcount") == {"pkg_shout", "whisper", "count_words"}
+    assert served("--disable-tool", "*shared_name") == {"alpha_add", "pkg_shout", "whisper", "count_words"}
     # alpha's shared_name is not served, so beta's keeps the plain name: no conflict.
     assert served("--enable-tool", "beta.*", "--enable-tool", "alpha_add") == {"shared_name", "alpha_add"}
     config = tmp_path / "mcp-toolhost.toml"
-    config.write_text(f'plugins = ["{mixed}"]\ndisable_tools = ["count_*", "pkg_*"]\n')
+    config.write_text(f'plugins = ["{mixed}"]\ndisable_tools = ["count_*", "pkgplugin.*"]\n')
     result = run_cli("list-tools", "--json", "--config", str(config))
     names = {tool["name"] for tool in json.loads(result.stdout)["tools"]} & MIXED_TOOLS
     assert names == {"shared_name", "beta.shared_name", "alpha_add"}

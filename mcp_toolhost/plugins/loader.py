@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar, Literal
 
-from .._tools.tool import TOOL_NAME, Tool, collect_tools
+from .._tools.tool import TOOL_NAME, Tool
 from .._version import __version__
 from ..config import Settings
 from ..errors import ConfigError
@@ -230,7 +230,7 @@ class PluginManager:
                 except ConfigError as exc:
                     raise ConfigError(f"{source.label}: {exc}") from None
         else:
-            from .modules import import_entry_point, import_file
+            from .modules import import_entry_point, import_file, plugin_tools
 
             if source.kind == "entry_point":
                 module = import_entry_point(source.location)
@@ -238,7 +238,7 @@ class PluginManager:
             else:
                 module = import_file(Path(source.location))
             info = parse_info(getattr(module, "PLUGIN", None), defaults, source.label)
-            tools = collect_tools(module)
+            tools = plugin_tools(module)
         cleanup = getattr(module, "cleanup", None) if module is not None else None
         candidate = Candidate(source, info, tools, [tool.name for tool in tools], module, cleanup)
         try:

@@ -20,9 +20,10 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
 
+from .._tools.tool import Tool, collect_tools
 from ..errors import ConfigError
 
-__all__ = ["import_entry_point", "import_file"]
+__all__ = ["import_entry_point", "import_file", "plugin_tools"]
 
 _PREFIX = "mcp_toolhost_plugins"
 
@@ -113,3 +114,20 @@ def _describe(exc: BaseException, root: str | None) -> str:
         frame = ours[-1]
         text += f" ({Path(frame.filename).name}, line {frame.lineno})"
     return text
+
+
+def plugin_tools(module: ModuleType) -> list[Tool]:
+    """The module's `@tool` functions; for a package, also those its submodules define and it imports.
+
+    A package's tools usually live in its modules (`from .forecast import forecast`):
+    what the package's namespace holds is what it serves, in that order.
+    """
+    tools = collect_tools(module)
+    if not hasattr(module, "__path__"):
+        return tools
+    position = {id(value): index for index, value in enumerate(vars(module).values())}
+    prefix = module.__name__ + "."
+    for name, submodule in list(sys.modules.items()):
+        if name.startswith(prefix) and submodule is not None:
+            tools += [tool for tool in collect_tools(submodule) if id(tool.fn) in position]
+    return sorted(tools, key=lambda tool: position.get(id(tool.fn), len(position)))
