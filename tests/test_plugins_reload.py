@@ -158,6 +158,10 @@ def test_a_broken_edit_keeps_the_last_good_version(server, folder):
     _wait_for(server, LIST_CHANGED)
     assert _text(server.call("greet", {"name": "ada"})) == "HELLO ada"
 
+    server.close_stdin()  # at shutdown the plugins' cleanup hooks run too
+    assert server.wait() == 0
+    assert (folder / "greet.cleaned").read_text() == "v2 cleaned up"
+
 
 def test_a_call_in_flight_finishes_on_the_old_code(server, folder, tmp_path):
     fifo = tmp_path / "release"

@@ -430,9 +430,11 @@ class PluginManager:
             if self.settings.reload:
                 from .reload import watch
 
-                await watch(self)
-            else:
-                await anyio.sleep_forever()
+                try:
+                    await watch(self)
+                except Exception:  # reloading may stop; serving must not
+                    logger.exception("reload stopped")
+            await anyio.sleep_forever()
         finally:
             with anyio.CancelScope(shield=True):
                 self.close()
