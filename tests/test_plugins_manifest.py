@@ -82,6 +82,13 @@ pass_env = ["PASSED_THROUGH"]
 limits = {{ cpu_seconds = 7, memory_mb = 768, open_files = 64 }}
 
 [[tool]]
+name = "probe_in_sub"
+description = "The same probe, run in a folder relative to the manifest."
+command = ["{sys.executable}", "{SANDBOX / "probe.py"}"]
+output = {{ format = "json" }}
+cwd = "sub"
+
+[[tool]]
 name = "linger"
 description = "Starts a grandchild and waits to be killed."
 command = ["{sys.executable}", "{SANDBOX / "linger.py"}", "{{fifo}}"]
@@ -105,7 +112,8 @@ command = ["{sys.executable}", "-c", "import sys; sys.stderr.write('it went wron
 
 @pytest.fixture
 def server(spawn, tmp_path):
-    manifest = tmp_path / "sandboxed.toml"
+    (tmp_path / "manifests" / "sub").mkdir(parents=True)
+    manifest = tmp_path / "manifests" / "sandboxed.toml"
     manifest.write_text(MANIFEST)
     (tmp_path / "victim").mkdir()
     process = spawn(
@@ -178,7 +186,9 @@ def test_environment_is_scrubbed_and_limits_apply(server, tmp_path):
         "RLIMIT_CORE": 0,
     }
     assert report["pgid"] == report["pid"]  # a session and process group of its own
-    assert report["cwd"] == str(tmp_path)
+    assert report["cwd"] == str(tmp_path)  # the server's working directory
+    in_sub = server.call("probe_in_sub")["result"]["structuredContent"]
+    assert in_sub["cwd"] == str(tmp_path / "manifests" / "sub")  # relative to the manifest
 
 
 def _read_pids(fifo: Path) -> list[int]:
