@@ -177,18 +177,18 @@ def test_reloading_a_package_plugin_runs_its_edited_submodule(tmp_path):
 
 def test_json_output_publishes_the_declared_output_schema(tmp_path):
     manifest = tmp_path / "j.toml"
-    manifest.write_text(
-        '[[tool]]\nname = "j"\ndescription = "d"\ncommand = ["echo", "{\\"n\\": 1}"]\n'
-        'output = { format = "json", schema = { type = "object", properties = { n = { type = "integer" } } } }\n'
-    )
+    tool = '[[tool]]\nname = "{name}"\ndescription = "d"\ncommand = ["echo", "{{\\"n\\": {n}}}"]\n'
+    tool += 'output = {{ format = "json", schema = {{ type = "object", properties = {{ n = {{ type = "integer" }} }} }} }}\n'
+    manifest.write_text(tool.format(name="j", n=1) + tool.format(name="bad", n='\\"one\\"'))
     host = plugin_host(manifest)
 
-    async def call() -> tuple[dict, dict]:
+    async def call() -> tuple[list[dict], dict, dict]:
         async with connect(host) as client:
-            [tool] = await client.list_tools()
-            return tool, await client.call_tool("j")
+            return await client.list_tools(), await client.call_tool("j"), await client.call_tool("bad")
 
-    tool, result = anyio.run(call)
-    assert tool["outputSchema"] == {"type": "object", "properties": {"n": {"type": "integer"}}}
+    tools, result, bad = anyio.run(call)
+    assert tools[1]["outputSchema"] == {"type": "object", "properties": {"n": {"type": "integer"}}}
     assert result["structuredContent"] == {"n": 1}
     assert result["content"] == [{"type": "text", "text": '{"n":1}'}]
+    assert bad["isError"] is True
+    assert "printed JSON that does not match its output schema: n: 'one' is not of type 'integer'" in str(bad)

@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -335,6 +336,7 @@ class CommandTool(Tool):
         self.program = _resolve_program(spec)
         self.run_timeout = spec.timeout or settings.command_timeout
         self.max_output = spec.output.max_bytes or settings.command_max_output_bytes
+        self._output_validator: Any = None
         self.limits = Limits(
             cpu_seconds=spec.cpu_seconds or settings.command_cpu_seconds,
             memory_bytes=spec.memory_bytes or settings.command_memory_bytes,
@@ -380,6 +382,8 @@ class CommandTool(Tool):
                 raise ArgumentsError(problems)
             return {"arguments": {**defaults, **arguments}}
 
+        declared = spec.output.schema
+        self._output_validator = jsonschema.Draft202012Validator(declared) if declared is not None else None
         output_schema = None
         wraps = False
         if spec.output.format == "json":
@@ -419,8 +423,8 @@ class CommandTool(Tool):
                 max_output=self.max_output,
                 limits=self.limits,
             )
-        except OSError as exc:
-            raise ToolError(f"Could not start {spec.command[0]!r}: {exc.strerror or exc}") from None
+        except (OSError, subprocess.SubprocessError) as exc:  # the latter: a limit could not be set
+            raise ToolError(f"Could not start {spec.command[0]!r}: {getattr(exc, 'strerror', None) or exc}") from None
         return self._result(done)
 
     def _result(self, done: Completed) -> Any:
@@ -445,6 +449,17 @@ class CommandTool(Tool):
                 value = json.loads(stdout)
             except ValueError as exc:
                 raise ToolError(f"{program!r} did not print valid JSON: {exc}.{_tail('Output', stdout)}") from None
+            _ = self.schema  # builds the output validator
+            if self._output_validator is not None:
+                # server/tools, "Output Schema": structured results MUST conform to it.
+                import jsonschema
+
+                problem = jsonschema.exceptions.best_match(self._output_validator.iter_errors(value))
+                if problem is not None:
+                    where = _path(problem.absolute_path) or "(output)"
+                    raise ToolError(
+                        f"{program!r} printed JSON that does not match its output schema: {where}: {problem.message}"
+                    )
             if self.schema.wraps_result:
                 return {"result": value}
             return value if isinstance(value, dict) else {"result": value}
