@@ -17,6 +17,11 @@ def build_host(settings: Settings) -> ToolHost:
     host = ToolHost(settings)
     for spec in settings.tools:
         host.add_module(spec)
+    if settings.builtins:
+        # After the user's tools, so that one of theirs replaces a built-in of the same name.
+        from .builtins import register_builtins
+
+        register_builtins(host)
     _load_plugins(host)
     return host
 

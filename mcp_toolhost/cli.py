@@ -45,6 +45,7 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Built-in tool groups to serve, comma-separated (default: files,http,data,system,env).",
         ),
         click.option("--no-builtins", is_flag=True, default=None, help="Serve no built-in tools, only your own."),
+        *_builtin_options(),
         click.option("--log-level", type=click.Choice(_LOG_LEVELS), help="Log level on stderr (default: warning)."),
         click.option("--log-format", type=click.Choice(["console", "json"]), help="Log format on stderr."),
     ]
@@ -54,6 +55,44 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 # Settings that flags add to rather than replace (a config file's plugin folders stay).
 _APPENDED = ("plugins", "manifests", "enable_plugins", "disable_plugins", "enable_tools", "disable_tools")
+
+
+# Built-in tools: flags add roots and allowlists to the config file's, as for plugins.
+_BUILTIN_APPENDED = ("roots", "allow_commands", "allow_hosts")
+
+
+def _builtin_options() -> list[Callable[..., Any]]:
+    """The sandbox of the built-in tools (README, "Security")."""
+    return [
+        click.option(
+            "--root",
+            "roots",
+            multiple=True,
+            type=click.Path(file_okay=False, exists=True),
+            metavar="DIR",
+            help="A directory the file tools may use (repeatable; default: the current directory).",
+        ),
+        click.option(
+            "--read-only",
+            is_flag=True,
+            default=None,
+            help="Hide the built-in tools that write, move, delete or run commands.",
+        ),
+        click.option(
+            "--allow-command",
+            "allow_commands",
+            multiple=True,
+            metavar="NAME",
+            help="A program run_command may run, found on PATH at start (repeatable; default: none, no run_command).",
+        ),
+        click.option(
+            "--allow-host",
+            "allow_hosts",
+            multiple=True,
+            metavar="HOST[:PORT]",
+            help="A loopback, private or link-local host http_request may reach (repeatable).",
+        ),
+    ]
 
 
 def _plugin_options() -> list[Callable[..., Any]]:
@@ -90,7 +129,7 @@ def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
     tools = merged.pop("tools", ())
     if merged.pop("no_builtins", False):
         merged["builtins"] = ()
-    appended = {key: merged.pop(key) for key in _APPENDED if key in merged}
+    appended = {key: merged.pop(key) for key in (*_APPENDED, *_BUILTIN_APPENDED) if key in merged}
     try:
         settings = load_settings(config_file, merged)
     except ConfigError as exc:

@@ -97,6 +97,36 @@ class Settings:
     command_open_files: int = 256
     """Files a manifest's program may hold open (RLIMIT_NOFILE)."""
 
+    # Built-in tools (README, "Built-in tools" and "Security"); `builtins` above picks the groups.
+    roots: tuple[str, ...] = ()
+    """Directories the file tools may use (`--root`); none: the directory the server starts in."""
+    read_only: bool = False
+    """Hide the built-in tools that write, move, delete or run commands; http_request sends only GET, HEAD, OPTIONS."""
+    allow_commands: tuple[str, ...] = ()
+    """Programs run_command may run, by name on PATH or by path (`--allow-command`); none: run_command is off."""
+    allow_hosts: tuple[str, ...] = ()
+    """`HOST` or `HOST:PORT` http_request may reach though loopback, private or link-local (`--allow-host`)."""
+    allow_env: tuple[str, ...] = ()
+    """Environment variable names get_env and list_env show unredacted although they look secret."""
+    run_command_pass_env: tuple[str, ...] = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
+    """The server's environment variables run_command's child inherits; `"*"` for all."""
+    run_command_env: dict[str, str] = field(default_factory=dict)
+    """Environment variables set for every run_command child."""
+    run_command_timeout: float = 300.0
+    """The most seconds a run_command call may ask for (its `timeout` defaults to 60)."""
+    run_command_max_output_bytes: int = 1024 * 1024
+    """Bytes of stdout, and of stderr, run_command returns; the rest is dropped and flagged."""
+    http_timeout: float = 60.0
+    """The most seconds an http_request call may ask for (its `timeout` defaults to 30)."""
+    http_max_bytes: int = 1024 * 1024
+    """Response body bytes http_request returns at most (and by default); the rest is dropped and flagged."""
+    http_max_redirects: int = 5
+    """Redirects http_request follows, each checked like the first request."""
+    max_file_bytes: int = 10 * 1024 * 1024
+    """Largest file the file and data tools read whole (read_file without a line window, edit_file, ...)."""
+    max_entries: int = 10_000
+    """Entries list_directory and directory_tree return, and results search_files may ask for, at most."""
+
     def timeout_for(self, tool_name: str) -> float | None:
         seconds = self.tool_timeouts.get(tool_name, self.tool_timeout)
         return seconds if seconds > 0 else None

@@ -1,0 +1,94 @@
+"""The built-in tools, safe by default: files, HTTP, data, system and environment.
+
+Each group is a module of ordinary `@tool` functions (the same decorator users write),
+and `register_builtins` serves the groups `Settings.builtins` selects:
+
+- files: read_file, read_media_file, read_multiple_files, write_file, edit_file,
+  list_directory, directory_tree, search_files, file_info, create_directory,
+  move_file, delete_path, list_allowed_directories
+- http: http_request
+- data: json_query, json_validate, convert_data
+- system: run_command, system_info
+- env: get_env, list_env
+
+Registration decides what is served: with `read_only`, no tool that writes, moves,
+deletes or runs commands (any tool whose annotations do not say read-only), and
+http_request only sends GET, HEAD and OPTIONS; run_command only when programs are
+allowed. Importing the group modules is cheap: heavy libraries load inside the tools.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from .._tools.tool import Tool, collect_tools
+from ..errors import ConfigError
+from ._config import BuiltinsConfig, configure
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..host import ToolHost
+
+__all__ = ["GROUPS", "register_builtins"]
+
+GROUPS: Final = ("files", "http", "data", "system", "env")
+
+logger = logging.getLogger("mcp_toolhost.builtins")
+
+# Tools that enforce their own `timeout` argument, with the setting that caps it: the
+# host's timeout for them is that cap plus a moment, so their own limit (and its
+# clearer result) always comes first.
+_OWN_TIMEOUT: Final = {"run_command": "run_command_timeout", "http_request": "http_timeout"}
+_TIMEOUT_GRACE: Final = 5.0
+
+
+def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[Tool]:
+    """Serve the built-in groups `settings.builtins` selects (default: the host's settings).
+
+    A tool whose name the host already serves is skipped: a user's own `read_file`
+    replaces the built-in one. Raises ConfigError for an unknown group or a setting that
+    cannot be resolved (a missing root, a program not on PATH, a bad `allow_hosts` entry).
+    """
+    settings = host.settings if settings is None else settings
+    unknown = [group for group in settings.builtins if group not in GROUPS]
+    if unknown:
+        raise ConfigError(f"Unknown built-in group(s): {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
+    cfg = configure(settings)
+    if "files" in settings.builtins and not settings.roots and cfg.roots[0] in (Path("/"), Path.home()):
+        # Clients often start servers in / or the home folder: say what that opens up.
+        logger.warning("No --root given: the file tools may use all of %s (the working directory)", cfg.roots[0])
+    served: list[Tool] = []
+    for group in dict.fromkeys(settings.builtins):
+        module = importlib.import_module(f"{__name__}.{group}")
+        for tool in collect_tools(module):
+            if tool.name in host.registry:
+                logger.info("built-in tool %s is replaced by %s", tool.name, host.registry.get(tool.name))
+                continue
+            adjusted = _adjust(tool, cfg)
+            if adjusted is None:
+                continue
+            adjusted.source = f"built-in {group}"
+            host.add_tool(adjusted)
+            served.append(adjusted)
+    return served
+
+
+def _adjust(tool: Tool, cfg: BuiltinsConfig) -> Tool | None:
+    """The tool as this configuration serves it, or None if it is not served."""
+    settings = cfg.settings
+    options = tool.options
+    if tool.name == "run_command" and not cfg.commands:
+        return None  # off until programs are allowed
+    if settings.read_only and not options.read_only_hint:
+        if tool.name != "http_request":
+            return None
+        # Limited to safe methods (see http.py), it no longer changes anything.
+        options = dataclasses.replace(options, read_only_hint=True, destructive_hint=None, idempotent_hint=None)
+    cap = _OWN_TIMEOUT.get(tool.name)
+    if cap is not None and options.timeout is None and tool.name not in settings.tool_timeouts:
+        options = dataclasses.replace(options, timeout=getattr(settings, cap) + _TIMEOUT_GRACE)
+    return tool if options is tool.options else Tool(tool.fn, options)

@@ -1,0 +1,122 @@
+"""Atomic file writes: readers, and the file after a crash, see the old content or the new.
+
+The data goes to a hidden temporary file in the target's own folder (a rename is only
+atomic within one file system), is flushed to disk with `fsync`, and is then renamed
+over the target with `os.replace`; the folder is synced so the rename itself survives a
+power cut. `exclusive=True` links the temporary file in instead, which fails if the
+target exists, so "create" never replaces a file, even one made a moment earlier.
+
+An interrupted write leaves the target untouched. A process killed mid-write cannot
+remove its temporary file, so each write also removes the temporary files that dead
+processes left for the same target (their names carry the writer's pid).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from pathlib import Path
+
+__all__ = ["TEMP_SUFFIX", "temp_files_for", "write_atomic"]
+
+TEMP_SUFFIX = ".mcp-tmp"
+
+
+def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write `data` to `path` atomically; with `exclusive`, raise FileExistsError if it exists."""
+    folder = path.parent
+    _remove_stale(path)
+    mode = None if exclusive else _existing_mode(path)
+    temp, fd = _create_temp(path)
+    try:
+        with open(fd, "wb", closefd=True) as file:
+            file.write(data)
+            file.flush()
+            if mode is not None:
+                os.fchmod(file.fileno(), mode)  # keep the target's permissions
+            os.fsync(file.fileno())
+        if exclusive:
+            _link_new(temp, path)
+        else:
+            os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _sync_folder(folder)
+
+
+def temp_files_for(path: Path) -> list[Path]:
+    """The temporary files of writes to `path`, finished or not (for tests and cleanup)."""
+    prefix = f".{path.name}."
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    return [path.parent / name for name in names if name.startswith(prefix) and name.endswith(TEMP_SUFFIX)]
+
+
+def _create_temp(path: Path) -> tuple[Path, int]:
+    # 0o666 less the umask, as for any new file; O_EXCL so a name is never shared.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        temp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        try:
+            return temp, os.open(temp, flags, 0o666)
+        except FileExistsError:
+            continue
+
+
+def _link_new(temp: Path, path: Path) -> None:
+    try:
+        os.link(temp, path)  # atomic, and never replaces
+    except FileExistsError:
+        raise
+    except OSError:
+        # No hard links on this file system (some FUSE and network ones): check, then rename.
+        if os.path.lexists(path):
+            raise FileExistsError(path) from None
+        os.replace(temp, path)
+    else:
+        os.unlink(temp)
+
+
+def _existing_mode(path: Path) -> int | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return stat.S_IMODE(st.st_mode)
+
+
+def _remove_stale(path: Path) -> None:
+    for temp in temp_files_for(path):
+        pid = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 2)[-2]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not possible on every platform; the rename is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,100 @@
+"""The environment built-ins: `get_env` and `list_env`, with secrets redacted.
+
+A variable whose name looks secret (it contains TOKEN, SECRET, KEY, PASS, CREDENTIAL,
+AUTH, PRIVATE, COOKIE, SESSION, ...) is shown as set, with its value redacted, unless
+`allow_env` names it. A password inside a URL (`postgres://user:pw@host`) is masked
+in any variable.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import TYPE_CHECKING, Final
+
+from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
+
+from .._tools.tool import tool
+from ._config import config
+
+if TYPE_CHECKING:
+    import re
+
+__all__ = ["REDACTED", "SECRET_WORDS", "get_env", "is_secret_name", "list_env"]
+
+REDACTED: Final = "[redacted]"
+SECRET_WORDS: Final = (
+    "TOKEN",
+    "SECRET",
+    "KEY",
+    "PASS",
+    "CREDENTIAL",
+    "AUTH",
+    "PRIVATE",
+    "COOKIE",
+    "SESSION",
+    "SIGNATURE",
+    "SALT",
+    "DSN",
+)
+"""Parts of a name that make it look secret (case-insensitive; PASS covers PASSWORD, PASSWD, PASSPHRASE)."""
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    import re
+
+    return (
+        re.compile("|".join(SECRET_WORDS), re.IGNORECASE),
+        re.compile(r"(?P<keep>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@"),  # scheme://user:PASSWORD@
+    )
+
+
+def is_secret_name(name: str) -> bool:
+    return _patterns()[0].search(name) is not None
+
+
+class Variable(TypedDict):
+    name: str
+    set: bool
+    value: str | None
+    """The value; `[redacted]` when the name looks secret; null when not set."""
+    redacted: bool
+
+
+class Variables(TypedDict):
+    variables: list[Variable]
+    count: int
+
+
+def _variable(name: str, value: str | None) -> Variable:
+    if value is None:
+        return Variable(name=name, set=False, value=None, redacted=False)
+    if name in config().settings.allow_env:
+        return Variable(name=name, set=True, value=value, redacted=False)
+    if is_secret_name(name):
+        return Variable(name=name, set=True, value=REDACTED, redacted=True)
+    masked = _patterns()[1].sub(r"\g<keep>" + REDACTED + "@", value)
+    return Variable(name=name, set=True, value=masked, redacted=masked != value)
+
+
+@tool(title="Get an environment variable", read_only_hint=True, open_world_hint=False)
+def get_env(name: str) -> Variable:
+    """The server's value of one environment variable; values of secret-looking names are redacted.
+
+    Args:
+        name: The variable's name (case-sensitive).
+    """
+    return _variable(name, os.environ.get(name))
+
+
+@tool(title="List environment variables", read_only_hint=True, open_world_hint=False)
+def list_env(prefix: str | None = None) -> Variables:
+    """The server's environment variables, sorted by name; values of secret-looking names are redacted.
+
+    Args:
+        prefix: Only names starting with this (case-sensitive).
+    """
+    names = sorted(name for name in os.environ if prefix is None or name.startswith(prefix))
+    variables = [_variable(name, os.environ[name]) for name in names]
+    return Variables(variables=variables, count=len(variables))

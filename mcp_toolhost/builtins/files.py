@@ -1,0 +1,804 @@
+"""The file built-ins: read, write, edit, list, search, move and delete inside the allowed roots.
+
+Every path goes through `BuiltinsConfig.path` (see `_paths.py`) before anything touches
+the disk; every write goes through `write_atomic` (see `_atomic.py`). Files are read
+whole up to `max_file_bytes`; listings stop at `max_entries`.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, NotRequired
+
+from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
+
+from .._tools.content import Audio, Image
+from .._tools.tool import tool
+from ..errors import ToolError
+from ._config import BuiltinsConfig, config
+from ._paths import os_errors
+
+if TYPE_CHECKING:
+    import re
+
+__all__ = [
+    "create_directory",
+    "delete_path",
+    "directory_tree",
+    "edit_file",
+    "file_info",
+    "list_allowed_directories",
+    "list_directory",
+    "move_file",
+    "read_file",
+    "read_media_file",
+    "read_multiple_files",
+    "search_files",
+    "write_file",
+]
+
+EntryType = Literal["file", "directory", "symlink", "other"]
+
+_SNIFF_BYTES = 8192
+_MATCH_TEXT_CHARS = 300
+# Image and audio formats by their first bytes, for files whose name does not tell.
+_MAGIC: tuple[tuple[bytes, int, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"GIF87a", 0, "image/gif"),
+    (b"GIF89a", 0, "image/gif"),
+    (b"WEBP", 8, "image/webp"),
+    (b"BM", 0, "image/bmp"),
+    (b"WAVE", 8, "audio/wav"),
+    (b"ID3", 0, "audio/mpeg"),
+    (b"OggS", 0, "audio/ogg"),
+    (b"fLaC", 0, "audio/flac"),
+)
+
+# --- Results ---------------------------------------------------------------------------
+
+
+class FileText(TypedDict):
+    path: str
+    content: str
+    start_line: int
+    """The first line returned (1 is the file's first line)."""
+    end_line: int
+    """The last line returned; less than `start_line` when none were."""
+    total_lines: int
+    truncated: bool
+    """True when lines before `start_line` or after `end_line` were left out."""
+
+
+class FileOrError(TypedDict):
+    path: str
+    content: NotRequired[str]
+    error: NotRequired[str]
+
+
+class MultipleFiles(TypedDict):
+    files: list[FileOrError]
+
+
+class Written(TypedDict):
+    path: str
+    bytes_written: int
+    """Bytes of `content` written (for append, the bytes added)."""
+    created: bool
+
+
+class Edit(TypedDict):
+    old_text: str
+    """Text to find; it must occur exactly once."""
+    new_text: str
+    """Text to put in its place."""
+
+
+class Edited(TypedDict):
+    path: str
+    diff: str
+    """The change as a unified diff."""
+    edits_applied: int
+    dry_run: bool
+
+
+class Entry(TypedDict):
+    name: str
+    type: EntryType
+    size: NotRequired[int]
+
+
+class Listing(TypedDict):
+    path: str
+    entries: list[Entry]
+    truncated: bool
+
+
+class TreeNode(TypedDict):
+    name: str
+    type: EntryType
+    children: NotRequired[list[TreeNode]]
+    truncated: NotRequired[bool]
+    """True on a folder at `max_depth` that has entries, which are not shown."""
+
+
+class Tree(TypedDict):
+    root: TreeNode
+    entries: int
+    truncated: bool
+    """True when the tree stopped at the `max_entries` limit."""
+
+
+class Match(TypedDict):
+    path: str
+    line: NotRequired[int]
+    text: NotRequired[str]
+
+
+class SearchResult(TypedDict):
+    matches: list[Match]
+    truncated: bool
+    """True when the search stopped at `max_results`."""
+
+
+class FileInfo(TypedDict):
+    path: str
+    type: EntryType
+    size: int
+    modified: str
+    accessed: str
+    changed: str
+    """Last metadata change (ISO 8601, UTC)."""
+    permissions: str
+    """As `ls -l` shows them, e.g. `rw-r--r--`."""
+    mode: str
+    """Octal, e.g. `0o644`."""
+    symlink_target: NotRequired[str]
+
+
+class DirectoryCreated(TypedDict):
+    path: str
+    created: bool
+    """False when it already existed."""
+
+
+class Moved(TypedDict):
+    source: str
+    destination: str
+    replaced: bool
+
+
+class Deleted(TypedDict):
+    path: str
+    type: EntryType
+
+
+class AllowedDirectories(TypedDict):
+    directories: list[str]
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+@tool(title="Read a text file", read_only_hint=True, open_world_hint=False)
+def read_file(path: str, encoding: str = "utf-8", offset: int | None = None, limit: int | None = None) -> FileText:
+    """Read a text file, whole or a window of lines, with line counts.
+
+    Binary files are refused (use read_media_file for images and audio).
+
+    Args:
+        path: The file; a relative path starts at the first allowed directory.
+        encoding: The file's text encoding.
+        offset: The line to start at (1 is the first line).
+        limit: The most lines to return.
+    """
+    cfg = config()
+    real = cfg.path(path)
+    if offset is not None and offset < 1:
+        raise ToolError("offset is a line number: 1 or more.")
+    if limit is not None and limit < 0:
+        raise ToolError("limit must be 0 or more.")
+    _check_encoding(encoding)
+    with os_errors(path):
+        size = _regular_file(real, path).st_size
+        windowed = offset is not None or limit is not None
+        if not windowed:
+            _check_size(size, cfg, path, hint="; read part of it with offset and limit")
+        first = offset or 1
+        last = first + limit - 1 if limit is not None else None
+        lines, total, complete = _read_lines(real, path, encoding, first, last, cfg.settings.max_file_bytes)
+    end = first + len(lines) - 1
+    return FileText(
+        path=str(real),
+        content="".join(lines),
+        start_line=first,
+        end_line=end,
+        total_lines=total,
+        truncated=first > 1 or end < total or not complete,
+    )
+
+
+@tool(title="Read an image or audio file", read_only_hint=True, open_world_hint=False)
+def read_media_file(path: str) -> Image | Audio:
+    """Read an image or audio file and return it as MCP image or audio content (base64, MIME type).
+
+    Args:
+        path: The file; a relative path starts at the first allowed directory.
+    """
+    cfg = config()
+    real = cfg.path(path)
+    with os_errors(path):
+        _check_size(_regular_file(real, path).st_size, cfg, path)
+        data = real.read_bytes()
+    mime = _media_type(real, data)
+    if mime.startswith("image/"):
+        return Image(data, mime)
+    if mime.startswith("audio/"):
+        return Audio(data, mime)
+    raise ToolError(f"{path} is not an image or audio file (type {mime}); use read_file for text.")
+
+
+@tool(title="Read several text files", read_only_hint=True, open_world_hint=False)
+def read_multiple_files(paths: list[str]) -> MultipleFiles:
+    """Read several text files at once; a file that cannot be read gets its own error, the rest are still read.
+
+    Args:
+        paths: The files; relative paths start at the first allowed directory.
+    """
+    cfg = config()
+    files: list[FileOrError] = []
+    for path in paths:
+        try:
+            real = cfg.path(path)
+            with os_errors(path):
+                _check_size(_regular_file(real, path).st_size, cfg, path)
+                lines, _, _ = _read_lines(real, path, "utf-8", 1, None, cfg.settings.max_file_bytes)
+            files.append(FileOrError(path=str(real), content="".join(lines)))
+        except ToolError as exc:
+            files.append(FileOrError(path=path, error=str(exc)))
+    return MultipleFiles(files=files)
+
+
+def _regular_file(real: Path, shown: str) -> os.stat_result:
+    st = real.stat()
+    if stat.S_ISDIR(st.st_mode):
+        raise ToolError(f"{shown} is a directory; use list_directory or directory_tree.")
+    if not stat.S_ISREG(st.st_mode):
+        raise ToolError(f"{shown} is not a regular file.")
+    return st
+
+
+def _check_size(size: int, cfg: BuiltinsConfig, shown: str, hint: str = "") -> None:
+    limit = cfg.settings.max_file_bytes
+    if size > limit:
+        raise ToolError(f"{shown} is {size} bytes, more than the {limit} byte limit (max_file_bytes){hint}.")
+
+
+def _check_encoding(encoding: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ToolError(f"Unknown encoding {encoding!r}.") from None
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    import codecs
+
+    return not codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+
+
+def _read_lines(
+    real: Path, shown: str, encoding: str, first: int, last: int | None, max_chars: int
+) -> tuple[list[str], int, bool]:
+    """Lines `first`..`last` (1-based, inclusive; `last` None for the end) with their line
+    endings, the file's total line count, and whether the window fit in `max_chars`."""
+    with real.open("rb") as raw:
+        head = raw.read(_SNIFF_BYTES)
+    if b"\0" in head and _ascii_compatible(encoding):
+        raise ToolError(f"{shown} looks binary (it contains NUL bytes); use read_media_file for images and audio.")
+    lines: list[str] = []
+    kept = 0
+    complete = True
+    total = 0
+    # newline="": line endings stay as they are, so edits and rewrites preserve them.
+    with real.open(encoding=encoding, newline="") as text:
+        try:
+            for total, line in enumerate(text, start=1):
+                if total < first or (last is not None and total > last) or not complete:
+                    continue
+                if kept + len(line) > max_chars:
+                    complete = False
+                    continue
+                lines.append(line)
+                kept += len(line)
+        except UnicodeDecodeError:
+            raise ToolError(
+                f"{shown} is not valid {encoding} text (after line {total});"
+                " give its encoding, or use read_media_file if it is binary."
+            ) from None
+    return lines, total, complete
+
+
+def _media_type(real: Path, data: bytes) -> str:
+    for magic, at, mime in _MAGIC:
+        if data[at : at + len(magic)] == magic:
+            return mime
+    import mimetypes
+
+    return mimetypes.guess_type(real.name)[0] or "application/octet-stream"
+
+
+# --- Writing ---------------------------------------------------------------------------
+
+
+@tool(title="Write a file", read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
+def write_file(
+    path: str,
+    content: str,
+    encoding: str = "utf-8",
+    mode: Literal["overwrite", "append", "create"] = "overwrite",
+) -> Written:
+    """Write a text file atomically: readers and a crash see the old content or the new, never a mix.
+
+    Missing parent folders are created.
+
+    Args:
+        path: The file; a relative path starts at the first allowed directory.
+        content: The text to write.
+        encoding: The text encoding to write with.
+        mode: "overwrite" replaces the file, "append" adds to its end, "create" refuses to replace an existing file.
+    """
+    from ._atomic import write_atomic
+
+    cfg = config()
+    real = cfg.path(path)
+    _check_encoding(encoding)
+    try:
+        data = content.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise ToolError(f"The content cannot be encoded as {encoding}: {exc.reason} at {exc.start}.") from None
+    with os_errors(path):
+        existed = os.path.lexists(real)
+        if existed and os.path.isdir(real):
+            raise ToolError(f"{path} is a directory.")
+        if mode == "create" and existed:
+            raise ToolError(f"{path} already exists; mode 'create' never replaces a file (use 'overwrite').")
+        real.parent.mkdir(parents=True, exist_ok=True)
+        old = b""
+        if mode == "append" and existed:
+            _check_size(_regular_file(real, path).st_size + len(data), cfg, path)
+            old = real.read_bytes()
+        try:
+            write_atomic(real, old + data, exclusive=mode == "create")
+        except FileExistsError:
+            raise ToolError(f"{path} already exists; mode 'create' never replaces a file (use 'overwrite').") from None
+    return Written(path=str(real), bytes_written=len(data), created=not existed)
+
+
+@tool(title="Edit a file", read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
+def edit_file(path: str, edits: list[Edit], dry_run: bool = False) -> Edited:
+    """Replace exact text in a file, atomically, and return the change as a unified diff.
+
+    Edits apply in order, each to the result of the previous. Each `old_text` must occur
+    exactly once, else nothing is changed and the error says which edit failed.
+
+    Args:
+        path: The UTF-8 text file; a relative path starts at the first allowed directory.
+        edits: The replacements: old_text, exactly as in the file, and new_text.
+        dry_run: Only show the diff; change nothing.
+    """
+    from ._atomic import write_atomic
+    from ._diff import unified_diff
+
+    cfg = config()
+    real = cfg.path(path)
+    if not edits:
+        raise ToolError("No edits given.")
+    with os_errors(path):
+        _check_size(_regular_file(real, path).st_size, cfg, path)
+        lines, _, _ = _read_lines(real, path, "utf-8", 1, None, cfg.settings.max_file_bytes)
+        original = "".join(lines)
+        text = original
+        for number, edit in enumerate(edits, start=1):
+            text = _apply(text, edit, number, len(edits))
+        diff = unified_diff(original, text, real.name)
+        if not dry_run and text != original:
+            write_atomic(real, text.encode("utf-8"))
+    return Edited(path=str(real), diff=diff, edits_applied=len(edits), dry_run=dry_run)
+
+
+def _apply(text: str, edit: Edit, number: int, count: int) -> str:
+    old, new = edit["old_text"], edit["new_text"]
+    which = f"Edit {number} of {count}"
+    if not old:
+        raise ToolError(f"{which}: old_text is empty. Nothing was changed.")
+    found = text.count(old)
+    if found == 0 and "\r\n" in text and "\r\n" not in old:
+        # The file has Windows line endings and the model wrote "\n": match it as the file has it.
+        crlf = old.replace("\n", "\r\n")
+        if text.count(crlf) > 0:
+            old, new, found = crlf, new.replace("\r\n", "\n").replace("\n", "\r\n"), text.count(crlf)
+    if found != 1:
+        how = "was not found" if found == 0 else f"occurs {found} times (it must occur exactly once; add context)"
+        raise ToolError(f"{which}: old_text {how}. Nothing was changed.")
+    return text.replace(old, new, 1)
+
+
+# --- Listing and searching ---------------------------------------------------------------
+
+
+@tool(title="List a directory", read_only_hint=True, open_world_hint=False)
+def list_directory(path: str, pattern: str | None = None) -> Listing:
+    """List a directory's entries with their type and size, sorted by name.
+
+    Args:
+        path: The directory; a relative path starts at the first allowed directory.
+        pattern: Only names matching this glob, e.g. "*.py".
+    """
+    import fnmatch
+
+    cfg = config()
+    real = cfg.path(path)
+    limit = cfg.settings.max_entries
+    entries: list[Entry] = []
+    truncated = False
+    with os_errors(path):
+        for dirent in _sorted_entries(real):
+            if pattern is not None and not fnmatch.fnmatchcase(dirent.name, pattern):
+                continue
+            if len(entries) >= limit:
+                truncated = True
+                break
+            entry = Entry(name=dirent.name, type=_type_of(dirent))
+            if entry["type"] == "file":
+                entry["size"] = dirent.stat(follow_symlinks=False).st_size
+            entries.append(entry)
+    return Listing(path=str(real), entries=entries, truncated=truncated)
+
+
+@tool(title="Show a directory tree", read_only_hint=True, open_world_hint=False)
+def directory_tree(path: str, max_depth: int = 3) -> Tree:
+    """A directory's tree of files and folders, down to `max_depth` levels; symlinks are shown, not followed.
+
+    Args:
+        path: The directory; a relative path starts at the first allowed directory.
+        max_depth: How many levels below `path` to show (1: its entries only).
+    """
+    cfg = config()
+    real = cfg.path(path)
+    if max_depth < 1:
+        raise ToolError("max_depth must be 1 or more.")
+    left = cfg.settings.max_entries
+    truncated = False
+
+    def visit(folder: Path, depth: int) -> list[TreeNode]:
+        nonlocal left, truncated
+        children: list[TreeNode] = []
+        for dirent in _sorted_entries(folder):
+            if left <= 0:
+                truncated = True
+                break
+            left -= 1
+            node = TreeNode(name=dirent.name, type=_type_of(dirent))
+            if node["type"] == "directory":
+                if depth < max_depth:
+                    try:
+                        node["children"] = visit(Path(dirent.path), depth + 1)
+                    except OSError:
+                        node["children"] = []  # unreadable: shown empty rather than failing the tree
+                elif _has_entries(dirent.path):
+                    node["truncated"] = True
+            children.append(node)
+        return children
+
+    with os_errors(path):
+        if not real.is_dir():
+            raise ToolError(f"{path} is not a directory.")
+        root = TreeNode(name=real.name or str(real), type="directory", children=visit(real, 1))
+    return Tree(root=root, entries=cfg.settings.max_entries - left, truncated=truncated)
+
+
+@tool(title="Search for files", read_only_hint=True, open_world_hint=False)
+def search_files(path: str, glob: str, content_regex: str | None = None, max_results: int = 100) -> SearchResult:
+    """Find files below `path` whose path matches `glob`, optionally only lines matching `content_regex`.
+
+    A glob with "/" matches the path relative to `path` ("src/**/*.py"; "**" spans folders);
+    one without matches file names at any depth ("*.py"). Symlinked folders are not followed.
+
+    Args:
+        path: The directory to search; a relative path starts at the first allowed directory.
+        glob: The glob the files' paths must match.
+        content_regex: A Python regular expression; when given, each matching line is a result.
+        max_results: The most results to return.
+    """
+    import re
+
+    cfg = config()
+    real = cfg.path(path)
+    if max_results < 1:
+        raise ToolError("max_results must be 1 or more.")
+    max_results = min(max_results, cfg.settings.max_entries)
+    matcher = _glob_regex(glob)
+    by_name = "/" not in glob.removeprefix("./")
+    regex = None
+    if content_regex is not None:
+        try:
+            regex = re.compile(content_regex)
+        except re.error as exc:
+            raise ToolError(f"Invalid content_regex: {exc}") from None
+    matches: list[Match] = []
+    with os_errors(path):
+        if not real.is_dir():
+            raise ToolError(f"{path} is not a directory.")
+        for file, relative in _walk_files(real):
+            if not matcher.fullmatch(file.name if by_name else relative):
+                continue
+            if regex is None:
+                matches.append(Match(path=str(file)))
+            else:
+                matches.extend(_grep(file, regex, cfg, max_results - len(matches)))
+            if len(matches) >= max_results:
+                return SearchResult(matches=matches[:max_results], truncated=True)
+    return SearchResult(matches=matches, truncated=False)
+
+
+def _walk_files(top: Path) -> Iterator[tuple[Path, str]]:
+    """Files below `top` (not following symlinked folders), with their `/`-separated relative path."""
+    for folder, dirs, files in os.walk(top):
+        dirs.sort()
+        for name in sorted(files):
+            file = Path(folder, name)
+            yield file, file.relative_to(top).as_posix()
+
+
+def _grep(file: Path, regex: re.Pattern[str], cfg: BuiltinsConfig, room: int) -> list[Match]:
+    try:
+        real = cfg.path(str(file))  # a symlink may point out of the roots
+        if real.stat().st_size > cfg.settings.max_file_bytes:
+            return []
+        with real.open("rb") as raw:
+            if b"\0" in raw.read(_SNIFF_BYTES):
+                return []
+        found: list[Match] = []
+        with real.open(encoding="utf-8", errors="replace") as text:
+            for number, line in enumerate(text, start=1):
+                if regex.search(line):
+                    found.append(Match(path=str(file), line=number, text=line.rstrip("\r\n")[:_MATCH_TEXT_CHARS]))
+                    if len(found) >= room:
+                        break
+        return found
+    except (OSError, ToolError):
+        return []  # unreadable, or outside the roots: not a match
+
+
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    """A glob as a regular expression over `/`-separated paths: `*`, `?`, `[...]` and `**`."""
+    import re
+
+    glob = glob.removeprefix("./")
+    out: list[str] = []
+    i = 0
+    while i < len(glob):
+        char = glob[i]
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif char == "*":
+            out.append("[^/]*")
+            i += 1
+        elif char == "?":
+            out.append("[^/]")
+            i += 1
+        elif char == "[" and (end := glob.find("]", i + 2)) != -1:
+            body = glob[i + 1 : end]
+            body = "^" + body[1:] if body.startswith("!") else body
+            out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
+            i = end + 1
+        else:
+            out.append(re.escape(char))
+            i += 1
+    try:
+        return re.compile("".join(out))
+    except re.error as exc:
+        raise ToolError(f"Invalid glob {glob!r}: {exc}") from None
+
+
+def _sorted_entries(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as entries:
+        return sorted(entries, key=lambda entry: entry.name)
+
+
+def _has_entries(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is not None
+    except OSError:
+        return False
+
+
+def _type_of(entry: os.DirEntry[str]) -> EntryType:
+    if entry.is_symlink():
+        return "symlink"
+    if entry.is_dir(follow_symlinks=False):
+        return "directory"
+    if entry.is_file(follow_symlinks=False):
+        return "file"
+    return "other"
+
+
+def _mode_type(mode: int) -> EntryType:
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISREG(mode):
+        return "file"
+    return "other"
+
+
+# --- Information -----------------------------------------------------------------------
+
+
+@tool(title="File information", read_only_hint=True, open_world_hint=False)
+def file_info(path: str) -> FileInfo:
+    """A file's or folder's type, size, times (ISO 8601, UTC) and permissions; a symlink is described itself.
+
+    `symlink_target` is shown only for a symlink that points inside the allowed directories.
+
+    Args:
+        path: The file or folder; a relative path starts at the first allowed directory.
+    """
+    from datetime import UTC, datetime
+
+    cfg = config()
+    real = cfg.path(path, follow_symlinks=False)
+    with os_errors(path):
+        st = real.lstat()
+        info = FileInfo(
+            path=str(real),
+            type=_mode_type(st.st_mode),
+            size=st.st_size,
+            modified=datetime.fromtimestamp(st.st_mtime, UTC).isoformat(),
+            accessed=datetime.fromtimestamp(st.st_atime, UTC).isoformat(),
+            changed=datetime.fromtimestamp(st.st_ctime, UTC).isoformat(),
+            permissions=stat.filemode(st.st_mode)[1:],
+            mode=oct(stat.S_IMODE(st.st_mode)),
+        )
+    if info["type"] == "symlink":
+        try:  # where it points, unless that is outside the roots
+            cfg.path(str(real))
+            info["symlink_target"] = os.readlink(real)
+        except (ToolError, OSError):
+            pass
+    return info
+
+
+@tool(title="List allowed directories", read_only_hint=True, open_world_hint=False)
+def list_allowed_directories() -> AllowedDirectories:
+    """The directories the file tools may use; relative paths start at the first."""
+    return AllowedDirectories(directories=[str(root) for root in config().roots])
+
+
+# --- Changing the tree -------------------------------------------------------------------
+
+
+@tool(
+    title="Create a directory",
+    read_only_hint=False,
+    destructive_hint=False,
+    idempotent_hint=True,
+    open_world_hint=False,
+)
+def create_directory(path: str) -> DirectoryCreated:
+    """Create a directory, and any missing parents; an existing directory is fine.
+
+    Args:
+        path: The directory; a relative path starts at the first allowed directory.
+    """
+    real = config().path(path)
+    with os_errors(path):
+        if real.is_dir():
+            return DirectoryCreated(path=str(real), created=False)
+        real.mkdir(parents=True)
+    return DirectoryCreated(path=str(real), created=True)
+
+
+@tool(title="Move or rename", read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
+def move_file(source: str, destination: str, overwrite: bool = False) -> Moved:
+    """Move or rename a file or folder; an existing destination is replaced only with `overwrite`.
+
+    Missing parent folders of the destination are created.
+
+    Args:
+        source: What to move; a relative path starts at the first allowed directory.
+        destination: Its new path (not a folder to move it into).
+        overwrite: Replace the destination if it exists.
+    """
+    cfg = config()
+    src = cfg.path(source, follow_symlinks=False)
+    dst = cfg.path(destination, follow_symlinks=False)
+    _refuse_root(src, cfg, source, "move")
+    _refuse_root(dst, cfg, destination, "replace")
+    with os_errors(source):
+        if not os.path.lexists(src):
+            raise ToolError(f"Not found: {source}")
+    if src == dst:
+        raise ToolError("source and destination are the same path.")
+    if dst.is_relative_to(src):
+        raise ToolError(f"Cannot move {source} into itself.")
+    with os_errors(destination):
+        exists = os.path.lexists(dst)
+        if exists and not overwrite:
+            raise ToolError(f"{destination} already exists; pass overwrite=true to replace it.")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if exists or not _rename_new(src, dst):
+            try:
+                os.replace(src, dst)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                import shutil
+
+                shutil.move(src, dst)  # another file system: copied, then removed
+    return Moved(source=str(src), destination=str(dst), replaced=exists)
+
+
+def _rename_new(src: Path, dst: Path) -> bool:
+    """Move a file to a new name, failing rather than replacing one created meanwhile.
+
+    A hard link fails if the name is taken; False when that cannot be used (a folder,
+    another file system, no hard links there).
+    """
+    if os.path.isdir(src) and not os.path.islink(src):
+        return False
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError:
+        return False
+    os.unlink(src)
+    return True
+
+
+@tool(title="Delete", read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
+def delete_path(path: str, recursive: bool = False) -> Deleted:
+    """Delete a file, a symlink (not its target) or a folder; a folder with entries only with `recursive`.
+
+    Args:
+        path: What to delete; a relative path starts at the first allowed directory.
+        recursive: Delete a folder with everything in it.
+    """
+    cfg = config()
+    real = cfg.path(path, follow_symlinks=False)
+    _refuse_root(real, cfg, path, "delete")
+    with os_errors(path):
+        kind = _mode_type(real.lstat().st_mode)
+        if kind != "directory":
+            real.unlink()
+        elif recursive:
+            import shutil
+
+            shutil.rmtree(real)  # removes symlinks inside, never what they point to
+        else:
+            try:
+                real.rmdir()
+            except OSError as exc:
+                if _has_entries(str(real)):
+                    raise ToolError(f"{path} is a folder with entries; pass recursive=true to delete them.") from exc
+                raise
+    return Deleted(path=str(real), type=kind)
+
+
+def _refuse_root(real: Path, cfg: BuiltinsConfig, shown: str, action: str) -> None:
+    if real in cfg.roots:
+        raise ToolError(f"{shown} is an allowed root itself; the file tools do not {action} it.")
