@@ -33,15 +33,23 @@ def _console(text: str) -> list[tuple[str, list[str]]]:
     return steps
 
 
+def _same(want: str, line: str) -> bool:
+    """A shown line and an actual one agree; a shown line ending in `...` is a prefix."""
+    if want.endswith("...") and want != "...":
+        return line.startswith(want[:-3])
+    return line == want
+
+
 def _matches(shown: list[str], actual: str) -> bool:
-    """Shown lines appear in order in the actual output; `...` stands for any lines."""
+    """Shown lines appear in order in the actual output; a `...` line stands for any lines."""
     squeeze = lambda text: " ".join(text.split())  # noqa: E731  # column widths depend on the terminal
     lines = [squeeze(line) for line in actual.splitlines()]
-    if "..." not in shown:
-        return lines == [squeeze(line) for line in shown]
+    wanted = [squeeze(line) for line in shown]
+    if "..." not in wanted:
+        return len(lines) == len(wanted) and all(map(_same, wanted, lines))
     position = 0
-    for want in (squeeze(line) for line in shown if line != "..."):
-        while position < len(lines) and lines[position] != want:
+    for want in (line for line in wanted if line != "..."):
+        while position < len(lines) and not _same(want, lines[position]):
             position += 1
         if position == len(lines):
             return False

@@ -108,7 +108,7 @@ def test_check_passes_on_good_plugins(tmp_path, mixed):
     (tmp_path / "good.py").write_text((mixed / "alpha.py").read_text())
     result = run_cli("check", "--plugins", str(tmp_path))
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
-    assert "1 plugins loaded, 0 skipped, 0 disabled" in result.stdout.decode()
+    assert "1 plugin loaded, 0 skipped, 0 disabled" in result.stdout.decode()
     report = json.loads(run_cli("check", "--json", "--plugins", str(tmp_path)).stdout)
     assert report["ok"] is True
     assert report["plugins"][0]["name"] == "alpha"

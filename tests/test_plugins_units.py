@@ -178,7 +178,8 @@ def test_reloading_a_package_plugin_runs_its_edited_submodule(tmp_path):
 def test_json_output_publishes_the_declared_output_schema(tmp_path):
     manifest = tmp_path / "j.toml"
     tool = '[[tool]]\nname = "{name}"\ndescription = "d"\ncommand = ["echo", "{{\\"n\\": {n}}}"]\n'
-    tool += 'output = {{ format = "json", schema = {{ type = "object", properties = {{ n = {{ type = "integer" }} }} }} }}\n'
+    tool += 'output.format = "json"\n'
+    tool += 'output.schema = {{ type = "object", properties = {{ n = {{ type = "integer" }} }} }}\n'
     manifest.write_text(tool.format(name="j", n=1) + tool.format(name="bad", n='\\"one\\"'))
     host = plugin_host(manifest)
 

@@ -12,7 +12,11 @@ __all__ = ["check_report"]
 
 
 def check_report(host: ToolHost, report: PluginReport | None, *, as_json: bool = False) -> tuple[str, bool]:
-    """The report's text (or JSON) and whether there was no problem at all."""
+    """The report's text (or JSON) and whether there was no problem at all.
+
+    Every served tool's schema is built, so a tool from `--tools` or a built-in that
+    cannot be served shows up here rather than as a gap in `tools/list`.
+    """
     report = report or PluginReport()
     for tool in host.registry:
         try:
@@ -22,4 +26,10 @@ def check_report(host: ToolHost, report: PluginReport | None, *, as_json: bool =
     if as_json:
         data = {**report.to_dict(), "tools": [tool.name for tool in host.registry]}
         return json.dumps(data, indent=2), report.ok
-    return report.render(tool_count=len(host.registry)), report.ok
+    from_plugins = {name for status in report.plugins for name in status.tools}
+    others: dict[str, list[str]] = {}
+    for tool in host.registry:
+        if tool.name not in from_plugins:
+            others.setdefault(tool.source or "unknown source", []).append(tool.name)
+    lines = [f"tools    {source}: {', '.join(names)}" for source, names in sorted(others.items())]
+    return "\n".join([*lines, report.render(tool_count=len(host.registry))]), report.ok

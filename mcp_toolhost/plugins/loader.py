@@ -114,7 +114,10 @@ class PluginReport:
             lines += [f"         warning: {warning}" for warning in status.warnings]
         lines += [f"PROBLEM  {problem}" for problem in self.other_problems]
         counts = {state: sum(s.state == state for s in self.plugins) for state in ("loaded", "skipped", "disabled")}
-        summary = f"{counts['loaded']} plugins loaded, {counts['skipped']} skipped, {counts['disabled']} disabled"
+        loaded = counts["loaded"]
+        summary = (
+            f"{loaded} plugin{'s' * (loaded != 1)} loaded, {counts['skipped']} skipped, {counts['disabled']} disabled"
+        )
         if tool_count is not None:
             summary += f"; {tool_count} tools served"
         problems = len(self.problems)
