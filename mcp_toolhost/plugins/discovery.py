@@ -10,7 +10,7 @@ A plugin folder holds, besides anything else:
 - `name.toml`: a manifest.
 
 Names starting with `_` or `.` are skipped, and so are tests kept beside the plugins
-(`test_*.py`, `*_test.py`, `conftest.py`) and `pyproject.toml`.
+(`test_*.py`, `*_test.py`, `conftest.py`), `pyproject.toml` and `mcp-toolhost.toml`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ __all__ = ["ENTRY_POINT_GROUP", "Source", "entry_point_sources", "entry_points_d
 
 ENTRY_POINT_GROUP: Final = "mcp_toolhost.plugins"
 _SECTION: Final = b"[" + ENTRY_POINT_GROUP.encode() + b"]"
-_NOT_PLUGINS: Final = frozenset({"conftest.py", "pyproject.toml", "setup.py"})
+_NOT_PLUGINS: Final = frozenset({"conftest.py", "pyproject.toml", "setup.py", "mcp-toolhost.toml"})
 
 Kind = Literal["module", "package", "manifest", "entry_point"]
 
