@@ -1,0 +1,1 @@
+"""The transport-agnostic MCP protocol core."""
