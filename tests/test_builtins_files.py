@@ -30,6 +30,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "notes.txt").write_text("one\ntwo\nthree\nfour\nfive\n")
     (root / "crlf.txt").write_bytes(b"alpha\r\nbeta\r\n")
     (root / "blob.bin").write_bytes(b"\x00\x01\x02binary")
+    (root / "latin1.dat").write_bytes(b"caf\xe9\n")
     (root / "pixel.png").write_bytes(PNG)
     (root / "deep" / "a" / "b" / "c").mkdir(parents=True)
     (root / "deep" / "a" / "b" / "c" / "bottom.txt").write_text("bottom")
@@ -79,6 +80,15 @@ def test_read_file_keeps_line_endings(server: McpProcess) -> None:
 
 def test_read_file_refuses_binary(server: McpProcess) -> None:
     assert "looks binary" in error_text(server.call("read_file", {"path": "blob.bin"}))
+
+
+def test_read_file_encodings(server: McpProcess, tree: Path) -> None:
+    message = error_text(server.call("read_file", {"path": "latin1.dat"}))
+    assert message.startswith("latin1.dat is not valid utf-8 text (at byte 3); give its encoding")
+    assert structured(server.call("read_file", {"path": "latin1.dat", "encoding": "latin-1"}))["content"] == "café\n"
+    assert error_text(server.call("read_file", {"path": "latin1.dat", "encoding": "klingon"})) == (
+        "Unknown encoding 'klingon'."
+    )
 
 
 def test_read_file_missing_and_directory(server: McpProcess) -> None:
@@ -355,11 +365,11 @@ def kill_mid_write(server: McpProcess, folder: Path, name: str, arguments: dict[
 @pytest.mark.parametrize("tool", ["write_file", "edit_file"])
 def test_a_kill_mid_write_leaves_the_old_file_or_the_new_never_a_mix(spawn, tmp_path: Path, tool: str) -> None:
     target = tmp_path / "big.txt"
-    old = "old line\n" * 500_000 + "MARKER\n"  # 4.5 MB: the write takes long enough to be caught
+    old = "old line\n" * 200_000 + "MARKER\n"  # 1.8 MB: the write takes long enough to be caught
     target.write_text(old)
     if tool == "write_file":
-        arguments: dict[str, object] = {"path": "big.txt", "content": "new line\n" * 500_000}
-        new = "new line\n" * 500_000
+        arguments: dict[str, object] = {"path": "big.txt", "content": "new line\n" * 200_000}
+        new = "new line\n" * 200_000
     else:
         arguments = {"path": "big.txt", "edits": [{"old_text": "MARKER", "new_text": "DONE"}]}
         new = old.replace("MARKER", "DONE")

@@ -26,12 +26,12 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 # Checked in this order, so an address gets its most telling name.
 _CATEGORIES = (
-    ("unspecified", "is_unspecified"),
-    ("loopback", "is_loopback"),
-    ("link-local", "is_link_local"),
-    ("multicast", "is_multicast"),
-    ("private", "is_private"),
-    ("reserved", "is_reserved"),
+    ("an unspecified address", "is_unspecified"),
+    ("a loopback address", "is_loopback"),
+    ("a link-local address", "is_link_local"),
+    ("a multicast address", "is_multicast"),
+    ("a reserved address", "is_reserved"),
+    ("a private address", "is_private"),
 )
 
 
@@ -67,9 +67,9 @@ def address_problem(ip: IPAddress) -> str | None:
     if embedded is not None:
         problem = address_problem(embedded)
         return None if problem is None else f"{problem} (it embeds {embedded})"
-    for name, attribute in _CATEGORIES:
+    for description, attribute in _CATEGORIES:
         if getattr(ip, attribute):
-            return f"a {name} address"
+            return description
     if not ip.is_global:  # e.g. 100.64.0.0/10, shared by carrier-grade NAT
         return "not a public address"
     return None

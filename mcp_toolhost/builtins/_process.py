@@ -83,15 +83,18 @@ async def run_program(
 ) -> Completed:
     """Run `argv` to completion or `timeout`; see the module docstring."""
     started = time.monotonic()
-    process = await anyio.open_process(
-        argv,
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=cwd,
-        env=dict(env),
-        start_new_session=True,
-    )
+    # Shielded: a cancellation while the spawn is awaited would lose the process, which
+    # already runs, before the `finally` below could kill it.
+    with anyio.CancelScope(shield=True):
+        process = await anyio.open_process(
+            argv,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            env=dict(env),
+            start_new_session=True,
+        )
     out, err = _Capture(max_output), _Capture(max_output)
     try:
         with anyio.move_on_after(timeout) as deadline:

@@ -205,9 +205,13 @@ def read_file(path: str, encoding: str = "utf-8", offset: int | None = None, lim
     _check_encoding(encoding)
     with os_errors(path):
         size = _regular_file(real, path).st_size
-        windowed = offset is not None or limit is not None
-        if not windowed:
+        if offset is None and limit is None:
             _check_size(size, cfg, path, hint="; read part of it with offset and limit")
+            content = _read_text(real, path, encoding)
+            total = _line_count(content)
+            return FileText(
+                path=str(real), content=content, start_line=1, end_line=total, total_lines=total, truncated=False
+            )
         first = offset or 1
         last = first + limit - 1 if limit is not None else None
         lines, total, complete = _read_lines(real, path, encoding, first, last, cfg.settings.max_file_bytes)
@@ -256,8 +260,8 @@ def read_multiple_files(paths: list[str]) -> MultipleFiles:
             real = cfg.path(path)
             with os_errors(path):
                 _check_size(_regular_file(real, path).st_size, cfg, path)
-                lines, _, _ = _read_lines(real, path, "utf-8", 1, None, cfg.settings.max_file_bytes)
-            files.append(FileOrError(path=str(real), content="".join(lines)))
+                content = _read_text(real, path)
+            files.append(FileOrError(path=str(real), content=content))
         except ToolError as exc:
             files.append(FileOrError(path=path, error=str(exc)))
     return MultipleFiles(files=files)
@@ -293,20 +297,47 @@ def _ascii_compatible(encoding: str) -> bool:
     return not codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
 
 
-def _read_lines(
-    real: Path, shown: str, encoding: str, first: int, last: int | None, max_chars: int
-) -> tuple[list[str], int, bool]:
-    """Lines `first`..`last` (1-based, inclusive; `last` None for the end) with their line
-    endings, the file's total line count, and whether the window fit in `max_chars`."""
+def _check_text(real: Path, shown: str, encoding: str) -> None:
     with real.open("rb") as raw:
         head = raw.read(_SNIFF_BYTES)
     if b"\0" in head and _ascii_compatible(encoding):
         raise ToolError(f"{shown} looks binary (it contains NUL bytes); use read_media_file for images and audio.")
+
+
+def _not_text(shown: str, encoding: str, where: str) -> ToolError:
+    return ToolError(
+        f"{shown} is not valid {encoding} text ({where}); give its encoding, or use read_media_file if it is binary."
+    )
+
+
+def _read_text(real: Path, shown: str, encoding: str = "utf-8") -> str:
+    """The whole file as text, line endings as they are (so edits and rewrites preserve them)."""
+    _check_text(real, shown, encoding)
+    data = real.read_bytes()
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise _not_text(shown, encoding, f"at byte {exc.start}") from None
+
+
+def _line_count(text: str) -> int:
+    """Lines as a file iterator opened with newline="" sees them: ended by \n, \r\n or \r."""
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return ends + (1 if text and text[-1] not in "\r\n" else 0)
+
+
+def _read_lines(
+    real: Path, shown: str, encoding: str, first: int, last: int | None, max_chars: int
+) -> tuple[list[str], int, bool]:
+    """Lines `first`..`last` (1-based, inclusive; `last` None for the end) with their line
+    endings, the file's total line count, and whether the window fit in `max_chars`.
+
+    Streams the file, so a window of a file of any size costs only the window's memory."""
+    _check_text(real, shown, encoding)
     lines: list[str] = []
     kept = 0
     complete = True
     total = 0
-    # newline="": line endings stay as they are, so edits and rewrites preserve them.
     with real.open(encoding=encoding, newline="") as text:
         try:
             for total, line in enumerate(text, start=1):
@@ -318,10 +349,7 @@ def _read_lines(
                 lines.append(line)
                 kept += len(line)
         except UnicodeDecodeError:
-            raise ToolError(
-                f"{shown} is not valid {encoding} text (after line {total});"
-                " give its encoding, or use read_media_file if it is binary."
-            ) from None
+            raise _not_text(shown, encoding, f"after line {total}") from None
     return lines, total, complete
 
 
@@ -402,9 +430,7 @@ def edit_file(path: str, edits: list[Edit], dry_run: bool = False) -> Edited:
         raise ToolError("No edits given.")
     with os_errors(path):
         _check_size(_regular_file(real, path).st_size, cfg, path)
-        lines, _, _ = _read_lines(real, path, "utf-8", 1, None, cfg.settings.max_file_bytes)
-        original = "".join(lines)
-        text = original
+        original = text = _read_text(real, path)
         for number, edit in enumerate(edits, start=1):
             text = _apply(text, edit, number, len(edits))
         diff = unified_diff(original, text, real.name)

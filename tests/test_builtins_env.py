@@ -1,0 +1,101 @@
+"""get_env and list_env through the real process: values shown, secrets redacted unless allowed by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import McpProcess
+from fixtures.builtins_support import serving, structured
+
+ENV = {
+    "MCPT_PLAIN": "hello",
+    "MCPT_API_TOKEN": "tok-123",
+    "MCPT_DB_PASSWORD": "hunter2",
+    "mcpt_lower_secret": "quiet",
+    "MCPT_AWS_ACCESS_KEY_ID": "AKIA...",
+    "MCPT_SESSION_COOKIE": "c=1",
+    "MCPT_ALLOWED_KEY": "shown because allowed",
+    "MCPT_DATABASE_URL": "postgres://app:pa55word@db.internal:5432/app",
+    "MCPT_KEYBOARD": "us",  # looks secret by name: redacted, the cautious side
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpProcess]:
+    root = tmp_path_factory.mktemp("env")
+    config = root / "mcp-toolhost.toml"
+    config.write_text('allow_env = ["MCPT_ALLOWED_KEY"]\n')
+    with serving("--config", str(config), "--root", str(root), "--builtins", "env", env=ENV) as process:
+        yield process
+
+
+def test_get_env_plain_and_unset(server: McpProcess) -> None:
+    assert structured(server.call("get_env", {"name": "MCPT_PLAIN"})) == {
+        "name": "MCPT_PLAIN",
+        "set": True,
+        "value": "hello",
+        "redacted": False,
+    }
+    assert structured(server.call("get_env", {"name": "MCPT_NOT_SET"})) == {
+        "name": "MCPT_NOT_SET",
+        "set": False,
+        "value": None,
+        "redacted": False,
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "MCPT_API_TOKEN",
+        "MCPT_DB_PASSWORD",
+        "mcpt_lower_secret",
+        "MCPT_AWS_ACCESS_KEY_ID",
+        "MCPT_SESSION_COOKIE",
+        "MCPT_KEYBOARD",
+    ],
+)
+def test_secret_looking_names_are_redacted(server: McpProcess, name: str) -> None:
+    assert structured(server.call("get_env", {"name": name})) == {
+        "name": name,
+        "set": True,
+        "value": "[redacted]",
+        "redacted": True,
+    }
+
+
+def test_config_allows_a_secret_looking_name(server: McpProcess) -> None:
+    result = structured(server.call("get_env", {"name": "MCPT_ALLOWED_KEY"}))
+    assert result["value"] == "shown because allowed" and result["redacted"] is False
+
+
+def test_passwords_in_urls_are_masked(server: McpProcess) -> None:
+    result = structured(server.call("get_env", {"name": "MCPT_DATABASE_URL"}))
+    assert result["value"] == "postgres://app:[redacted]@db.internal:5432/app" and result["redacted"] is True
+
+
+def test_list_env_filters_by_prefix_and_redacts(server: McpProcess) -> None:
+    listed = structured(server.call("list_env", {"prefix": "MCPT_"}))
+    values = {variable["name"]: variable["value"] for variable in listed["variables"]}
+    assert list(values) == sorted(name for name in ENV if name.startswith("MCPT_"))
+    assert listed["count"] == len(values)
+    assert values["MCPT_PLAIN"] == "hello" and values["MCPT_ALLOWED_KEY"] == "shown because allowed"
+    assert values["MCPT_API_TOKEN"] == values["MCPT_DB_PASSWORD"] == "[redacted]"
+    assert "hunter2" not in str(listed) and "tok-123" not in str(listed) and "pa55word" not in str(listed)
+
+
+def test_list_env_without_prefix_never_leaks(server: McpProcess) -> None:
+    listed = structured(server.call("list_env"))
+    assert listed["count"] >= len(ENV)
+    for secret in ("tok-123", "hunter2", "quiet", "AKIA...", "c=1", "pa55word"):
+        assert secret not in str(listed)
+
+
+def test_env_tools_are_read_only(server: McpProcess, tmp_path: Path) -> None:
+    tools = {tool["name"]: tool["annotations"] for tool in server.list_tools()}
+    assert tools == {
+        "get_env": {"readOnlyHint": True, "openWorldHint": False},
+        "list_env": {"readOnlyHint": True, "openWorldHint": False},
+    }
