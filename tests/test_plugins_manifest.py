@@ -92,7 +92,7 @@ cwd = "sub"
 name = "linger"
 description = "Starts a grandchild and waits to be killed."
 command = ["{sys.executable}", "{SANDBOX / "linger.py"}", "{{fifo}}"]
-timeout = 1
+timeout = 2
 
 [tool.parameters.fifo]
 type = "string"
@@ -228,7 +228,7 @@ def test_timeout_kills_the_whole_process_group(server, tmp_path):
     )
     program, grandchild = _read_pids(fifo)
     text = _error_text(server.recv_response("t"))
-    assert "did not finish within 1 seconds; it was stopped (process group killed)" in text
+    assert "did not finish within 2 seconds; it was stopped (process group killed)" in text
     _wait_dead(program)
     _wait_dead(grandchild)
 

@@ -432,7 +432,8 @@ class CommandTool(Tool):
         stdout = done.stdout.decode("utf-8", errors="replace")
         if done.timed_out:
             raise ToolError(
-                f"{program!r} did not finish within {self.run_timeout:g} seconds; it was stopped"
+                f"{program!r} did not finish within {self.run_timeout:g} second{'s' * (self.run_timeout != 1)};"
+                " it was stopped"
                 f" (process group killed).{_tail('Output so far', stdout)}{_tail('Errors', _stderr(done))}"
             )
         if not done.stdout_truncated and done.exit_code not in self.spec.output.exit_codes:
