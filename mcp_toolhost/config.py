@@ -71,7 +71,7 @@ class Settings:
     manifests: tuple[str, ...] = ()
     """Manifest files (`*.toml`) that wrap command-line programs as tools."""
     entry_points: bool = True
-    """Load installed distributions' `mcp_toolhost.plugins` entry points (a ~1 ms probe when there are none)."""
+    """Load installed distributions' `mcp_toolhost.plugins` entry points (a ~2 ms probe when there are none)."""
     reload: bool = False
     """`serve` watches plugin folders and manifests and reloads a plugin when its files change."""
     reload_polling: bool = False

@@ -108,7 +108,7 @@ def scan(folders: tuple[str, ...], manifests: tuple[str, ...]) -> list[Source]:
 def entry_points_declared() -> bool:
     """Whether any distribution on `sys.path` declares an `mcp_toolhost.plugins` entry point.
 
-    A listing of each `sys.path` folder and a read of each `entry_points.txt` (about a
+    A listing of each `sys.path` folder and a read of each `entry_points.txt` (under a
     millisecond for a typical virtualenv), so that `importlib.metadata`, ~20 ms to import,
     is paid only when there are plugins to load. Zipped eggs are not probed.
     """
