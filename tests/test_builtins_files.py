@@ -89,6 +89,9 @@ def test_read_file_encodings(server: McpProcess, tree: Path) -> None:
     assert error_text(server.call("read_file", {"path": "latin1.dat", "encoding": "klingon"})) == (
         "Unknown encoding 'klingon'."
     )
+    assert (
+        error_text(server.call("read_file", {"path": "latin1.dat", "encoding": "rot13"})) == "Unknown encoding 'rot13'."
+    )
 
 
 def test_read_file_missing_and_directory(server: McpProcess) -> None:
@@ -340,6 +343,20 @@ def test_create_move_and_delete(scratch: McpProcess, tmp_path: Path) -> None:
     }
     structured(scratch.call("delete_path", {"path": "z", "recursive": True}))
     assert not (tmp_path / "z").exists()
+
+
+def test_fifos_are_never_opened(scratch: McpProcess, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")  # opening it to read would block until a writer comes
+    (tmp_path / "plain.txt").write_text("needle\n")
+    assert error_text(scratch.call("read_file", {"path": "pipe"})) == "pipe is not a regular file."
+    found = structured(scratch.call("search_files", {"path": ".", "glob": "*", "content_regex": "needle"}))
+    assert [match["path"] for match in found["matches"]] == [str(tmp_path / "plain.txt")]
+
+
+def test_write_file_under_a_file_is_refused(scratch: McpProcess, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    message = error_text(scratch.call("write_file", {"path": "file/inner.txt", "content": "y"}))
+    assert message == f"Cannot write file/inner.txt: {tmp_path / 'file'} is a file, not a folder."
 
 
 def test_delete_path_removes_a_symlink_not_its_target(scratch: McpProcess, tmp_path: Path) -> None:

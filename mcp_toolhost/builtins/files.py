@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal, NotRequired
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
 from .._tools.content import Audio, Image
+from .._tools.context import Context
 from .._tools.tool import tool
 from ..errors import ToolError
 from ._config import BuiltinsConfig, config
@@ -283,10 +284,8 @@ def _check_size(size: int, cfg: BuiltinsConfig, shown: str, hint: str = "") -> N
 
 
 def _check_encoding(encoding: str) -> None:
-    import codecs
-
     try:
-        codecs.lookup(encoding)
+        "".encode(encoding)  # also refuses codecs that are not text encodings, such as rot13
     except LookupError:
         raise ToolError(f"Unknown encoding {encoding!r}.") from None
 
@@ -397,6 +396,8 @@ def write_file(
             raise ToolError(f"{path} is a directory.")
         if mode == "create" and existed:
             raise ToolError(f"{path} already exists; mode 'create' never replaces a file (use 'overwrite').")
+        if os.path.exists(real.parent) and not os.path.isdir(real.parent):
+            raise ToolError(f"Cannot write {path}: {real.parent} is a file, not a folder.")
         real.parent.mkdir(parents=True, exist_ok=True)
         old = b""
         if mode == "append" and existed:
@@ -489,7 +490,7 @@ def list_directory(path: str, pattern: str | None = None) -> Listing:
 
 
 @tool(title="Show a directory tree", read_only_hint=True, open_world_hint=False)
-def directory_tree(path: str, max_depth: int = 3) -> Tree:
+def directory_tree(path: str, max_depth: int = 3, ctx: Context | None = None) -> Tree:
     """A directory's tree of files and folders, down to `max_depth` levels; symlinks are shown, not followed.
 
     Args:
@@ -507,6 +508,7 @@ def directory_tree(path: str, max_depth: int = 3) -> Tree:
         nonlocal left, truncated
         children: list[TreeNode] = []
         for dirent in _sorted_entries(folder):
+            _stop_if_cancelled(ctx)
             if left <= 0:
                 truncated = True
                 break
@@ -531,7 +533,9 @@ def directory_tree(path: str, max_depth: int = 3) -> Tree:
 
 
 @tool(title="Search for files", read_only_hint=True, open_world_hint=False)
-def search_files(path: str, glob: str, content_regex: str | None = None, max_results: int = 100) -> SearchResult:
+def search_files(
+    path: str, glob: str, content_regex: str | None = None, max_results: int = 100, ctx: Context | None = None
+) -> SearchResult:
     """Find files below `path` whose path matches `glob`, optionally only lines matching `content_regex`.
 
     A glob with "/" matches the path relative to `path` ("src/**/*.py"; "**" spans folders);
@@ -563,6 +567,7 @@ def search_files(path: str, glob: str, content_regex: str | None = None, max_res
         if not real.is_dir():
             raise ToolError(f"{path} is not a directory.")
         for file, relative in _walk_files(real):
+            _stop_if_cancelled(ctx)
             if not matcher.fullmatch(file.name if by_name else relative):
                 continue
             if regex is None:
@@ -572,6 +577,12 @@ def search_files(path: str, glob: str, content_regex: str | None = None, max_res
             if len(matches) >= max_results:
                 return SearchResult(matches=matches[:max_results], truncated=True)
     return SearchResult(matches=matches, truncated=False)
+
+
+def _stop_if_cancelled(ctx: Context | None) -> None:
+    # Sync tools run in a worker thread that a timeout cannot interrupt: long walks stop here.
+    if ctx is not None and ctx.cancelled:
+        raise ToolError("Cancelled.")
 
 
 def _walk_files(top: Path) -> Iterator[tuple[Path, str]]:
@@ -586,8 +597,9 @@ def _walk_files(top: Path) -> Iterator[tuple[Path, str]]:
 def _grep(file: Path, regex: re.Pattern[str], cfg: BuiltinsConfig, room: int) -> list[Match]:
     try:
         real = cfg.path(str(file))  # a symlink may point out of the roots
-        if real.stat().st_size > cfg.settings.max_file_bytes:
-            return []
+        st = real.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > cfg.settings.max_file_bytes:
+            return []  # a FIFO would block the read; a big file, the search
         with real.open("rb") as raw:
             if b"\0" in raw.read(_SNIFF_BYTES):
                 return []
@@ -828,3 +840,6 @@ def delete_path(path: str, recursive: bool = False) -> Deleted:
 def _refuse_root(real: Path, cfg: BuiltinsConfig, shown: str, action: str) -> None:
     if real in cfg.roots:
         raise ToolError(f"{shown} is an allowed root itself; the file tools do not {action} it.")
+    inner = [root for root in cfg.roots if root.is_relative_to(real)]
+    if inner:
+        raise ToolError(f"{shown} holds the allowed root {inner[0]}; the file tools do not {action} it.")
