@@ -107,9 +107,11 @@ class Connection:
         self._idle = anyio.Event()
         self._idle.set()
         # Calls accepted but not finished (running or waiting for a slot) are bounded too,
-        # so a flood of calls cannot grow memory without end. Reading goes on regardless:
-        # a cancellation or a ping must still get through.
+        # so a flood of calls cannot grow memory without end: past the bound the transport
+        # stops reading until some finish (`saturated`, `wait_for_room`).
         self._max_pending = 4 * server.settings.max_concurrent_calls
+        self._room = anyio.Event()
+        self._room.set()
         # Handshake era: set by `initialize`, shared by every request without envelope.
         self._handshake: RequestScope | None = None
         self._initialized_notified = False
@@ -281,16 +283,12 @@ class Connection:
             arguments = {}
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
-        if len(self._in_flight) >= self._max_pending:
-            busy = error_result(
-                f"Server busy: {len(self._in_flight)} calls are already pending. Retry when some have finished."
-            )
-            reply(jsonrpc.result_message(request_id, self._server.finish_result(busy, scope)))
-            return
         flight = _Flight()
         self._in_flight[request_id] = flight
         if self._idle.is_set():
             self._idle = anyio.Event()
+        if len(self._in_flight) >= self._max_pending and self._room.is_set():
+            self._room = anyio.Event()
 
         token = progress_token(params)
         self._task_group.start_soon(self._run_tool_call, request_id, tool, arguments, scope, token, flight, reply)
@@ -313,6 +311,8 @@ class Connection:
             if flight.context is not None:
                 flight.context._cancelled = True  # no progress or log after the answer
             del self._in_flight[request_id]
+            if len(self._in_flight) < self._max_pending:
+                self._room.set()
             if not self._in_flight:
                 self._idle.set()
         # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
@@ -427,6 +427,14 @@ class Connection:
                 self._send(jsonrpc.notification_message("notifications/tools/list_changed", meta))
 
     # --- shutdown ----------------------------------------------------------------------
+
+    @property
+    def saturated(self) -> bool:
+        """True while so many calls are pending that the transport should stop reading."""
+        return not self._room.is_set()
+
+    async def wait_for_room(self) -> None:
+        await self._room.wait()
 
     async def finish(self, grace: float) -> None:
         """Give calls in flight `grace` seconds to finish, then cancel the rest."""

@@ -280,6 +280,8 @@ async def _pump(splitter: _LineSplitter, connection: Connection, writer: _Writer
             else:
                 connection.feed(item)
             await writer.wait_for_room()
+            if connection.saturated:
+                await connection.wait_for_room()
         splitter.resume()
         if splitter.eof:
             return
