@@ -112,6 +112,13 @@ def test_read_media_file_returns_image_content(server: McpProcess) -> None:
     assert "not an image or audio" in error_text(server.call("read_media_file", {"path": "notes.txt"}))
 
 
+def test_read_media_file_returns_audio_content(scratch: McpProcess, tmp_path: Path) -> None:
+    wav = b"RIFF" + (36).to_bytes(4, "little") + b"WAVEfmt " + bytes(28)
+    (tmp_path / "sound.bin").write_bytes(wav)  # told by its first bytes, not its name
+    [block] = scratch.call("read_media_file", {"path": "sound.bin"})["result"]["content"]
+    assert block == {"type": "audio", "data": base64.b64encode(wav).decode(), "mimeType": "audio/wav"}
+
+
 def test_read_multiple_files_reports_each_failure_alone(server: McpProcess, tree: Path) -> None:
     files = structured(
         server.call("read_multiple_files", {"paths": ["notes.txt", "nope.txt", "../outside/secret.txt"]})

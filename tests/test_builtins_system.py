@@ -81,6 +81,20 @@ def test_the_environment_is_scrubbed(server: McpProcess) -> None:
     assert message == "Setting LD_PRELOAD is not allowed: it changes how every program is loaded."
 
 
+def test_the_child_environment_is_configurable(spawn, tmp_path: Path) -> None:
+    env = {
+        "MCP_TOOLHOST_RUN_COMMAND_PASS_ENV": '["PATH", "KEEP_ME"]',
+        "MCP_TOOLHOST_RUN_COMMAND_ENV": '{"SET_FOR_ALL": "yes"}',
+        "KEEP_ME": "kept",
+        "DROP_ME": "dropped",
+    }
+    server = spawn("serve", "--root", str(tmp_path), "--builtins", "system", "--allow-command", "env", env=env)
+    server.initialize()
+    lines = structured(server.call("run_command", {"command": ["env"]}))["stdout"].splitlines()
+    assert sorted(line.split("=", 1)[0] for line in lines) == ["KEEP_ME", "PATH", "SET_FOR_ALL"]
+    assert "KEEP_ME=kept" in lines and "SET_FOR_ALL=yes" in lines
+
+
 def test_output_is_truncated_with_a_flag_and_the_exit_code_kept(server: McpProcess) -> None:
     result = structured(server.call("run_command", {"command": ["seq", "1", "10000"]}))
     assert result["stdout_truncated"] is True and len(result["stdout"]) == 1000

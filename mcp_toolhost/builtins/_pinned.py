@@ -13,7 +13,9 @@ Imported on first use of `http_request`: it loads httpx and httpcore.
 
 from __future__ import annotations
 
+import functools
 import socket
+import ssl
 from collections.abc import Iterable
 from typing import Any
 
@@ -90,6 +92,12 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes milliseconds; one context serves every request.
+    return httpx.create_ssl_context()
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport over a connection pool that uses `GuardedBackend`.
 
@@ -100,7 +108,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
 
     def __init__(self, allow: HostAllowList, *, backend: httpcore.AsyncNetworkBackend | None = None) -> None:
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_ssl_context(),
             network_backend=GuardedBackend(allow, backend),
             max_connections=10,
             http1=True,
