@@ -84,3 +84,13 @@ async def test_listen_needs_the_envelope():
         with pytest.raises(ClientError) as error:
             await client.request("subscriptions/listen", {"notifications": {}})
         assert error.value.code == -32602
+
+
+async def test_a_batch_of_changes_is_announced_once():
+    host = changeable_host()
+    async with connect(host) as client:
+        with host.registry.batch():
+            host.add_tool(Tool(added))
+            host.registry.remove("added")
+            host.add_tool(Tool(added))
+        assert methods(client) == ["notifications/tools/list_changed"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from ..errors import ConfigError, InvalidParams
 from .tool import Tool
@@ -28,6 +29,8 @@ class ToolRegistry:
         self._tools: dict[str, Tool] = {}
         self._sorted: list[str] | None = None
         self._listeners: list[Callable[[], None]] = []
+        self._batching = 0
+        self._pending_change = False
 
     def __len__(self) -> int:
         return len(self._tools)
@@ -57,6 +60,21 @@ class ToolRegistry:
             self._changed()
         return removed
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Tell listeners once, at the end, about all the changes made inside the block.
+
+        A plugin reload removes and adds several tools; clients get one `list_changed`.
+        """
+        self._batching += 1
+        try:
+            yield
+        finally:
+            self._batching -= 1
+            if not self._batching and self._pending_change:
+                self._pending_change = False
+                self._notify()
+
     def on_change(self, listener: Callable[[], None]) -> Callable[[], None]:
         """Call `listener` after every change; returns a function that unsubscribes it."""
         self._listeners.append(listener)
@@ -85,5 +103,11 @@ class ToolRegistry:
 
     def _changed(self) -> None:
         self._sorted = None
+        if self._batching:
+            self._pending_change = True
+        else:
+            self._notify()
+
+    def _notify(self) -> None:
         for listener in list(self._listeners):
             listener()

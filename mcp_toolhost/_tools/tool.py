@@ -123,6 +123,13 @@ class Tool:
     def __repr__(self) -> str:
         return f"<Tool {self.name}>"
 
+    def rename(self, name: str) -> None:
+        """Serve this tool under another name (before it is registered)."""
+        if not TOOL_NAME.fullmatch(name):
+            raise ConfigError(f"Invalid tool name {name!r}: use 1-128 letters, digits, '_', '-' or '.'")
+        self.name = name
+        self._definitions.clear()  # cached tools/list entries carry the old name
+
     @property
     def schema(self) -> FunctionSchema:
         if self._schema is None:

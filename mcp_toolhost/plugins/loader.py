@@ -134,12 +134,6 @@ class PluginReport:
         }
 
 
-def _rename(tool: Tool, name: str) -> None:
-    if tool.name != name:
-        tool.name = name
-        tool._definitions.clear()  # cached tools/list entries carry the old name
-
-
 class PluginManager:
     """The plugins of one host: loads them, reloads them, and reports on them."""
 
@@ -290,16 +284,17 @@ class PluginManager:
         wanted_by_key = {c.source.key: c for c in wanted}
 
         registry = self.host.registry
-        for key, (candidate, tools) in list(self.active.items()):
-            if wanted_by_key.get(key) is not candidate:
-                for tool in tools:
-                    if registry.get(tool.name) is tool:
-                        registry.remove(tool.name)
-                del self.active[key]
-                self.notes.pop(key, None)
-        for candidate in wanted:
-            if candidate.source.key not in self.active:
-                self.active[candidate.source.key] = (candidate, self._register(candidate))
+        with registry.batch():  # one list_changed for the whole change
+            for key, (candidate, tools) in list(self.active.items()):
+                if wanted_by_key.get(key) is not candidate:
+                    for tool in tools:
+                        if registry.get(tool.name) is tool:
+                            registry.remove(tool.name)
+                    del self.active[key]
+                    self.notes.pop(key, None)
+            for candidate in wanted:
+                if candidate.source.key not in self.active:
+                    self.active[candidate.source.key] = (candidate, self._register(candidate))
         self._report(reasons)
         for folder in self.settings.plugins:
             if not Path(folder).expanduser().is_dir():
@@ -327,7 +322,7 @@ class PluginManager:
                 notes.append(f"tool {original!r} is served as {qualified!r}: {original!r} is taken by {owner!r}")
                 logger.warning("plugin %s: %s", plugin, notes[-1])
                 name = qualified
-            _rename(tool, name)
+            tool.rename(name)
             registry.add(tool)
             served.append(tool)
         return served
