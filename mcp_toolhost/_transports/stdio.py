@@ -40,6 +40,7 @@ _OUTPUT_HIGH_WATER = 4 * 1024 * 1024
 _QUEUE_HIGH_WATER = 1024
 """Stop reading stdin while this many lines wait to be handled."""
 _ORPHAN_CHECK_SECONDS = 1.0
+_LINES_PER_TURN = 32
 
 
 @contextmanager
@@ -269,6 +270,7 @@ async def _pump(splitter: _LineSplitter, connection: Connection, writer: _Writer
     while True:
         await splitter.ready.wait()
         splitter.ready.clear()
+        fed = 0
         while lines:
             item = lines.popleft()
             if isinstance(item, int):
@@ -282,6 +284,11 @@ async def _pump(splitter: _LineSplitter, connection: Connection, writer: _Writer
             await writer.wait_for_room()
             if connection.saturated:
                 await connection.wait_for_room()
+            fed += 1
+            if fed % _LINES_PER_TURN == 0:
+                # Let the calls just started run (and finish) before starting more: a
+                # burst of pipelined calls then holds fewer tasks in memory at once.
+                await asyncio.sleep(0)
         splitter.resume()
         if splitter.eof:
             return
