@@ -95,3 +95,27 @@ def test_utf8_both_ways_whatever_the_locale(spawn):
     response = server.call("refuse", {"message": text})
     assert response["result"]["content"][0]["text"] == text
     assert all(line.count(b"\n") == 1 and line.endswith(b"\n") for line in server.raw_stdout)
+
+
+def test_server_exits_when_the_client_closes_its_stdout():
+    import os
+    import subprocess
+
+    from conftest import executable
+
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        [executable(), "serve", "--no-builtins"], stdin=subprocess.PIPE, stdout=write_end, stderr=subprocess.PIPE
+    )
+    os.close(write_end)
+    try:
+        server.stdin.write(b'{"jsonrpc":"2.0","id":1,"method":"ping"}\n')
+        server.stdin.flush()
+        assert os.read(read_end, 100).startswith(b'{"jsonrpc":"2.0","id":1')  # serving
+        os.close(read_end)  # the client stops listening; the server's stdin stays open
+        server.stdin.write(b'{"jsonrpc":"2.0","id":2,"method":"ping"}\n')
+        server.stdin.flush()
+        assert server.wait(timeout=10) == 0
+    finally:
+        server.kill()
+        server.wait()

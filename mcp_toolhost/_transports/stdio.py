@@ -142,6 +142,11 @@ class _LineSplitter(asyncio.Protocol):
         self.eof = True
         self.ready.set()
 
+    def stop(self) -> None:
+        """Read no further and shut down as at EOF (a signal, a dead parent, a lost stdout)."""
+        self.eof = True
+        self.ready.set()
+
     def resume(self) -> None:
         if self.transport is not None and len(self.lines) <= _QUEUE_HIGH_WATER:
             with suppress(RuntimeError):
@@ -149,10 +154,12 @@ class _LineSplitter(asyncio.Protocol):
 
 
 class _FlowControl(asyncio.Protocol):
-    def __init__(self) -> None:
+    def __init__(self, on_lost: Callable[[], None]) -> None:
         self.room = asyncio.Event()
         self.room.set()
         self.closed = asyncio.Event()
+        self._on_lost = on_lost
+        self.closing = False  # set when we close it ourselves
 
     def pause_writing(self) -> None:
         self.room.clear()
@@ -163,18 +170,20 @@ class _FlowControl(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self.room.set()  # a client that stopped reading must not stall us
         self.closed.set()
+        if not self.closing:  # the client closed our stdout: nobody hears us any more
+            self._on_lost()
 
 
 class _Writer:
     """The one owner of the real stdout. Lines written in one loop turn go out in one write."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, on_lost: Callable[[], None]) -> None:
         self._fd = fd
         self._pending: list[bytes] = []
         self._scheduled = False
         self._loop = asyncio.get_running_loop()
         self._transport: asyncio.WriteTransport | None = None
-        self._flow = _FlowControl()
+        self._flow = _FlowControl(on_lost)
 
     async def open(self) -> None:
         if _is_pollable(self._fd, selectors.EVENT_WRITE):
@@ -212,6 +221,7 @@ class _Writer:
         self._flush()
         if self._transport is None:
             return
+        self._flow.closing = True
         self._transport.close()  # flushes what is buffered, then closes
         with anyio.move_on_after(timeout):
             await self._flow.closed.wait()
@@ -249,9 +259,9 @@ async def serve_stdio(server: Server, *, stdout_fd: int | None = None) -> None:
         with claim_stdout() as claimed:
             await serve_stdio(server, stdout_fd=claimed)
         return
-    writer = _Writer(stdout_fd)
-    await writer.open()
     splitter = _LineSplitter(server.settings.max_message_bytes)
+    writer = _Writer(stdout_fd, on_lost=splitter.stop)
+    await writer.open()
     stop_reading = await _read_stdin(splitter, 0)
     try:
         async with anyio.create_task_group() as watchers:
@@ -303,8 +313,7 @@ async def _watch_signals(splitter: _LineSplitter, everything: Any) -> None:
             logger.info("received %s, shutting down", signal.Signals(signum).name)
             if count > 1:
                 everything.cancel()
-            splitter.eof = True
-            splitter.ready.set()
+            splitter.stop()
 
 
 async def _watch_parent(splitter: _LineSplitter) -> None:
@@ -314,6 +323,5 @@ async def _watch_parent(splitter: _LineSplitter) -> None:
         await anyio.sleep(_ORPHAN_CHECK_SECONDS)
         if os.getppid() != parent:
             logger.warning("parent process %d is gone, shutting down", parent)
-            splitter.eof = True
-            splitter.ready.set()
+            splitter.stop()
             return
