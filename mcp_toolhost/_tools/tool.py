@@ -107,7 +107,7 @@ class Tool:
         options = options or ToolOptions()
         self.fn = fn
         self.options = options
-        self.name: str = options.name or str(getattr(fn, "__name__", ""))
+        self.name: str = options.name if options.name is not None else str(getattr(fn, "__name__", ""))
         if not TOOL_NAME.fullmatch(self.name):
             raise ConfigError(f"Invalid tool name {self.name!r}: use 1-128 letters, digits, '_', '-' or '.'")
         description, self._param_docs = parse_docstring(inspect.getdoc(fn))
