@@ -27,7 +27,7 @@ def test_names_within_the_rules_are_accepted(name):
 def test_two_tools_with_one_name_is_an_error_naming_both():
     host = ToolHost()
     host.tool(name="same")(plain)
-    with pytest.raises(ConfigError, match="'same' .* already taken"):
+    with pytest.raises(ConfigError, match=r"'same' .* already taken"):
         host.tool(name="same")(lambda x: x)
 
 
