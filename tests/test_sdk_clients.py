@@ -1,5 +1,6 @@
 """The official MCP Python SDK, as an independent client, against the real server process."""
 
+import anyio
 import pytest
 from conftest import FIXTURES, executable
 from mcp import Client, ClientSession, StdioServerParameters
@@ -79,3 +80,27 @@ async def test_sdk_handshake_session_with_progress_and_logging():
         assert (await session.send_ping()) is not None
     assert progress == [(1.0, 3.0, "step 1"), (2.0, 3.0, "step 2"), (3.0, 3.0, "step 3")]
     assert logs == ["error"]
+
+
+async def test_sdk_client_hears_of_reloaded_tools_on_a_2026_subscription(tmp_path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    params = StdioServerParameters(
+        command=executable(), args=["serve", "--no-builtins", "--plugins", str(plugins), "--reload"]
+    )
+    async with Client(params) as client:
+        assert client.protocol_version == "2026-07-28"
+        assert client.server_capabilities.tools.list_changed is True
+        assert (await client.list_tools()).tools == []
+        async with client.listen(tools_list_changed=True) as subscription:
+            staged = tmp_path / "hello.py"
+            staged.write_text(
+                "from mcp_toolhost import tool\n\n@tool\ndef hello() -> str:\n    '''Say hi.'''\n    return 'hi'\n"
+            )
+            staged.rename(plugins / "hello.py")  # one complete file appears, as editors save
+            with anyio.fail_after(20):
+                async for _event in subscription:
+                    break
+        tools = (await client.list_tools()).tools
+        assert [tool.name for tool in tools] == ["hello"]
+        assert (await client.call_tool("hello", {})).content[0].text == "hi"
