@@ -14,6 +14,7 @@ per message, never locked by the first one.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,7 +199,7 @@ class Connection:
             self._start_tool_call(request_id, params, scope, reply)
             return
         if method == "subscriptions/listen":
-            self._listen(request_id, params)
+            self._listen(request_id, params, reply)
             return
         handler = self._server.handlers.get(method)
         if handler is None:
@@ -247,7 +248,7 @@ class Connection:
         scope.log_level = level
         return {}
 
-    def _listen(self, request_id: jsonrpc.RequestId, params: dict[str, Any]) -> None:
+    def _listen(self, request_id: jsonrpc.RequestId, params: dict[str, Any], reply: Reply) -> None:
         """Open a 2026-07-28 subscription stream (basic/patterns/subscriptions).
 
         The request stays unanswered while the stream is open; the server MUST first send
@@ -266,6 +267,7 @@ class Connection:
                 {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: request_id}},
             )
         )
+        reply(None)  # no answer while the stream is open (and a batch holding it must not wait)
 
     # --- tool calls ------------------------------------------------------------------
 
@@ -306,11 +308,16 @@ class Connection:
         answer: bytes | None = None
         try:
             with flight.cancel_scope:
-                answer = await self._tool_call_answer(request_id, tool, arguments, scope, token, flight)
+                try:
+                    answer = await self._tool_call_answer(request_id, tool, arguments, scope, token, flight)
+                except Exception as exc:  # a bug of ours: this call fails, the server serves on
+                    logger.exception("internal error in a call to %s", tool.name)
+                    answer = jsonrpc.error_message(request_id, ProtocolError(f"Internal error: {type(exc).__name__}"))
         finally:
             if flight.context is not None:
                 flight.context._cancelled = True  # no progress or log after the answer
-            del self._in_flight[request_id]
+            if self._in_flight.get(request_id) is flight:  # a cancel may have freed the id already
+                del self._in_flight[request_id]
             if len(self._in_flight) < self._max_pending:
                 self._room.set()
             if not self._in_flight:
@@ -363,7 +370,14 @@ class Connection:
             return tool_result(tool, value, level)
         except ToolError as error:
             return error_result(str(error))
-        except (Exception, SystemExit) as exc:
+        except anyio.get_cancelled_exc_class():
+            if anyio.current_effective_deadline() == -math.inf:
+                raise  # we are being cancelled: the client, a shutdown
+            # The tool's own CancelledError (it awaited something a library cancelled):
+            # a failure of this call, not a reason to stop serving.
+            logger.error("tool %s raised a cancellation of its own", tool.name, exc_info=True)
+            return error_result(f"Tool {tool.name!r} failed: it was cancelled from within")
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt and the like included
             # The model gets the exception's type and message, never a traceback; the
             # traceback goes to the server's log.
             logger.error("tool %s raised", tool.name, exc_info=True)
@@ -399,9 +413,13 @@ class Connection:
             return
         if self._subscriptions.pop(request_id, None) is not None:
             return  # the client closed its subscription stream: nothing more is sent on it
-        flight = self._in_flight.get(request_id)
+        flight = self._in_flight.pop(request_id, None)  # the id may be used again at once
         if flight is None:
             return
+        if not self._in_flight:
+            self._idle.set()
+        if len(self._in_flight) < self._max_pending:
+            self._room.set()
         flight.cancelled_by_client = True
         if flight.context is not None:
             flight.context._cancelled = True
@@ -443,3 +461,9 @@ class Connection:
         for flight in list(self._in_flight.values()):
             flight.cancel_scope.cancel()
         self._unsubscribe()
+        # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
+        # listen request with an empty result carrying the subscription id.
+        for request_id in list(self._subscriptions):
+            meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
+            self._send(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
+        self._subscriptions.clear()

@@ -47,7 +47,7 @@ class Server:
         self.handshake_methods = frozenset({"initialize", "ping", "logging/setLevel", "tools/list", "tools/call"})
         # Methods that exist only with the envelope.
         self.stateless_methods = frozenset({"server/discover", "subscriptions/listen"})
-        self._result_meta = {SERVER_INFO_KEY: self.server_info}
+        self.result_meta = {SERVER_INFO_KEY: self.server_info}
 
     @asynccontextmanager
     async def connect(self, send: Send) -> AsyncIterator[Connection]:
@@ -80,7 +80,7 @@ class Server:
         """Add what 2026-07-28 requires on every result: `resultType` and the server's identity."""
         if scope.stateless:
             result["resultType"] = "complete"
-            result["_meta"] = self._result_meta
+            result["_meta"] = self.result_meta
         return result
 
     def _cache_hints(self, result: dict[str, Any], scope: RequestScope) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator
 from typing import Any, Final, Literal
 
@@ -81,13 +82,13 @@ class Context:
         Progress must increase with each notification (server/utilities/progress), so a
         value not above the last one sent is dropped.
         """
-        if self.progress_token is None or self._cancelled:
-            return _SENT
+        if self.progress_token is None or self._cancelled or not math.isfinite(progress):
+            return _SENT  # also: JSON has no NaN or Infinity, and "progress" must be a number
         if self._last_progress is not None and progress <= self._last_progress:
             return _SENT
         self._last_progress = progress
         params: dict[str, Any] = {"progressToken": self.progress_token, "progress": progress}
-        if total is not None:
+        if total is not None and math.isfinite(total):
             params["total"] = total
         # `message` was added to progress notifications in 2025-03-26.
         if message is not None and self.protocol_version != "2024-11-05":
@@ -100,7 +101,7 @@ class Context:
         rank = LOG_LEVEL_RANK.get(level)
         if rank is None:
             raise ValueError(f"unknown log level {level!r}; use one of {', '.join(LOG_LEVELS)}")
-        if self._min_log_rank is None or rank < self._min_log_rank:
+        if self._min_log_rank is None or rank < self._min_log_rank or self._cancelled:
             return _SENT
         params: dict[str, Any] = {"level": level, "data": data}
         if logger is not None:

@@ -38,7 +38,9 @@ _READ_CHUNK = 256 * 1024
 _OUTPUT_HIGH_WATER = 4 * 1024 * 1024
 """Stop reading requests while this much output waits for a client that does not read."""
 _QUEUE_HIGH_WATER = 1024
-"""Stop reading stdin while this many lines wait to be handled."""
+"""Stop reading stdin while this many lines wait to be handled..."""
+_QUEUE_HIGH_WATER_MESSAGES = 2
+"""... or while this many maximum-size messages' worth of bytes do."""
 _ORPHAN_CHECK_SECONDS = 1.0
 _LINES_PER_TURN = 32
 
@@ -86,6 +88,8 @@ class _LineSplitter(asyncio.Protocol):
         self._skipping = 0  # bytes dropped of the current over-long line
         self.lines: collections.deque[bytes | int] = collections.deque()
         """Complete lines, or an int: the size of a line that was too long and skipped."""
+        self._queued_bytes = 0
+        self._max_queued_bytes = _QUEUE_HIGH_WATER_MESSAGES * max_line
         self.eof = False
         self.ready = asyncio.Event()
         self.transport: asyncio.ReadTransport | None = None
@@ -111,7 +115,7 @@ class _LineSplitter(asyncio.Protocol):
             self._buffer += data[start:]
         if self.lines:
             self.ready.set()
-            if len(self.lines) > _QUEUE_HIGH_WATER and self.transport is not None:
+            if self._full() and self.transport is not None:
                 self.transport.pause_reading()
 
     def _line_done(self, tail: bytes) -> None:
@@ -129,9 +133,13 @@ class _LineSplitter(asyncio.Protocol):
             self.lines.append(len(line))
         elif line.strip():  # blank lines (and a lone "\r") carry no message
             self.lines.append(line)
+            self._queued_bytes += len(line)
 
     def eof_received(self) -> bool:
-        if self._buffer.strip():  # a last message without its newline still counts
+        if self._skipping:  # an over-long last line is answered like any other
+            self.lines.append(self._skipping)
+            self._skipping = 0
+        elif self._buffer.strip():  # a last message without its newline still counts
             self.lines.append(bytes(self._buffer))
         self._buffer.clear()
         self.eof = True
@@ -147,8 +155,18 @@ class _LineSplitter(asyncio.Protocol):
         self.eof = True
         self.ready.set()
 
+    def take(self) -> bytes | int:
+        item = self.lines.popleft()
+        if isinstance(item, bytes):
+            self._queued_bytes -= len(item)
+        return item
+
+    def _full(self) -> bool:
+        # Bounded in count and in bytes: 1024 lines of 16 MiB each would be 16 GiB.
+        return len(self.lines) > _QUEUE_HIGH_WATER or self._queued_bytes > self._max_queued_bytes
+
     def resume(self) -> None:
-        if self.transport is not None and len(self.lines) <= _QUEUE_HIGH_WATER:
+        if self.transport is not None and not self._full():
             with suppress(RuntimeError):
                 self.transport.resume_reading()
 
@@ -282,7 +300,7 @@ async def _pump(splitter: _LineSplitter, connection: Connection, writer: _Writer
         splitter.ready.clear()
         fed = 0
         while lines:
-            item = lines.popleft()
+            item = splitter.take()
             if isinstance(item, int):
                 error = InvalidRequest(
                     f"Invalid request: message of {item} bytes exceeds the {limit} byte limit"

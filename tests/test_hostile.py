@@ -1,0 +1,167 @@
+"""Hostile or unlucky input found by trying the server with other clients and odd tools.
+
+Each case: the server answers correctly and keeps serving.
+"""
+
+import json
+import subprocess
+import threading
+
+import pytest
+from conftest import FIXTURES, executable
+
+TOOLS = str(FIXTURES / "core_tools.py")
+ENVELOPE = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+
+@pytest.fixture
+def server(spawn):
+    server = spawn("serve", "--no-builtins", "--tools", TOOLS)
+    server.initialize()
+    return server
+
+
+def assert_alive(server):
+    assert server.request("ping")["result"] == {}
+
+
+def test_text_that_is_not_valid_unicode_is_sent_with_replacement_characters(server):
+    assert server.call("undecodable")["result"]["content"][0]["text"] == "bad\ufffd name.txt"
+    refused = server.call("refuse_undecodable")["result"]
+    assert refused["isError"] is True and refused["content"][0]["text"] == "cannot open bad\ufffd name.txt"
+    assert_alive(server)
+
+
+def test_escaped_lone_surrogate_in_a_request_keeps_its_id(server):
+    # What JavaScript's JSON.stringify sends for a string cut in the middle of an emoji.
+    server.send_raw(
+        b'{"jsonrpc":"2.0","id":"cut","method":"tools/call",'
+        b'"params":{"name":"refuse","arguments":{"message":"\\ud83d\\ude00\\ud83d"}}}\n'
+    )
+    answer = server.recv()
+    assert answer["id"] == "cut"
+    assert answer["result"]["content"][0]["text"] == "\U0001f600\ufffd"
+
+
+def test_a_tools_own_cancelled_error_fails_that_call_only(server):
+    result = server.call("cancelled_from_within")["result"]
+    assert result["isError"] is True and "cancelled from within" in result["content"][0]["text"]
+    assert_alive(server)
+
+
+def test_keyboard_interrupt_from_a_tool_fails_that_call_only(server):
+    result = server.call("interrupted")["result"]
+    assert result["isError"] is True and "KeyboardInterrupt" in result["content"][0]["text"]
+    assert_alive(server)
+
+
+def test_progress_values_json_cannot_hold_are_dropped(server):
+    server.call("odd_progress", _meta={"progressToken": "t"})
+    progress = [n["params"] for n in server.notifications if n["method"] == "notifications/progress"]
+    assert progress == [{"progressToken": "t", "progress": 1}]
+
+
+def test_an_id_is_free_again_as_soon_as_its_call_is_cancelled(server):
+    server.send(
+        {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {"name": "wait", "arguments": {"seconds": 60}}}
+    )
+    server.notify("notifications/cancelled", {"requestId": 5})
+    again = server.request("tools/call", {"name": "add", "arguments": {"a": 1}}, request_id=5)
+    assert again["result"]["content"][0]["text"] == "1"
+
+
+def test_listen_inside_a_2025_03_26_batch_does_not_hold_the_batch(spawn):
+    server = spawn("serve", "--no-builtins")
+    server.initialize("2025-03-26")
+    server.send(
+        [
+            {"jsonrpc": "2.0", "id": 6, "method": "ping"},
+            {
+                "jsonrpc": "2.0",
+                "id": 7,
+                "method": "subscriptions/listen",
+                "params": {"notifications": {}, "_meta": ENVELOPE},
+            },
+        ]
+    )
+    first, second = server.recv(), server.recv()
+    assert first["method"] == "notifications/subscriptions/acknowledged"
+    assert second == [{"jsonrpc": "2.0", "id": 6, "result": {}}]
+
+
+def test_open_subscriptions_are_closed_with_an_empty_result_at_shutdown(spawn):
+    server = spawn("serve", "--no-builtins")
+    server.send(
+        {
+            "jsonrpc": "2.0",
+            "id": "sub",
+            "method": "subscriptions/listen",
+            "params": {"notifications": {}, "_meta": ENVELOPE},
+        }
+    )
+    assert server.recv()["method"] == "notifications/subscriptions/acknowledged"
+    server.close_stdin()
+    closing = server.recv()
+    assert closing["id"] == "sub" and closing["result"]["resultType"] == "complete"
+    assert closing["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == "sub"
+    assert server.wait() == 0
+
+
+def test_an_over_long_last_line_at_eof_is_answered(spawn):
+    server = spawn("serve", "--no-builtins", env={"MCP_TOOLHOST_MAX_MESSAGE_BYTES": "1000"})
+    server.send_raw(b'{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":"' + b"x" * 5000)
+    server.close_stdin()
+    error = server.recv()
+    assert error["id"] is None and error["error"]["code"] == -32600
+    assert server.wait() == 0
+
+
+def vm_hwm_mib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+
+
+def test_queued_input_is_bounded_in_bytes_while_the_client_does_not_read():
+    limit = 1_000_000
+    proc = subprocess.Popen(
+        [executable(), "serve", "--no-builtins", "--tools", TOOLS],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**__import__("os").environ, "MCP_TOOLHOST_MAX_MESSAGE_BYTES": str(limit)},
+    )
+    try:
+        proc.stdin.write(b'{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25"}}\n')
+        proc.stdin.flush()
+        proc.stdout.readline()
+        before = vm_hwm_mib(proc.pid)
+        pad = b"y" * (limit - 100)
+        lines = [
+            b'{"jsonrpc":"2.0","id":"b%d","method":"tools/call","params":{"name":"big","arguments":{"size":1000000}}}\n'
+            % i
+            for i in range(8)  # 8 MB of answers nobody reads: the server stops handling input
+        ] + [b'{"jsonrpc":"2.0","id":"p%d","method":"ping","params":{"pad":"%s"}}\n' % (i, pad) for i in range(60)]
+        written = threading.Event()
+
+        def write_all():
+            for line in lines:
+                proc.stdin.write(line)
+            proc.stdin.flush()
+            written.set()
+
+        writer = threading.Thread(target=write_all, daemon=True)
+        writer.start()
+        writer.join(timeout=3)  # blocked once the server stops reading: that is the point
+        grown = vm_hwm_mib(proc.pid) - before
+        assert grown < 30, f"the server buffered {grown:.0f} MiB of 68 MB sent while its output was not read"
+        answers = 0
+        while answers < 68:  # now read: everything is answered after all
+            if "id" in json.loads(proc.stdout.readline()):
+                answers += 1
+        assert written.wait(timeout=10)
+    finally:
+        proc.kill()
+        proc.wait()
