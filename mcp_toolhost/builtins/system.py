@@ -58,7 +58,7 @@ async def run_command(
         stdin: Text fed to the program's standard input.
         env: Extra environment variables for the program.
     """
-    from ._process import run_program
+    from .._subprocess import run_program
 
     cfg = config()
     settings = cfg.settings

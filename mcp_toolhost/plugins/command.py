@@ -6,19 +6,14 @@
   puts `--` before it.
 - The environment is scrubbed: only the variables a manifest sets (`env`) or names
   (`pass_env`) reach the program, plus `PATH` (`os.defpath` unless the manifest gives one).
-- Resource limits are set in the child before it runs (`resource.setrlimit` in
-  `preexec_fn`): CPU seconds, address space, open files, and no core dumps.
-- The child leads a new session, so on timeout, cancellation or an output overflow its
-  whole process group is killed, and so is whatever it left behind when it exits.
-- Standard output and error go to pipes (never the server's stdout) and are capped;
-  `Completed.stdout_truncated` flags a cut.
+- The program runs through `mcp_toolhost._subprocess.run_program`, sandboxed: resource
+  limits (CPU seconds, address space, open files, no core dumps), a process group of its
+  own that is killed on timeout, cancellation, an output overflow and after it exits,
+  and stdout capped (the program is stopped there) with stderr kept up to 64 KiB.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import functools
 import json
 import os
 import re
@@ -27,11 +22,9 @@ import signal
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import anyio
-
+from .._subprocess import Completed, Limits, run_program
 from .._tools.tool import Tool, ToolOptions
 from ..errors import ArgumentsError, ConfigError, ToolError
 
@@ -40,12 +33,11 @@ if TYPE_CHECKING:
     from ..config import Settings
     from .manifest import Parameter, ToolSpec
 
-__all__ = ["CommandTool", "Completed", "Limits", "Template", "TemplateError", "run_program"]
+__all__ = ["CommandTool", "Template", "TemplateError"]
 
 _PLACEHOLDER: Final = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _STDERR_CAP: Final = 64 * 1024
 _SHOWN_STDERR: Final = 4000
-_READ_CHUNK: Final = 64 * 1024
 
 
 # --- The argv template -----------------------------------------------------------------
@@ -193,121 +185,6 @@ def _text(value: Any) -> str:
     return json.dumps(value)  # true/false, 3, 0.5
 
 
-# --- The sandboxed run ---------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    cpu_seconds: int
-    memory_bytes: int
-    open_files: int
-
-
-@dataclass(frozen=True, slots=True)
-class Completed:
-    """How a program ended and what it printed (each stream up to its cap)."""
-
-    exit_code: int | None
-    """The exit status; negative: killed by that signal; None: still running when killed."""
-    stdout: bytes
-    stderr: bytes
-    stdout_truncated: bool = False
-    stderr_truncated: bool = False
-    timed_out: bool = False
-
-
-def _apply_limits(limits: Limits) -> None:  # pragma: no cover - runs in the child, between fork and exec
-    import resource
-
-    def lower(which: int, value: int, hard_extra: int = 0) -> None:
-        _, hard = resource.getrlimit(which)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-            hard_extra = 0 if value + hard_extra > hard else hard_extra
-        resource.setrlimit(which, (value, value + hard_extra))
-
-    lower(resource.RLIMIT_CPU, limits.cpu_seconds, 1)  # SIGXCPU at the soft limit, SIGKILL a second later
-    lower(resource.RLIMIT_AS, limits.memory_bytes)
-    lower(resource.RLIMIT_NOFILE, limits.open_files)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-
-
-async def run_program(
-    argv: list[str],
-    *,
-    cwd: Path | None,
-    env: Mapping[str, str],
-    stdin: bytes | None,
-    timeout: float,
-    max_output: int,
-    limits: Limits,
-) -> Completed:
-    """Run `argv` in the sandbox and collect its output; see the module docstring."""
-    process = await asyncio.create_subprocess_exec(
-        *argv,
-        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        cwd=cwd,
-        env=dict(env),
-        start_new_session=True,
-        preexec_fn=functools.partial(_apply_limits, limits),
-    )
-    assert process.stdout is not None and process.stderr is not None
-    out = bytearray()
-    err = bytearray()
-    flags = {"out": False, "err": False}
-
-    async def read(stream: asyncio.StreamReader, into: bytearray, cap: int, key: str, stop: bool) -> None:
-        while chunk := await stream.read(_READ_CHUNK):
-            room = cap - len(into)
-            if len(chunk) > room:
-                into += chunk[:room]
-                flags[key] = True
-                if stop:  # no point running on: what it prints now is dropped
-                    _kill_group(process.pid)
-                    return
-            elif not flags[key]:
-                into += chunk
-
-    async def feed() -> None:
-        assert process.stdin is not None
-        try:
-            process.stdin.write(stdin or b"")
-            await process.stdin.drain()
-            process.stdin.close()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the program did not read all of it
-
-    try:
-        with anyio.move_on_after(timeout) as deadline:
-            async with anyio.create_task_group() as tasks:
-                tasks.start_soon(read, process.stdout, out, max_output, "out", True)
-                tasks.start_soon(read, process.stderr, err, _STDERR_CAP, "err", False)
-                if stdin is not None:
-                    tasks.start_soon(feed)
-                await process.wait()
-    finally:
-        # Timeout, cancellation, an overflow, or leftovers of a program that exited:
-        # nothing it started outlives the call.
-        _kill_group(process.pid)
-        with anyio.CancelScope(shield=True):
-            await process.wait()
-    return Completed(
-        exit_code=None if deadline.cancelled_caught else process.returncode,
-        stdout=bytes(out),
-        stderr=bytes(err),
-        stdout_truncated=flags["out"],
-        stderr_truncated=flags["err"],
-        timed_out=deadline.cancelled_caught,
-    )
-
-
 # --- The tool ------------------------------------------------------------------------
 
 
@@ -421,7 +298,9 @@ class CommandTool(Tool):
                 stdin=stdin,
                 timeout=self.run_timeout,
                 max_output=self.max_output,
+                max_stderr=_STDERR_CAP,
                 limits=self.limits,
+                stop_at_cap=True,
             )
         except (OSError, subprocess.SubprocessError) as exc:  # the latter: a limit could not be set
             raise ToolError(f"Could not start {spec.command[0]!r}: {getattr(exc, 'strerror', None) or exc}") from None
