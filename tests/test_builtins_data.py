@@ -18,6 +18,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("data")
     (folder / "people.json").write_text(json.dumps(PEOPLE))
     (folder / "broken.json").write_text('{"a": 1,,}')
+    (folder / "blob.json").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
     return folder
 
 
@@ -180,3 +181,32 @@ def test_malformed_input_gets_a_clear_error(
 def test_toml_is_read_only(server: McpProcess) -> None:
     response = server.call("convert_data", {"data": "{}", "source_format": "json", "target_format": "toml"})
     assert "target_format" in error_text(response)
+
+
+# --- Errors a model can act on -------------------------------------------------------------
+
+
+def test_json_query_on_a_binary_file_says_it_is_not_text(server: McpProcess) -> None:
+    message = error_text(server.call("json_query", {"expression": "a", "path": "blob.json"}))
+    assert message == "blob.json is not a JSON file: it is not UTF-8 text (at byte 0).", message
+
+
+def test_json_validate_with_a_remote_ref_says_nothing_is_fetched(server: McpProcess) -> None:
+    schema = {"$ref": "https://example.com/schema.json"}
+    message = error_text(server.call("json_validate", {"data": 1, "schema": schema}))
+    assert message.startswith("The schema's $ref 'https://example.com/schema.json' cannot be resolved"), message
+    assert "Error" not in message and "nothing is fetched" in message
+
+
+def test_deep_nesting_gets_a_message_not_a_recursion_error(server: McpProcess) -> None:
+    schema: dict = {"type": "object"}
+    for _ in range(300):
+        schema = {"type": "object", "properties": {"x": schema}}
+    deep_schema = error_text(server.call("json_validate", {"data": {}, "schema": schema}))
+    assert deep_schema.startswith("The schema is nested too deeply to process"), deep_schema
+    toml_key = ".".join(["k"] * 5000) + " = 1\n"
+    arguments = {"data": toml_key, "source_format": "toml", "target_format": "json"}
+    deep_toml = error_text(server.call("convert_data", arguments))
+    assert deep_toml.startswith("The input is nested too deeply to process"), deep_toml
+    deep_json = error_text(server.call("json_query", {"expression": "a", "data": "[" * 100_000 + "]" * 100_000}))
+    assert deep_json.startswith("data is nested too deeply to process"), deep_json

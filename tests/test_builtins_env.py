@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -99,3 +100,14 @@ def test_env_tools_are_read_only(server: McpProcess, tmp_path: Path) -> None:
         "get_env": {"readOnlyHint": True, "openWorldHint": False},
         "list_env": {"readOnlyHint": True, "openWorldHint": False},
     }
+
+
+def test_a_value_that_is_not_utf8_is_shown_with_a_replacement(spawn, tmp_path: Path) -> None:
+    # The environment holds bytes; Python gives the undecodable ones as lone surrogates (PEP 383).
+    latin1 = {"MCPT_LATIN1": os.fsdecode(b"caf\xe9"), "MCPT_OK": "fine"}
+    server = spawn("serve", "--root", str(tmp_path), "--builtins", "env", env=latin1)
+    server.initialize()
+    assert structured(server.call("get_env", {"name": "MCPT_LATIN1"}))["value"] == "caf\ufffd"
+    listed = structured(server.call("list_env", {"prefix": "MCPT_"}))
+    values = {variable["name"]: variable["value"] for variable in listed["variables"]}
+    assert values["MCPT_LATIN1"] == "caf\ufffd" and values["MCPT_OK"] == "fine", listed

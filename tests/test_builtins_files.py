@@ -430,3 +430,46 @@ def test_umask_applies_to_new_files(scratch: McpProcess, tmp_path: Path) -> None
     umask = os.umask(0)
     os.umask(umask)
     assert ((tmp_path / "fresh.txt").stat().st_mode & 0o777) == 0o666 & ~umask
+
+
+# --- Names that are not UTF-8 ------------------------------------------------------------------
+
+
+def make_file(folder: Path, name: bytes, content: bytes) -> None:
+    fd = os.open(os.path.join(os.fsencode(folder), name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        os.write(fd, content)
+    finally:
+        os.close(fd)
+
+
+def test_a_name_that_is_not_utf8_is_shown_with_a_replacement_and_can_be_read_back(
+    scratch: McpProcess, tmp_path: Path
+) -> None:
+    (tmp_path / "good.txt").write_text("good\n")
+    (tmp_path / "sub").mkdir()
+    make_file(tmp_path, b"bad\xff name.txt", b"found me\n")
+    make_file(tmp_path / "sub", b"caf\xe9.txt", b"nested\n")
+    shown = "bad\ufffd name.txt"
+
+    listing = structured(scratch.call("list_directory", {"path": "."}))
+    assert [entry["name"] for entry in listing["entries"]] == [shown, "good.txt", "sub"], listing
+    tree = structured(scratch.call("directory_tree", {"path": "."}))
+    sub = tree["root"]["children"][2]
+    assert sub["children"] == [{"name": "caf\ufffd.txt", "type": "file"}], tree
+    found = structured(scratch.call("search_files", {"path": ".", "glob": "*.txt", "content_regex": "[oe]"}))
+    paths = [match["path"] for match in found["matches"]]
+    assert paths == [str(tmp_path / shown), str(tmp_path / "good.txt"), str(tmp_path / "sub" / "caf\ufffd.txt")]
+
+    # The names returned lead back to the files, relative or absolute.
+    assert structured(scratch.call("read_file", {"path": shown}))["content"] == "found me\n"
+    assert structured(scratch.call("read_file", {"path": paths[2]}))["content"] == "nested\n"
+    assert structured(scratch.call("file_info", {"path": shown}))["size"] == len(b"found me\n")
+
+
+def test_names_that_show_alike_are_listed_but_not_guessed(scratch: McpProcess, tmp_path: Path) -> None:
+    make_file(tmp_path, b"x\xfe.txt", b"one\n")
+    make_file(tmp_path, b"x\xff.txt", b"two\n")
+    listing = structured(scratch.call("list_directory", {"path": "."}))
+    assert [entry["name"] for entry in listing["entries"]] == ["x\ufffd.txt", "x\ufffd.txt"], listing
+    assert error_text(scratch.call("read_file", {"path": "x\ufffd.txt"})) == "Not found: x\ufffd.txt"

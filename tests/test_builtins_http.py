@@ -55,6 +55,12 @@ class Handler(BaseHTTPRequestHandler):
             self._send(int(query.get("status", "302")), b"", "text/plain", {"Location": query["to"]})
         elif url.path == "/loop":
             self._send(302, b"", "text/plain", {"Location": "/loop"})
+        elif url.path == "/cookies":
+            self.send_response(200)
+            self.send_header("Set-Cookie", "a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT")
+            self.send_header("Set-Cookie", "b=2")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif url.path == "/slow":
             self.release.wait(TIMEOUT)
             self._send(200, b"late", "text/plain")
@@ -209,6 +215,23 @@ def test_octal_spelling_is_not_even_a_url(strict: McpProcess) -> None:
 def test_other_schemes_are_refused(strict: McpProcess) -> None:
     for url in ("file:///etc/passwd", "ftp://example.com/", "gopher://127.0.0.1/"):
         assert error_text(strict.call("http_request", {"url": url})).startswith("Only http and https URLs"), url
+
+
+def test_a_refused_url_is_named_as_given(strict: McpProcess, server: McpProcess, web: str) -> None:
+    for url in ("file:///etc/passwd", "data:text/plain,hello"):
+        message = error_text(strict.call("http_request", {"url": url}))
+        assert message == f"Only http and https URLs are allowed, not {url!r}.", message
+    no_scheme = error_text(strict.call("http_request", {"url": "example.com/page"}))
+    assert no_scheme == "Only http and https URLs are allowed; 'example.com/page' has no scheme (add https://)."
+    hop = error_text(server.call("http_request", {"url": f"{web}/redirect", "params": {"to": "file:///etc/passwd"}}))
+    expected = f"Only http and https URLs are allowed, not 'file:///etc/passwd' (a redirect from {web}/"
+    assert hop.startswith(expected), hop
+
+
+def test_a_repeated_header_is_a_list_of_its_values(server: McpProcess, web: str) -> None:
+    result = structured(server.call("http_request", {"url": f"{web}/cookies"}))
+    assert result["headers"]["set-cookie"] == ["a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT", "b=2"], result
+    assert result["headers"]["content-length"] == "0"
 
 
 def test_allow_host_is_exact_about_host_and_port(server: McpProcess, web: str) -> None:

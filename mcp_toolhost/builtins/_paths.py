@@ -8,6 +8,11 @@ yet, the deepest existing ancestor is resolved and the rest appended, so creatin
 `link/new.txt` where `link` points outside is refused too, and so is writing through a
 dangling symlink whose target is outside.
 
+A file name that is not valid UTF-8 is shown with U+FFFD for its undecodable bytes
+(see `_text.py`); a path holding U+FFFD that names nothing is matched, component by
+component, against the entries its folder shows that way, so names the tools return
+can be given back. When two entries show alike, the name stays ambiguous and is not found.
+
 What this does not cover: a symlink swapped in between the check and the use (the
 model cannot create symlinks with these tools; a program run with `run_command` could),
 and case-insensitive file systems, where `/Data` and `/data` are one folder.
@@ -21,12 +26,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import ToolError
+from ._text import REPLACEMENT, as_text, path_text
 
 __all__ = ["confine", "describe_roots", "os_errors"]
 
 
 def describe_roots(roots: Sequence[Path]) -> str:
-    return ", ".join(str(root) for root in roots)
+    return ", ".join(path_text(root) for root in roots)
 
 
 def confine(path: str, roots: Sequence[Path], *, follow_symlinks: bool = True) -> Path:
@@ -45,6 +51,8 @@ def confine(path: str, roots: Sequence[Path], *, follow_symlinks: bool = True) -
     if path.startswith("~"):
         raise ToolError(f"Access denied: {path!r}: '~' is not expanded. Use a path inside: {allowed}")
     candidate = Path(path) if os.path.isabs(path) else roots[0] / path
+    if REPLACEMENT in path:
+        candidate = _undecodable_names(candidate)
     head, name = os.path.split(candidate)
     if follow_symlinks or name in ("", ".", ".."):
         real = Path(os.path.realpath(candidate))
@@ -52,8 +60,26 @@ def confine(path: str, roots: Sequence[Path], *, follow_symlinks: bool = True) -
         real = Path(os.path.realpath(head)) / name
     if any(real == root or real.is_relative_to(root) for root in roots):
         return real
-    shown = f"{path!r}" if str(real) == path else f"{path!r} (resolves to {real})"
+    shown = f"{path!r}" if str(real) == path else f"{path!r} (resolves to {path_text(real)})"
     raise ToolError(f"Access denied: {shown} is outside the allowed directories: {allowed}")
+
+
+def _undecodable_names(path: Path) -> Path:
+    """`path` with each component that names nothing, but is how exactly one entry of its
+    folder is shown (undecodable bytes as U+FFFD), replaced by that entry's real name."""
+    parts = path.parts
+    found = Path(parts[0])
+    for part in parts[1:]:
+        if REPLACEMENT in part and not os.path.lexists(found / part):
+            try:
+                with os.scandir(found) as entries:
+                    alike = [entry.name for entry in entries if as_text(entry.name) == part]
+            except OSError:
+                alike = []
+            if len(alike) == 1:
+                part = alike[0]
+        found /= part
+    return found
 
 
 @contextmanager

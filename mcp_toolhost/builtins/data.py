@@ -6,6 +6,8 @@ jmespath and jsonschema are imported on first use; `csv` uses the standard libra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
@@ -68,7 +70,8 @@ def json_query(expression: str, data: Any = None, path: str | None = None) -> Qu
     elif isinstance(data, str):
         data = _parse_json(data, "data")
     try:
-        return QueryResult(result=jmespath.search(expression, data))
+        with _not_too_deep("The data or the expression"):
+            return QueryResult(result=jmespath.search(expression, data))
     except jmespath.exceptions.JMESPathError as exc:
         raise ToolError(f"Invalid JMESPath expression: {exc}") from None
 
@@ -85,16 +88,27 @@ def json_validate(data: Any, schema: dict[str, Any]) -> Validation:
     """
     import jsonschema
     import jsonschema.validators
+    import referencing.exceptions
 
     validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
-        validator_class.check_schema(schema)
+        with _not_too_deep("The schema"):
+            validator_class.check_schema(schema)
     except jsonschema.SchemaError as exc:
         where = "/".join(str(part) for part in exc.path) or "(root)"
         raise ToolError(f"The schema is not valid: {exc.message} (at {where})") from None
     validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
     limit = config().settings.max_entries
-    errors = sorted(validator.iter_errors(data), key=lambda error: (list(map(str, error.path)), error.message))
+    try:
+        with _not_too_deep("The data or the schema"):
+            found = list(validator.iter_errors(data))
+    except referencing.exceptions.Unresolvable as exc:
+        # Only references inside the schema resolve: nothing is fetched from the network or disk.
+        raise ToolError(
+            f"The schema's $ref {exc.ref!r} cannot be resolved: only references within the schema "
+            "(#/$defs/..., or an $id it defines) are followed, nothing is fetched. Inline the referenced schema."
+        ) from None
+    errors = sorted(found, key=lambda error: (list(map(str, error.path)), error.message))
     return Validation(
         valid=not errors,
         errors=[
@@ -122,9 +136,19 @@ def convert_data(data: str, source_format: ReadFormat, target_format: WriteForma
         source_format: Its format.
         target_format: The format to produce.
     """
-    value = _read(data, source_format)
-    records = len(value) if isinstance(value, list) else 1
-    return Converted(data=_write(value, target_format), format=target_format, records=records)
+    with _not_too_deep("The input"):
+        value = _read(data, source_format)
+        records = len(value) if isinstance(value, list) else 1
+        return Converted(data=_write(value, target_format), format=target_format, records=records)
+
+
+@contextmanager
+def _not_too_deep(what: str) -> Iterator[None]:
+    """Turn a RecursionError (deep nesting, a long dotted TOML key) into a message a caller can act on."""
+    try:
+        yield
+    except RecursionError:
+        raise ToolError(f"{what} is nested too deeply to process; flatten it or split it into smaller parts.") from None
 
 
 # --- Reading -------------------------------------------------------------------------
@@ -139,7 +163,11 @@ def _load_json_file(path: str) -> Any:
             raise ToolError(
                 f"{path} is {size} bytes, more than the {cfg.settings.max_file_bytes} byte limit (max_file_bytes)."
             )
-        text = real.read_text(encoding="utf-8")
+        raw = real.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ToolError(f"{path} is not a JSON file: it is not UTF-8 text (at byte {exc.start}).") from None
     return _parse_json(text, path)
 
 
@@ -147,7 +175,8 @@ def _parse_json(text: str, what: str) -> Any:
     import json
 
     try:
-        return json.loads(text)
+        with _not_too_deep(what):
+            return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ToolError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
 

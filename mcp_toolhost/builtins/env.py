@@ -3,7 +3,8 @@
 A variable whose name looks secret (it contains TOKEN, SECRET, KEY, PASS, CREDENTIAL,
 AUTH, PRIVATE, COOKIE, SESSION, ...) is shown as set, with its value redacted, unless
 `allow_env` names it. A password inside a URL (`postgres://user:pw@host`) is masked
-in any variable.
+in any variable. A name or value that is not valid UTF-8 is shown with U+FFFD for its
+undecodable bytes (see `_text.py`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing_extensions import TypedDict  # pydantic needs it over typing's befor
 
 from .._tools.tool import tool
 from ._config import config
+from ._text import as_text
 
 if TYPE_CHECKING:
     import re
@@ -68,19 +70,23 @@ class Variables(TypedDict):
 
 
 def _variable(name: str, value: str | None) -> Variable:
+    # Judged on the real name and value; only what is shown is made valid text.
+    shown_name = as_text(name)
     if value is None:
-        return Variable(name=name, set=False, value=None, redacted=False)
+        return Variable(name=shown_name, set=False, value=None, redacted=False)
     if name in config().settings.allow_env:
-        return Variable(name=name, set=True, value=value, redacted=False)
+        return Variable(name=shown_name, set=True, value=as_text(value), redacted=False)
     if is_secret_name(name):
-        return Variable(name=name, set=True, value=REDACTED, redacted=True)
+        return Variable(name=shown_name, set=True, value=REDACTED, redacted=True)
     masked = _patterns()[1].sub(r"\g<keep>" + REDACTED + "@", value)
-    return Variable(name=name, set=True, value=masked, redacted=masked != value)
+    return Variable(name=shown_name, set=True, value=as_text(masked), redacted=masked != value)
 
 
 @tool(title="Get an environment variable", read_only_hint=True, open_world_hint=False)
 def get_env(name: str) -> Variable:
     """The server's value of one environment variable; values of secret-looking names are redacted.
+
+    Bytes of a value that are not valid UTF-8 are shown as U+FFFD.
 
     Args:
         name: The variable's name (case-sensitive).
@@ -92,9 +98,11 @@ def get_env(name: str) -> Variable:
 def list_env(prefix: str | None = None) -> Variables:
     """The server's environment variables, sorted by name; values of secret-looking names are redacted.
 
+    Bytes of a name or value that are not valid UTF-8 are shown as U+FFFD.
+
     Args:
         prefix: Only names starting with this (case-sensitive).
     """
-    names = sorted(name for name in os.environ if prefix is None or name.startswith(prefix))
+    names = sorted(name for name in os.environ if prefix is None or as_text(name).startswith(prefix))
     variables = [_variable(name, os.environ[name]) for name in names]
     return Variables(variables=variables, count=len(variables))

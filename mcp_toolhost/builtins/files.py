@@ -22,6 +22,7 @@ from .._tools.tool import tool
 from ..errors import ToolError
 from ._config import BuiltinsConfig, config
 from ._paths import os_errors
+from ._text import as_text, path_text
 
 if TYPE_CHECKING:
     import re
@@ -211,14 +212,14 @@ def read_file(path: str, encoding: str = "utf-8", offset: int | None = None, lim
             content = _read_text(real, path, encoding)
             total = _line_count(content)
             return FileText(
-                path=str(real), content=content, start_line=1, end_line=total, total_lines=total, truncated=False
+                path=path_text(real), content=content, start_line=1, end_line=total, total_lines=total, truncated=False
             )
         first = offset or 1
         last = first + limit - 1 if limit is not None else None
         lines, total, complete = _read_lines(real, path, encoding, first, last, cfg.settings.max_file_bytes)
     end = first + len(lines) - 1
     return FileText(
-        path=str(real),
+        path=path_text(real),
         content="".join(lines),
         start_line=first,
         end_line=end,
@@ -262,7 +263,7 @@ def read_multiple_files(paths: list[str]) -> MultipleFiles:
             with os_errors(path):
                 _check_size(_regular_file(real, path).st_size, cfg, path)
                 content = _read_text(real, path)
-            files.append(FileOrError(path=str(real), content=content))
+            files.append(FileOrError(path=path_text(real), content=content))
         except ToolError as exc:
             files.append(FileOrError(path=path, error=str(exc)))
     return MultipleFiles(files=files)
@@ -397,7 +398,7 @@ def write_file(
         if mode == "create" and existed:
             raise ToolError(f"{path} already exists; mode 'create' never replaces a file (use 'overwrite').")
         if os.path.exists(real.parent) and not os.path.isdir(real.parent):
-            raise ToolError(f"Cannot write {path}: {real.parent} is a file, not a folder.")
+            raise ToolError(f"Cannot write {path}: {path_text(real.parent)} is a file, not a folder.")
         real.parent.mkdir(parents=True, exist_ok=True)
         old = b""
         if mode == "append" and existed:
@@ -407,7 +408,7 @@ def write_file(
             write_atomic(real, old + data, exclusive=mode == "create")
         except FileExistsError:
             raise ToolError(f"{path} already exists; mode 'create' never replaces a file (use 'overwrite').") from None
-    return Written(path=str(real), bytes_written=len(data), created=not existed)
+    return Written(path=path_text(real), bytes_written=len(data), created=not existed)
 
 
 @tool(title="Edit a file", read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
@@ -434,10 +435,10 @@ def edit_file(path: str, edits: list[Edit], dry_run: bool = False) -> Edited:
         original = text = _read_text(real, path)
         for number, edit in enumerate(edits, start=1):
             text = _apply(text, edit, number, len(edits))
-        diff = unified_diff(original, text, real.name)
+        diff = unified_diff(original, text, as_text(real.name))
         if not dry_run and text != original:
             write_atomic(real, text.encode("utf-8"))
-    return Edited(path=str(real), diff=diff, edits_applied=len(edits), dry_run=dry_run)
+    return Edited(path=path_text(real), diff=diff, edits_applied=len(edits), dry_run=dry_run)
 
 
 def _apply(text: str, edit: Edit, number: int, count: int) -> str:
@@ -477,16 +478,17 @@ def list_directory(path: str, pattern: str | None = None) -> Listing:
     truncated = False
     with os_errors(path):
         for dirent in _sorted_entries(real):
-            if pattern is not None and not fnmatch.fnmatchcase(dirent.name, pattern):
+            name = as_text(dirent.name)
+            if pattern is not None and not fnmatch.fnmatchcase(name, pattern):
                 continue
             if len(entries) >= limit:
                 truncated = True
                 break
-            entry = Entry(name=dirent.name, type=_type_of(dirent))
+            entry = Entry(name=name, type=_type_of(dirent))
             if entry["type"] == "file":
                 entry["size"] = dirent.stat(follow_symlinks=False).st_size
             entries.append(entry)
-    return Listing(path=str(real), entries=entries, truncated=truncated)
+    return Listing(path=path_text(real), entries=entries, truncated=truncated)
 
 
 @tool(title="Show a directory tree", read_only_hint=True, open_world_hint=False)
@@ -513,7 +515,7 @@ def directory_tree(path: str, max_depth: int = 3, ctx: Context | None = None) ->
                 truncated = True
                 break
             left -= 1
-            node = TreeNode(name=dirent.name, type=_type_of(dirent))
+            node = TreeNode(name=as_text(dirent.name), type=_type_of(dirent))
             if node["type"] == "directory":
                 if depth < max_depth:
                     try:
@@ -528,7 +530,7 @@ def directory_tree(path: str, max_depth: int = 3, ctx: Context | None = None) ->
     with os_errors(path):
         if not real.is_dir():
             raise ToolError(f"{path} is not a directory.")
-        root = TreeNode(name=real.name or str(real), type="directory", children=visit(real, 1))
+        root = TreeNode(name=as_text(real.name) or path_text(real), type="directory", children=visit(real, 1))
     return Tree(root=root, entries=cfg.settings.max_entries - left, truncated=truncated)
 
 
@@ -568,10 +570,10 @@ def search_files(
             raise ToolError(f"{path} is not a directory.")
         for file, relative in _walk_files(real):
             _stop_if_cancelled(ctx)
-            if not matcher.fullmatch(file.name if by_name else relative):
+            if not matcher.fullmatch(as_text(file.name) if by_name else relative):
                 continue
             if regex is None:
-                matches.append(Match(path=str(file)))
+                matches.append(Match(path=path_text(file)))
             else:
                 matches.extend(_grep(file, regex, cfg, max_results - len(matches)))
             if len(matches) >= max_results:
@@ -586,12 +588,12 @@ def _stop_if_cancelled(ctx: Context | None) -> None:
 
 
 def _walk_files(top: Path) -> Iterator[tuple[Path, str]]:
-    """Files below `top` (not following symlinked folders), with their `/`-separated relative path."""
+    """Files below `top` (not following symlinked folders), with their `/`-separated relative path as text."""
     for folder, dirs, files in os.walk(top):
         dirs.sort()
         for name in sorted(files):
             file = Path(folder, name)
-            yield file, file.relative_to(top).as_posix()
+            yield file, as_text(file.relative_to(top).as_posix())
 
 
 def _grep(file: Path, regex: re.Pattern[str], cfg: BuiltinsConfig, room: int) -> list[Match]:
@@ -607,7 +609,7 @@ def _grep(file: Path, regex: re.Pattern[str], cfg: BuiltinsConfig, room: int) ->
         with real.open(encoding="utf-8", errors="replace") as text:
             for number, line in enumerate(text, start=1):
                 if regex.search(line):
-                    found.append(Match(path=str(file), line=number, text=line.rstrip("\r\n")[:_MATCH_TEXT_CHARS]))
+                    found.append(Match(path=path_text(file), line=number, text=line.rstrip("\r\n")[:_MATCH_TEXT_CHARS]))
                     if len(found) >= room:
                         break
         return found
@@ -702,7 +704,7 @@ def file_info(path: str) -> FileInfo:
     with os_errors(path):
         st = real.lstat()
         info = FileInfo(
-            path=str(real),
+            path=path_text(real),
             type=_mode_type(st.st_mode),
             size=st.st_size,
             modified=datetime.fromtimestamp(st.st_mtime, UTC).isoformat(),
@@ -714,7 +716,7 @@ def file_info(path: str) -> FileInfo:
     if info["type"] == "symlink":
         try:  # where it points, unless that is outside the roots
             cfg.path(str(real))
-            info["symlink_target"] = os.readlink(real)
+            info["symlink_target"] = as_text(os.readlink(real))
         except (ToolError, OSError):
             pass
     return info
@@ -723,7 +725,7 @@ def file_info(path: str) -> FileInfo:
 @tool(title="List allowed directories", read_only_hint=True, open_world_hint=False)
 def list_allowed_directories() -> AllowedDirectories:
     """The directories the file tools may use; relative paths start at the first."""
-    return AllowedDirectories(directories=[str(root) for root in config().roots])
+    return AllowedDirectories(directories=[path_text(root) for root in config().roots])
 
 
 # --- Changing the tree -------------------------------------------------------------------
@@ -745,9 +747,9 @@ def create_directory(path: str) -> DirectoryCreated:
     real = config().path(path)
     with os_errors(path):
         if real.is_dir():
-            return DirectoryCreated(path=str(real), created=False)
+            return DirectoryCreated(path=path_text(real), created=False)
         real.mkdir(parents=True)
-    return DirectoryCreated(path=str(real), created=True)
+    return DirectoryCreated(path=path_text(real), created=True)
 
 
 @tool(title="Move or rename", read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
@@ -787,7 +789,7 @@ def move_file(source: str, destination: str, overwrite: bool = False) -> Moved:
                 import shutil
 
                 shutil.move(src, dst)  # another file system: copied, then removed
-    return Moved(source=str(src), destination=str(dst), replaced=exists)
+    return Moved(source=path_text(src), destination=path_text(dst), replaced=exists)
 
 
 def _rename_new(src: Path, dst: Path) -> bool:
@@ -834,7 +836,7 @@ def delete_path(path: str, recursive: bool = False) -> Deleted:
                 if _has_entries(str(real)):
                     raise ToolError(f"{path} is a folder with entries; pass recursive=true to delete them.") from exc
                 raise
-    return Deleted(path=str(real), type=kind)
+    return Deleted(path=path_text(real), type=kind)
 
 
 def _refuse_root(real: Path, cfg: BuiltinsConfig, shown: str, action: str) -> None:
@@ -842,4 +844,4 @@ def _refuse_root(real: Path, cfg: BuiltinsConfig, shown: str, action: str) -> No
         raise ToolError(f"{shown} is an allowed root itself; the file tools do not {action} it.")
     inner = [root for root in cfg.roots if root.is_relative_to(real)]
     if inner:
-        raise ToolError(f"{shown} holds the allowed root {inner[0]}; the file tools do not {action} it.")
+        raise ToolError(f"{shown} holds the allowed root {path_text(inner[0])}; the file tools do not {action} it.")

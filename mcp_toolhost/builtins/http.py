@@ -35,7 +35,8 @@ class HttpResponse(TypedDict):
     """The URL that answered, after redirects."""
     status: int
     reason: str
-    headers: dict[str, str]
+    headers: dict[str, str | list[str]]
+    """Response headers by lower-case name; a header sent more than once (Set-Cookie) is a list of its values."""
     content_type: NotRequired[str]
     json: NotRequired[Any]
     """The body, parsed, when it is JSON (and complete)."""
@@ -71,7 +72,8 @@ async def http_request(
     """Send an HTTP request to a public http(s) URL and return the status, headers and body.
 
     The body comes back as `json` when the response is JSON, `text` when it is text, and
-    `base64` when it is binary; it is cut at `max_bytes`, which sets `truncated`. Local,
+    `base64` when it is binary; it is cut at `max_bytes`, which sets `truncated`. A header
+    the response repeats (Set-Cookie) comes back as a list of its values. Local,
     private and link-local addresses are refused unless the server allows them.
 
     Args:
@@ -98,6 +100,8 @@ async def http_request(
     elif not 0 <= max_bytes <= settings.http_max_bytes:
         raise ToolError(f"max_bytes must be between 0 and {settings.http_max_bytes} (http_max_bytes).")
 
+    _check_scheme(url, url)
+
     import anyio
     import httpx
 
@@ -113,7 +117,7 @@ async def http_request(
                 headers={"User-Agent": _USER_AGENT},
             ) as client:
                 request = client.build_request(method, url, headers=headers, params=params, json=json, content=body)
-                return await _send(client, request, max_bytes, settings.http_max_redirects)
+                return await _send(client, request, url, max_bytes, settings.http_max_redirects)
     except TimeoutError:
         raise ToolError(f"The request timed out after {timeout:g} seconds.") from None
     except httpx.InvalidURL as exc:
@@ -122,11 +126,26 @@ async def http_request(
         raise ToolError(f"The request failed: {type(exc).__name__}: {exc}") from None
 
 
-async def _send(client: httpx.AsyncClient, request: httpx.Request, max_bytes: int, max_redirects: int) -> HttpResponse:
+def _check_scheme(url: str, shown: str) -> None:
+    """Refuse a URL that is not http(s), naming it as given (`shown`): httpx's own text drops other schemes."""
+    from urllib.parse import urlsplit
+
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("http", "https"):
+        return
+    if not scheme:
+        raise ToolError(f"Only http and https URLs are allowed; {shown!r} has no scheme (add https://).")
+    raise ToolError(f"Only http and https URLs are allowed, not {shown!r}.")
+
+
+async def _send(
+    client: httpx.AsyncClient, request: httpx.Request, shown: str, max_bytes: int, max_redirects: int
+) -> HttpResponse:
+    """Send `request` (`shown` is its URL as the caller gave it), following redirects one hop at a time."""
     redirects: list[str] = []
     while True:
         if request.url.scheme not in ("http", "https"):
-            raise ToolError(f"Only http and https URLs are allowed, not {str(request.url)!r}.")
+            raise ToolError(f"Only http and https URLs are allowed, not {shown!r}.")
         response = await client.send(request, stream=True)
         try:
             if response.has_redirect_location:
@@ -134,7 +153,13 @@ async def _send(client: httpx.AsyncClient, request: httpx.Request, max_bytes: in
                     raise ToolError(
                         f"Too many redirects: more than {max_redirects} (http_max_redirects); last {request.url}"
                     )
+                came_from = request.url
                 request = _next_hop(client, request, response)
+                if request.url.scheme not in ("http", "https"):
+                    location = response.headers["Location"]
+                    raise ToolError(
+                        f"Only http and https URLs are allowed, not {location!r} (a redirect from {came_from})."
+                    )
                 redirects.append(str(request.url))
                 continue
             data, truncated = await _read(response, max_bytes)
@@ -174,7 +199,7 @@ def _result(response: httpx.Response, data: bytes, truncated: bool, redirects: l
         url=str(response.url),
         status=response.status_code,
         reason=response.reason_phrase,
-        headers={key: ", ".join(response.headers.get_list(key)) for key in response.headers},
+        headers=_headers(response.headers),
         size=len(data),
         truncated=truncated,
         redirects=redirects,
@@ -201,6 +226,16 @@ def _result(response: httpx.Response, data: bytes, truncated: bool, redirects: l
         import base64
 
         result["base64"] = base64.b64encode(data).decode("ascii")
+    return result
+
+
+def _headers(headers: httpx.Headers) -> dict[str, str | list[str]]:
+    """Headers by name; one sent more than once is a list, since joining with ", " is lossy (RFC 9110, 5.3:
+    Set-Cookie values may hold commas)."""
+    result: dict[str, str | list[str]] = {}
+    for key in headers:  # distinct lower-case names
+        values = headers.get_list(key)
+        result[key] = values[0] if len(values) == 1 else values
     return result
 
 
