@@ -194,6 +194,14 @@ def spawn() -> Iterator[Callable[..., McpProcess]]:
         process.kill()
 
 
+@pytest.fixture
+def server(spawn: Callable[..., McpProcess]) -> McpProcess:
+    """An initialized server with only the core test tools (tests/fixtures/core_tools.py)."""
+    server = spawn("serve", "--no-builtins", "--tools", str(FIXTURES / "core_tools.py"))
+    server.initialize()
+    return server
+
+
 def run_cli(
     *args: str, cwd: Path | None = None, input: bytes | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[bytes]:

@@ -10,13 +10,6 @@ from conftest import FIXTURES
 TOOLS = str(FIXTURES / "core_tools.py")
 
 
-@pytest.fixture
-def server(spawn):
-    server = spawn("serve", "--no-builtins", "--tools", TOOLS)
-    server.initialize()
-    return server
-
-
 def call_message(request_id, name, arguments, **params):
     return {
         "jsonrpc": "2.0",

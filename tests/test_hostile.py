@@ -7,7 +7,6 @@ import json
 import subprocess
 import threading
 
-import pytest
 from conftest import FIXTURES, executable
 
 TOOLS = str(FIXTURES / "core_tools.py")
@@ -15,13 +14,6 @@ ENVELOPE = {
     "io.modelcontextprotocol/protocolVersion": "2026-07-28",
     "io.modelcontextprotocol/clientCapabilities": {},
 }
-
-
-@pytest.fixture
-def server(spawn):
-    server = spawn("serve", "--no-builtins", "--tools", TOOLS)
-    server.initialize()
-    return server
 
 
 def assert_alive(server):

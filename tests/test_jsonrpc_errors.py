@@ -8,13 +8,6 @@ from conftest import FIXTURES
 TOOLS = str(FIXTURES / "core_tools.py")
 
 
-@pytest.fixture
-def server(spawn):
-    server = spawn("serve", "--no-builtins", "--tools", TOOLS)
-    server.initialize()
-    return server
-
-
 def assert_error(message, code, request_id):
     assert message.get("jsonrpc") == "2.0", message
     assert message.get("id", "missing") == request_id, message

@@ -60,9 +60,15 @@ _DEFAULT_CLIENT_LOG_LEVEL = "info"
 
 
 @dataclass(slots=True)
-class _Flight:
-    """A tool call in progress."""
+class _Call:
+    """A tool call in progress: what was asked, under which scope, and how to answer it."""
 
+    request_id: jsonrpc.RequestId
+    tool: Tool
+    arguments: dict[str, Any]
+    scope: RequestScope
+    progress_token: str | int | None
+    reply: Reply
     cancel_scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     context: Context | None = None
     cancelled_by_client: bool = False
@@ -101,7 +107,7 @@ class Connection:
         self._task_group = task_group
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
-        self._in_flight: dict[jsonrpc.RequestId, _Flight] = {}
+        self._in_flight: dict[jsonrpc.RequestId, _Call] = {}
         # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id,
         # with whether each asked for tool-list changes.
         self._subscriptions: dict[jsonrpc.RequestId, bool] = {}
@@ -285,62 +291,47 @@ class Connection:
             arguments = {}
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
-        flight = _Flight()
-        self._in_flight[request_id] = flight
+        call = _Call(request_id, tool, arguments, scope, progress_token(params), reply)
+        self._in_flight[request_id] = call
         if self._idle.is_set():
             self._idle = anyio.Event()
         if len(self._in_flight) >= self._max_pending and self._room.is_set():
             self._room = anyio.Event()
+        self._task_group.start_soon(self._run_tool_call, call)
 
-        token = progress_token(params)
-        self._task_group.start_soon(self._run_tool_call, request_id, tool, arguments, scope, token, flight, reply)
-
-    async def _run_tool_call(
-        self,
-        request_id: jsonrpc.RequestId,
-        tool: Tool,
-        arguments: dict[str, Any],
-        scope: RequestScope,
-        token: str | int | None,
-        flight: _Flight,
-        reply: Reply,
-    ) -> None:
+    async def _run_tool_call(self, call: _Call) -> None:
         answer: bytes | None = None
         try:
-            with flight.cancel_scope:
+            with call.cancel_scope:
                 try:
-                    answer = await self._tool_call_answer(request_id, tool, arguments, scope, token, flight)
+                    answer = await self._tool_call_answer(call)
                 except Exception as exc:  # a bug of ours: this call fails, the server serves on
-                    logger.exception("internal error in a call to %s", tool.name)
-                    answer = jsonrpc.error_message(request_id, ProtocolError(f"Internal error: {type(exc).__name__}"))
+                    logger.exception("internal error in a call to %s", call.tool.name)
+                    error = ProtocolError(f"Internal error: {type(exc).__name__}")
+                    answer = jsonrpc.error_message(call.request_id, error)
         finally:
-            if flight.context is not None:
-                flight.context._cancelled = True  # no progress or log after the answer
-            if self._in_flight.get(request_id) is flight:  # a cancel may have freed the id already
-                del self._in_flight[request_id]
-            if len(self._in_flight) < self._max_pending:
-                self._room.set()
-            if not self._in_flight:
-                self._idle.set()
+            if call.context is not None:
+                call.context._cancelled = True  # no progress or log after the answer
+            self._forget(call)
         # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
         # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
-        reply(None if flight.cancelled_by_client else answer)
+        call.reply(None if call.cancelled_by_client else answer)
 
-    async def _tool_call_answer(
-        self,
-        request_id: jsonrpc.RequestId,
-        tool: Tool,
-        arguments: dict[str, Any],
-        scope: RequestScope,
-        token: str | int | None,
-        flight: _Flight,
-    ) -> bytes:
+    def _forget(self, call: _Call) -> None:
+        if self._in_flight.get(call.request_id) is call:  # a cancel may have freed the id already
+            del self._in_flight[call.request_id]
+        if len(self._in_flight) < self._max_pending:
+            self._room.set()
+        if not self._in_flight:
+            self._idle.set()
+
+    async def _tool_call_answer(self, call: _Call) -> bytes:
         settings = self._server.settings
+        request_id, tool, scope = call.request_id, call.tool, call.scope
         try:
-            context = None
             if tool.schema.context_parameter is not None:
-                context = flight.context = self._context(request_id, tool, scope, token)
-            kwargs = tool.bind(arguments, context)
+                call.context = self._context(call)
+            kwargs = tool.bind(call.arguments, call.context)
         except ArgumentsError as error:
             if not validation_errors_as_results(scope.version):
                 return jsonrpc.error_message(request_id, InvalidParams(str(error), {"errors": error.errors}))
@@ -383,17 +374,15 @@ class Connection:
             logger.error("tool %s raised", tool.name, exc_info=True)
             return error_result(f"Tool {tool.name!r} failed: {type(exc).__name__}: {exc}")
 
-    def _context(
-        self, request_id: jsonrpc.RequestId, tool: Tool, scope: RequestScope, token: str | int | None
-    ) -> Context:
+    def _context(self, call: _Call) -> Context:
         return Context(
-            request_id=request_id,
-            tool_name=tool.name,
-            protocol_version=scope.version,
-            progress_token=token,
-            min_log_level=scope.log_level,
-            client_info=scope.client_info,
-            client_capabilities=scope.client_capabilities,
+            request_id=call.request_id,
+            tool_name=call.tool.name,
+            protocol_version=call.scope.version,
+            progress_token=call.progress_token,
+            min_log_level=call.scope.log_level,
+            client_info=call.scope.client_info,
+            client_capabilities=call.scope.client_capabilities,
             notify=self._notify_threadsafe,
         )
 
@@ -413,17 +402,14 @@ class Connection:
             return
         if self._subscriptions.pop(request_id, None) is not None:
             return  # the client closed its subscription stream: nothing more is sent on it
-        flight = self._in_flight.pop(request_id, None)  # the id may be used again at once
-        if flight is None:
+        call = self._in_flight.get(request_id)
+        if call is None:
             return
-        if not self._in_flight:
-            self._idle.set()
-        if len(self._in_flight) < self._max_pending:
-            self._room.set()
-        flight.cancelled_by_client = True
-        if flight.context is not None:
-            flight.context._cancelled = True
-        flight.cancel_scope.cancel()
+        self._forget(call)  # the id may be used again at once
+        call.cancelled_by_client = True
+        if call.context is not None:
+            call.context._cancelled = True
+        call.cancel_scope.cancel()
 
     def _notify_threadsafe(self, method: str, params: dict[str, Any]) -> None:
         data = jsonrpc.notification_message(method, params)
@@ -458,8 +444,8 @@ class Connection:
         """Give calls in flight `grace` seconds to finish, then cancel the rest."""
         with anyio.move_on_after(grace):
             await self._idle.wait()
-        for flight in list(self._in_flight.values()):
-            flight.cancel_scope.cancel()
+        for call in list(self._in_flight.values()):
+            call.cancel_scope.cancel()
         self._unsubscribe()
         # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
         # listen request with an empty result carrying the subscription id.
