@@ -189,6 +189,7 @@ class _FlowControl(asyncio.Protocol):
         self.room.set()  # a client that stopped reading must not stall us
         self.closed.set()
         if not self.closing:  # the client closed our stdout: nobody hears us any more
+            logger.warning("stdout was closed by the client, shutting down")
             self._on_lost()
 
 
