@@ -267,3 +267,27 @@ def test_tools_list_pages_with_opaque_cursors(spawn):
     assert names == [tool["name"] for tool in unpaged.request("tools/list")["result"]["tools"]]
     assert len(names) > 10 and len(set(names)) == len(names)
     assert server.request("tools/list", {"cursor": "!!not-a-cursor!!"})["error"]["code"] == -32602
+
+
+def test_content_blocks_of_every_kind_follow_the_revision(spawn):
+    blocks = {}
+    for version in ("2024-11-05", "2025-03-26", "2025-11-25"):
+        server = spawn("serve", "--no-builtins", "--tools", TOOLS)
+        server.initialize(version)
+        blocks[version] = server.call("mixed")["result"]["content"]
+    newest = blocks["2025-11-25"]
+    assert [block["type"] for block in newest] == ["text", "audio", "resource_link", "resource", "resource"]
+    assert newest[1] == {"type": "audio", "data": "UklGRg==", "mimeType": "audio/wav"}
+    assert newest[2] == {
+        "type": "resource_link",
+        "uri": "file:///tmp/report.pdf",
+        "name": "report.pdf",
+        "title": "The report",
+        "mimeType": "application/pdf",
+    }
+    assert newest[3]["resource"] == {"uri": "file:///tmp/notes.txt", "mimeType": "text/plain", "text": "some notes"}
+    assert newest[4]["resource"] == {"uri": "file:///tmp/blob.bin", "blob": "AAE="}
+    # Revisions without resource links (before 2025-06-18) or audio (2024-11-05) get words instead.
+    assert blocks["2025-03-26"][2] == {"type": "text", "text": "The report: file:///tmp/report.pdf"}
+    assert blocks["2025-03-26"][1]["type"] == "audio"
+    assert blocks["2024-11-05"][1]["type"] == "text" and "audio/wav" in blocks["2024-11-05"][1]["text"]
