@@ -66,7 +66,7 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
         module = importlib.import_module(f"{__name__}.{group}")
         for tool in collect_tools(module):
             if tool.name in host.registry:
-                logger.info("built-in tool %s is replaced by %s", tool.name, host.registry.get(tool.name))
+                logger.warning("built-in tool %s is replaced by %s", tool.name, host.registry.get(tool.name))
                 continue
             adjusted = _adjust(tool, cfg)
             if adjusted is None:

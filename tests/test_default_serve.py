@@ -1,0 +1,31 @@
+"""Plain `mcp-toolhost`, as Claude Desktop starts it: built-ins on, the working directory as root."""
+
+import json
+
+
+def test_bare_command_serves_the_builtins_rooted_in_the_working_directory(spawn, tmp_path):
+    (tmp_path / "notes.txt").write_text("first line\nsecond line\n")
+    server = spawn(cwd=tmp_path)  # no sub-command at all
+    server.initialize()
+    names = {tool["name"] for tool in server.list_tools()}
+    assert {"read_file", "write_file", "http_request", "json_query", "system_info", "get_env"} <= names
+    assert "run_command" not in names  # off until a program is allowed
+    roots = server.call("list_allowed_directories")["result"]["structuredContent"]
+    assert str(tmp_path.resolve()) in json.dumps(roots)
+    read = server.call("read_file", {"path": "notes.txt"})["result"]
+    assert not read.get("isError") and "second line" in json.dumps(read["structuredContent"])
+    outside = server.call("read_file", {"path": "/etc/hostname"})["result"]
+    assert outside["isError"] is True
+
+
+def test_a_user_tool_replacing_a_builtin_is_warned_about(spawn, tmp_path):
+    tools = tmp_path / "mine.py"
+    tools.write_text(
+        "from mcp_toolhost import tool\n\n@tool\ndef read_file(path: str) -> str:\n    '''Mine.'''\n    return 'mine'\n"
+    )
+    server = spawn("serve", "--tools", str(tools), cwd=tmp_path)
+    server.initialize()
+    assert server.call("read_file", {"path": "x"})["result"]["content"][0]["text"] == "mine"
+    server.close_stdin()
+    assert server.wait() == 0
+    assert "built-in tool read_file is replaced by" in server.stderr
