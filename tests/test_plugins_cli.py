@@ -57,13 +57,14 @@ def _matches(shown: list[str], actual: str) -> bool:
     return True
 
 
-def test_five_minute_walkthrough_runs_as_written(tmp_path):
+def test_five_minute_walkthrough_runs_as_written(spawn, tmp_path):
     manifest = _block(WALKTHROUGH, "toml", "# tools/grep.toml")
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "grep.toml").write_text(manifest)
     env = {**os.environ, "PATH": f"{Path(executable()).parent}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "200"}
     steps = _console(WALKTHROUGH)
-    assert len(steps) >= 6
+    assert len(steps) >= 7
+    outputs = {}
     for command, shown in steps:
         done = subprocess.run(
             ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False
@@ -71,7 +72,23 @@ def test_five_minute_walkthrough_runs_as_written(tmp_path):
         out = done.stdout.decode()
         assert done.returncode == 0, f"$ {command}\n{out}{done.stderr.decode()}"
         assert _matches(shown, out), f"$ {command}\nREADME shows:\n" + "\n".join(shown) + f"\nactual:\n{out}"
+        outputs[command] = out
     assert not (tmp_path / "hacked").exists()
+
+    # The walkthrough serves the plugin: a client's messages piped into `serve`, answered in JSON.
+    [served] = [out for command, out in outputs.items() if command.endswith("| mcp-toolhost serve --plugins tools")]
+    answers = {message["id"]: message for message in map(json.loads, served.splitlines())}
+    assert answers[1]["result"]["serverInfo"]["name"] == "mcp-toolhost"
+    assert answers[2]["result"]["content"] == [{"type": "text", "text": "notes.txt:1:buy milk"}]
+
+    # And the client configuration shown starts a server that serves the tool.
+    config = json.loads(_block(WALKTHROUGH, "json", "{"))["mcpServers"]["grep"]
+    assert config["command"] == "mcp-toolhost"
+    args = [str(tmp_path / "tools") if arg == "/path/to/tools" else arg for arg in config["args"]]
+    server = spawn(*args, cwd=tmp_path)
+    server.initialize()
+    answer = server.call("search", {"pattern": "TODO", "paths": ["notes.txt"]})
+    assert answer["result"]["content"] == [{"type": "text", "text": "notes.txt:2:fix the TODO list"}], answer
 
 
 def test_readme_plugin_test_example_passes(tmp_path):
