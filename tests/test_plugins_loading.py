@@ -104,6 +104,48 @@ def test_check_reports_every_plugin_and_exits_1_on_problems(mixed):
     assert "test_not_a_plugin" not in out and "_private" not in out
 
 
+def test_dependencies_load_first_and_a_missing_one_skips_only_its_dependent(spawn):
+    deps = FIXTURES / "plugins" / "deps"  # a_app requires z_base; m_orphan requires ghost, which does not exist
+    result = run_cli("check", "--no-builtins", "--plugins", str(deps))
+    out = result.stdout.decode()
+    assert result.returncode == 1, out + result.stderr.decode()
+    lines = {line.split()[1]: line for line in out.splitlines() if line[:1].isupper() or line.startswith("ok")}
+    assert lines["z_base"].startswith("ok") and lines["a_app"].startswith("ok")
+    # z_base registered its tools before a_app although a_app comes first by name: z_base keeps `which`.
+    assert "ok       z_base 2.1.0 (" in lines["z_base"] and lines["z_base"].endswith("1 tool: which")
+    assert "tool 'which' is served as 'a_app.which': 'which' is taken by 'z_base'" in out
+    assert lines["m_orphan"].startswith("SKIPPED")
+    assert "requires plugin 'ghost' >=1.0, which is not installed" in lines["m_orphan"]
+    assert "2 plugins loaded, 1 skipped, 0 disabled" in out
+
+    # The missing dependency alone is a problem (exit 1); without it, check passes.
+    alone = run_cli("check", "--no-builtins", "--plugins", str(deps), "--disable-tool", "a_app.which")
+    assert alone.returncode == 1 and b"warning" not in alone.stdout, alone.stdout.decode()
+    clean = run_cli(
+        "check",
+        "--no-builtins",
+        "--plugins",
+        str(deps),
+        "--disable-tool",
+        "a_app.which",
+        "--disable-plugin",
+        "m_orphan",
+    )
+    assert clean.returncode == 0, clean.stdout.decode() + clean.stderr.decode()
+
+    server = spawn("serve", "--no-builtins", "--plugins", str(deps))
+    server.initialize()
+    assert {tool["name"] for tool in server.list_tools()} == {"which", "a_app.which", "app_hello"}
+    assert _text(server.call("which")) == "from z_base"
+    assert _text(server.call("a_app.which")) == "from a_app"
+    assert _text(server.call("app_hello")) == "hello from a_app"
+    server.close_stdin()
+    assert server.wait() == 0
+    assert (
+        "plugin m_orphan" in server.stderr and "requires plugin 'ghost' >=1.0, which is not installed" in server.stderr
+    )
+
+
 def test_check_passes_on_good_plugins(tmp_path, mixed):
     (tmp_path / "good.py").write_text((mixed / "alpha.py").read_text())
     result = run_cli("check", "--plugins", str(tmp_path))
