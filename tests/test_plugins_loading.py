@@ -224,6 +224,61 @@ def test_example_plugin_package_is_found_by_its_entry_point(spawn, tmp_path):
     assert response["result"]["structuredContent"] == {"result": 1.609344}
 
 
+def _pip_install(source: Path, target: Path) -> None:
+    """`pip install --no-deps --target TARGET SOURCE`, with build isolation if it is quick, else without."""
+    command = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--disable-pip-version-check"]
+    why = ""
+    try:
+        done = subprocess.run([*command, "--target", str(target), str(source)], capture_output=True, timeout=20)
+        if done.returncode == 0:
+            return
+        why = done.stderr.decode()[-2000:]
+    except subprocess.TimeoutExpired:
+        why = "the isolated build took more than 20 s"
+    shutil.rmtree(target, ignore_errors=True)
+    try:
+        import setuptools  # noqa: F401
+    except ImportError:
+        pytest.skip(
+            f"cannot build the example plugin: pip's isolated build failed ({why}) and setuptools is not installed"
+        )
+    done = subprocess.run(
+        [*command, "--no-build-isolation", "--target", str(target), str(source)], capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, f"isolated build: {why}\nwithout isolation: {done.stderr.decode()}"
+
+
+def test_example_plugin_package_installs_and_serves(tmp_path):
+    # Built from a copy, so the build leaves nothing in the repository.
+    source = tmp_path / "units-plugin"
+    shutil.copytree(EXAMPLE_PLUGIN, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    site = tmp_path / "site"
+    _pip_install(source, site)
+    assert (site / "mcp_toolhost_units" / "tools.py").exists()
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [executable(), *args], cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False
+    )
+
+    check = run("check", "--no-builtins")
+    out = check.stdout.decode()
+    assert check.returncode == 0, out + check.stderr.decode()
+    assert "ok       units 1.0.0 (entry point units = mcp_toolhost_units.tools): 2 tools:" in out
+    assert "convert_length" in out
+    call = run("call", "convert_length", "-a", "value=1", "-a", "from_unit=mi", "-a", "to_unit=km")
+    assert call.returncode == 0, call.stderr.decode()
+    assert call.stdout.decode().strip() == "1.609344"
+    # Without the installed package on the path, there is no such tool.
+    gone = subprocess.run(
+        [executable(), "call", "convert_length", "-a", "value=1", "-a", "from_unit=mi", "-a", "to_unit=km"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert gone.returncode != 0
+
+
 def test_example_plugin_package_passes_its_own_test():
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(EXAMPLE_PLUGIN / "tests")],
