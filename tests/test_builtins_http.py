@@ -361,3 +361,23 @@ def test_credentials_are_not_sent_to_another_origin() -> None:
     other = _next_hop(client, request, httpx.Response(302, headers={"Location": "https://b.example/"}, request=request))
     assert "Authorization" not in other.headers and other.headers["X-Keep"] == "1"
     assert other.headers["Host"] == "b.example"
+
+
+def test_the_config_file_allows_hosts_and_commands_as_the_flags_do(spawn, web: str, tmp_path) -> None:
+    port = int(urlsplit(web).port or 0)
+    config = tmp_path / "mcp-toolhost.toml"
+    config.write_text(f'allow_hosts = ["{urlsplit(web).netloc}"]\nallow_commands = ["echo"]\nroots = ["{tmp_path}"]\n')
+    server = spawn("serve", "--config", str(config), "--builtins", "http,system")
+    server.initialize()
+    assert {"http_request", "run_command"} <= {tool["name"] for tool in server.list_tools()}
+    assert structured(server.call("http_request", {"url": f"{web}/json"}))["json"]["hello"] == "world"
+    other_port = f"http://127.0.0.1:{port + 1 if port < 65535 else port - 1}/"
+    assert error_text(server.call("http_request", {"url": other_port})).startswith("Refused: 127.0.0.1")
+    assert structured(server.call("run_command", {"command": ["echo", "from", "config"]}))["stdout"] == "from config\n"
+    assert "not an allowed command" in error_text(server.call("run_command", {"command": ["cat"]}))
+
+    # Without the config file: neither the host nor run_command.
+    bare = spawn("serve", "--root", str(tmp_path), "--builtins", "http,system")
+    bare.initialize()
+    assert "run_command" not in {tool["name"] for tool in bare.list_tools()}
+    assert error_text(bare.call("http_request", {"url": f"{web}/json"})).startswith("Refused: 127.0.0.1")

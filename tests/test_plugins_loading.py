@@ -175,6 +175,18 @@ def test_allow_and_deny_lists(tmp_path, mixed):
     names = {tool["name"] for tool in json.loads(result.stdout)["tools"]} & MIXED_TOOLS
     assert names == {"shared_name", "beta.shared_name", "alpha_add"}
 
+    # Each list in the config file has the same effect as its flag.
+    def configured(lines: str) -> set[str]:
+        config.write_text(f'plugins = ["{mixed}"]\n{lines}\n')
+        result = run_cli("list-tools", "--json", "--config", str(config))
+        assert result.returncode == 0, result.stderr.decode()
+        return {tool["name"] for tool in json.loads(result.stdout)["tools"]} & MIXED_TOOLS
+
+    assert configured('disable_plugins = ["alpha"]') == {"pkg_shout", "whisper", "count_words"}
+    assert configured('enable_plugins = ["pkg*", "wordcount"]') == {"pkg_shout", "whisper", "count_words"}
+    assert configured('enable_tools = ["beta.*", "alpha_add"]') == {"shared_name", "alpha_add"}
+    assert configured('disable_tools = ["*shared_name"]') == {"alpha_add", "pkg_shout", "whisper", "count_words"}
+
 
 def _fake_distribution(site: Path, name: str, version: str, entry_points: dict[str, str]) -> None:
     """What `pip install` leaves in site-packages, enough for importlib.metadata."""
