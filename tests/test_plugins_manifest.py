@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import select
 import sys
 import threading
@@ -189,6 +190,22 @@ def test_environment_is_scrubbed_and_limits_apply(server, tmp_path):
     assert report["cwd"] == str(tmp_path)  # the server's working directory
     in_sub = server.call("probe_in_sub")["result"]["structuredContent"]
     assert in_sub["cwd"] == str(tmp_path / "manifests" / "sub")  # relative to the manifest
+
+
+def test_a_manifest_without_limits_gets_the_default_limits(server):
+    """probe_in_sub sets no `limits`: the settings' defaults (60 s, 2 GiB, 256 files) apply, and no core dumps."""
+    report = server.call("probe_in_sub")["result"]["structuredContent"]
+
+    def default(which: int, value: int) -> int:  # a limit is never raised above the server's own hard limit
+        hard = resource.getrlimit(which)[1]
+        return value if hard == resource.RLIM_INFINITY else min(value, hard)
+
+    assert report["limits"] == {
+        "RLIMIT_CPU": default(resource.RLIMIT_CPU, 60),
+        "RLIMIT_AS": default(resource.RLIMIT_AS, 2 * 1024**3),
+        "RLIMIT_NOFILE": default(resource.RLIMIT_NOFILE, 256),
+        "RLIMIT_CORE": 0,
+    }
 
 
 def _read_pids(fifo: Path) -> list[int]:
