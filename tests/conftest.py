@@ -57,6 +57,8 @@ class McpProcess:
         self.lines: queue.Queue[bytes | None] = queue.Queue()
         self.raw_stdout: list[bytes] = []
         self._stderr: list[bytes] = []
+        self._stderr_changed = threading.Condition()
+        self._stderr_closed = False
         self.notifications: list[dict[str, Any]] = []
         self._ids = itertools.count(1000)
         threading.Thread(target=self._read_stdout, daemon=True).start()
@@ -72,11 +74,32 @@ class McpProcess:
     def _read_stderr(self) -> None:
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
-            self._stderr.append(line)
+            with self._stderr_changed:
+                self._stderr.append(line)
+                self._stderr_changed.notify_all()
+        with self._stderr_changed:
+            self._stderr_closed = True
+            self._stderr_changed.notify_all()
 
     @property
     def stderr(self) -> str:
+        """What the server wrote to stderr so far; all of it once the process has exited."""
+        if self.proc.poll() is not None:
+            with self._stderr_changed:
+                self._stderr_changed.wait_for(lambda: self._stderr_closed, timeout=TIMEOUT)
         return b"".join(self._stderr).decode(errors="replace")
+
+    def wait_for_stderr(self, text: str, timeout: float = TIMEOUT) -> str:
+        """Wait until `text` appears on the server's stderr; returns all of stderr."""
+
+        def seen() -> bool:
+            return text in b"".join(self._stderr).decode(errors="replace") or self._stderr_closed
+
+        with self._stderr_changed:
+            self._stderr_changed.wait_for(seen, timeout=timeout)
+        log = b"".join(self._stderr).decode(errors="replace")
+        assert text in log, f"{text!r} never reached stderr:\n{log}"
+        return log
 
     # --- writing ----------------------------------------------------------------------
 

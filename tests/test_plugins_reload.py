@@ -152,11 +152,9 @@ def test_a_broken_edit_keeps_the_last_good_version(server, folder):
     _wait_for(server, LIST_CHANGED)
     assert {"greet", "sentinel"} <= _names(server)
     assert _text(server.call("greet", {"name": "ada"})) == "hello ada"
-    # Why, on the server's stderr: logged before the list_changed above was sent (and the reader
-    # thread has had two round trips since to take it in).
-    log = server.stderr
-    assert "greet.py: reload failed, still serving the last good version: import failed: SyntaxError" in log, log
-    assert "(greet.py, line 5)" in log, log
+    # Why, on the server's stderr.
+    log = server.wait_for_stderr("greet.py: reload failed, still serving the last good version: import failed")
+    assert "SyntaxError" in log and "(greet.py, line 5)" in log, log
 
     server.notifications.clear()
     _put(folder, "greet.py", GREET_V2)  # fixed: the new version replaces the old
