@@ -77,3 +77,15 @@ def test_broken_config_file_is_a_clear_error(tmp_path):
     config.write_text("tool_timout = 3\n")
     done = run_cli("list-tools", "--config", str(config))
     assert done.returncode == 2 and b"Unknown setting(s): tool_timout" in done.stderr
+
+
+def test_tools_by_importable_module_name(spawn, tmp_path):
+    package = tmp_path / "acme_tools"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "maths.py").write_text(
+        "from mcp_toolhost import tool\n\n@tool\ndef double(x: int) -> int:\n    '''Twice x.'''\n    return 2 * x\n"
+    )
+    server = spawn("serve", "--no-builtins", "--tools", "acme_tools.maths", env={"PYTHONPATH": str(tmp_path)})
+    server.initialize()
+    assert server.call("double", {"x": 21})["result"]["structuredContent"] == {"result": 42}
