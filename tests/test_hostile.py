@@ -157,3 +157,11 @@ def test_queued_input_is_bounded_in_bytes_while_the_client_does_not_read():
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_cancel_naming_true_does_not_cancel_request_1(server):
+    server.send(
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "wait", "arguments": {"seconds": 0.3}}}
+    )
+    server.notify("notifications/cancelled", {"requestId": True})
+    assert server.recv_response(1)["result"]["content"][0]["text"] == "done"

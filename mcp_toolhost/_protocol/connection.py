@@ -398,8 +398,8 @@ class Connection:
     def _cancel(self, request_id: object) -> None:
         # "Receivers MAY ignore cancellation notifications if the referenced request is
         # unknown" or already finished; `initialize` is answered at once, so never here.
-        if not isinstance(request_id, str | int):
-            return
+        if not jsonrpc.is_valid_id(request_id):
+            return  # (a bool would find the call whose id is 1: True == 1 as a dict key)
         if self._subscriptions.pop(request_id, None) is not None:
             return  # the client closed its subscription stream: nothing more is sent on it
         call = self._in_flight.get(request_id)

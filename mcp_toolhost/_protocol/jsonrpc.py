@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
@@ -72,7 +72,7 @@ def _without_lone_surrogates(value: Any) -> Any:
     return value
 
 
-def is_valid_id(value: object) -> bool:
+def is_valid_id(value: object) -> TypeGuard[RequestId]:
     # MCP: RequestId is a string or an integer; null is not allowed (and bool is no int).
     return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
