@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._tools.registry import ToolRegistry
 from ._tools.tool import Tool, ToolOptions, collect_tools
 from .config import Settings
+
+if TYPE_CHECKING:
+    from ._protocol.server import Server
 
 __all__ = ["ToolHost"]
 
@@ -65,8 +68,8 @@ class ToolHost:
             self.add_tool(tool)
         return tools
 
-    def server(self) -> Any:
-        """The protocol core for these tools (`mcp_toolhost._protocol.server.Server`)."""
+    def server(self) -> Server:
+        """The protocol core for these tools, for a transport to `connect()` to."""
         from ._protocol.server import Server
 
         return Server(self.registry, self.settings, list_changed=self.list_changed)

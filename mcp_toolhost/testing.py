@@ -19,7 +19,7 @@ passes here behaves the same for a real client.
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -42,6 +42,10 @@ class ClientError(Exception):
         self.data: Any = error.get("data")
 
 
+def _not_connected(message: Any) -> None:
+    raise RuntimeError("this Client is not connected: create it with mcp_toolhost.testing.connect()")
+
+
 class Client:
     """A minimal MCP client on an in-memory transport. Create it with `connect()`."""
 
@@ -51,7 +55,7 @@ class Client:
         self._ids = itertools.count(1)
         self._answers: dict[int, dict[str, Any]] = {}
         self._waiters: dict[int, anyio.Event] = {}
-        self._receive: Any = None
+        self._receive: Callable[[Any], None] = _not_connected
 
     def _on_message(self, data: bytes) -> None:
         message = orjson.loads(data)

@@ -26,8 +26,7 @@ from typing_extensions import TypedDict  # pydantic needs it over typing's befor
 from ..errors import ConfigError
 from .signature import FunctionSchema, collapse_optional_properties, read_signature, wrap_result
 
-# FunctionSchema is re-exported for the modules that import it from here.
-__all__ = ["FunctionSchema", "function_schema"]
+__all__ = ["function_schema"]
 
 _DEFS = "#/$defs/"
 

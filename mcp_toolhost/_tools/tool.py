@@ -15,7 +15,7 @@ from .docstrings import parse_docstring
 
 if TYPE_CHECKING:
     from .context import Context
-    from .schema import FunctionSchema
+    from .signature import FunctionSchema
 
 __all__ = ["Tool", "ToolOptions", "collect_tools", "tool"]
 
