@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import queue
+import select
 import shutil
 import subprocess
 import sys
@@ -223,6 +224,19 @@ def server(spawn: Callable[..., McpProcess]) -> McpProcess:
     server = spawn("serve", "--no-builtins", "--tools", str(FIXTURES / "core_tools.py"))
     server.initialize()
     return server
+
+
+def wait_until_gone(pid: int) -> None:
+    """Block until process `pid` has exited (an event on its pidfd; no polling)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        readable, _, _ = select.select([fd], [], [], TIMEOUT)
+        assert readable, f"process {pid} still running after {TIMEOUT}s"
+    finally:
+        os.close(fd)
 
 
 def run_cli(

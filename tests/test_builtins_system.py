@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TIMEOUT, McpProcess, run_cli
-from fixtures.builtins_support import error_text, serving, structured, wait_until_gone
+from conftest import TIMEOUT, McpProcess, run_cli, wait_until_gone
+from fixtures.builtins_support import error_text, serving, structured
 
 PROGRAMS = ("echo", "cat", "env", "sh", "sleep", "seq", "pwd")
 

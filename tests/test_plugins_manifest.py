@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import os
 import resource
-import select
 import sys
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, TIMEOUT, run_cli
+from conftest import FIXTURES, TIMEOUT, run_cli, wait_until_gone
 
 SANDBOX = FIXTURES / "plugins" / "sandbox"
 
@@ -218,19 +217,6 @@ def _read_pids(fifo: Path) -> list[int]:
     return found
 
 
-def _wait_dead(pid: int) -> None:
-    """Wait (on the process's pidfd, no polling) until `pid` has exited."""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return
-    try:
-        ready, _, _ = select.select([fd], [], [], TIMEOUT)
-        assert ready, f"process {pid} still alive after {TIMEOUT}s"
-    finally:
-        os.close(fd)
-
-
 @pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs pidfd_open (Linux 5.3+)")
 def test_timeout_kills_the_whole_process_group(server, tmp_path):
     fifo = tmp_path / "pids"
@@ -246,8 +232,8 @@ def test_timeout_kills_the_whole_process_group(server, tmp_path):
     program, grandchild = _read_pids(fifo)
     text = _error_text(server.recv_response("t"))
     assert "did not finish within 2 seconds; it was stopped (process group killed)" in text
-    _wait_dead(program)
-    _wait_dead(grandchild)
+    wait_until_gone(program)
+    wait_until_gone(grandchild)
 
 
 @pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="needs pidfd_open (Linux 5.3+)")
@@ -264,8 +250,8 @@ def test_cancellation_kills_the_whole_process_group(server, tmp_path):
     )
     program, grandchild = _read_pids(fifo)
     server.notify("notifications/cancelled", {"requestId": "c"})
-    _wait_dead(program)
-    _wait_dead(grandchild)
+    wait_until_gone(program)
+    wait_until_gone(grandchild)
     assert server.request("ping")["result"] == {}  # and no answer to the cancelled call came before it
 
 

@@ -12,8 +12,7 @@ from typing import Any
 
 import anyio
 import pytest
-from conftest import TIMEOUT
-from fixtures.builtins_support import wait_until_gone
+from conftest import TIMEOUT, wait_until_gone
 
 from mcp_toolhost._subprocess import Completed, Limits, run_program
 
