@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._tools.registry import ToolRegistry
-from ._tools.tool import Tool, ToolOptions, collect_tools
+from ._tools.tool import Tool, ToolOptions
 from .config import Settings
 
 if TYPE_CHECKING:
@@ -59,10 +59,10 @@ class ToolHost:
 
     def add_module(self, spec: str) -> list[Tool]:
         """Serve every `@tool` function of a Python file or importable module."""
-        from ._tools.modules import import_tools_module
+        from ._tools.modules import import_tools_module, module_tools
 
         module = import_tools_module(spec)
-        tools = collect_tools(module)
+        tools = module_tools(module)
         for tool in tools:
             tool.source = spec
             self.add_tool(tool)

@@ -89,3 +89,15 @@ def test_tools_by_importable_module_name(spawn, tmp_path):
     server = spawn("serve", "--no-builtins", "--tools", "acme_tools.maths", env={"PYTHONPATH": str(tmp_path)})
     server.initialize()
     assert server.call("double", {"x": 21})["result"]["structuredContent"] == {"result": 42}
+
+
+def test_tools_from_a_package_folder_include_those_it_imports_from_its_modules(spawn, tmp_path):
+    package = tmp_path / "weather"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .forecast import forecast\n")
+    (package / "forecast.py").write_text(
+        "from mcp_toolhost import tool\n\n@tool\ndef forecast(city: str) -> str:\n    '''Sunny.'''\n    return city + ': sun'\n"
+    )
+    server = spawn("serve", "--no-builtins", "--tools", str(package))
+    server.initialize()
+    assert server.call("forecast", {"city": "Lyon"})["result"]["content"][0]["text"] == "Lyon: sun"

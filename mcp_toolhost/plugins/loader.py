@@ -227,7 +227,8 @@ class PluginManager:
                 except ConfigError as exc:
                     raise ConfigError(f"{source.label}: {exc}") from None
         else:
-            from .modules import import_entry_point, import_file, plugin_tools
+            from .._tools.modules import module_tools
+            from .modules import import_entry_point, import_file
 
             if source.kind == "entry_point":
                 module = import_entry_point(source.location)
@@ -235,7 +236,7 @@ class PluginManager:
             else:
                 module = import_file(Path(source.location))
             info = parse_info(getattr(module, "PLUGIN", None), defaults, source.label)
-            tools = plugin_tools(module)
+            tools = module_tools(module)
         cleanup = getattr(module, "cleanup", None) if module is not None else None
         candidate = Candidate(source, info, tools, [tool.name for tool in tools], module, cleanup)
         try:
