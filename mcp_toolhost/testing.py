@@ -24,8 +24,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-import orjson
 
+from . import _json
 from ._protocol.versions import LATEST_HANDSHAKE
 from .host import ToolHost
 
@@ -58,7 +58,7 @@ class Client:
         self._receive: Callable[[Any], None] = _not_connected
 
     def _on_message(self, data: bytes) -> None:
-        message = orjson.loads(data)
+        message = _json.loads(data)
         for item in message if isinstance(message, list) else [message]:
             request_id = item.get("id")
             if "method" not in item and request_id in self._waiters:
@@ -69,7 +69,7 @@ class Client:
 
     def send(self, message: dict[str, Any]) -> None:
         """Send a raw message (a notification, or a request you track yourself)."""
-        self._receive(orjson.loads(orjson.dumps(message)))
+        self._receive(_json.loads(_json.dumps(message)))  # as it would cross a wire
 
     async def request(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send a request and return its result; raises ClientError on an error answer."""

@@ -165,3 +165,10 @@ def test_a_cancel_naming_true_does_not_cancel_request_1(server):
     )
     server.notify("notifications/cancelled", {"requestId": True})
     assert server.recv_response(1)["result"]["content"][0]["text"] == "done"
+
+
+def test_structured_results_with_text_that_is_not_valid_unicode(server):
+    result = server.call("undecodable_listing")["result"]
+    assert not result.get("isError"), result
+    assert result["structuredContent"] == {"names": ["ok.txt", "bad\ufffd.txt"]}
+    assert "bad\ufffd.txt" in result["content"][0]["text"]

@@ -6,70 +6,25 @@ This module is the one place where an exception becomes a JSON-RPC error object.
 
 from __future__ import annotations
 
-import json
-import math
 from typing import Any, TypeGuard
 
-import orjson
-
+from .. import _json
 from ..errors import InvalidRequest, ParseError, ProtocolError
 
 RequestId = str | int
 
 
 def decode(data: bytes | str) -> Any:
-    """Parse one JSON document as UTF-8, rejecting what JSON forbids (NaN, Infinity).
-
-    orjson is the fast path. It also refuses escaped lone surrogates (`"\\ud800"`), which
-    the JSON grammar allows and JavaScript's `JSON.stringify` emits for a string cut in
-    the middle of an emoji; those documents are parsed again by the standard library and
-    the lone surrogates replaced with U+FFFD, so the request keeps its id.
-    """
+    """Parse one JSON document; raises ParseError (-32700)."""
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        error = exc
-    try:
-        value = json.loads(data, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError):
-        raise ParseError(f"Parse error: {error}") from None
-    return _without_lone_surrogates(value)
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+        return _json.loads(data)
+    except _json.JSONDecodeError as exc:
+        raise ParseError(f"Parse error: {exc}") from None
 
 
 def encode(message: Any) -> bytes:
-    """Serialize `message`. Never raises for what a tool may put in it.
-
-    orjson escapes control characters, so an encoded message never holds a newline
-    (stdio transport: messages MUST NOT contain embedded newlines). The rare message
-    orjson refuses takes the slow path: text that is not valid Unicode (lone
-    surrogates, as `os.listdir` returns for undecodable file names) gets U+FFFD,
-    integers past 64 bits are written exactly, and other values as their `str`.
-    """
-    try:
-        return orjson.dumps(message)
-    except TypeError:
-        clean = _without_lone_surrogates(message)
-    try:
-        return orjson.dumps(clean, default=str)
-    except TypeError:
-        return json.dumps(clean, ensure_ascii=False, separators=(",", ":"), default=str).encode()
-
-
-def _without_lone_surrogates(value: Any) -> Any:
-    if isinstance(value, str):
-        # Through UTF-16, valid surrogate pairs become their code point and the rest U+FFFD.
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # as orjson writes it: JSON has no NaN or Infinity
-    if isinstance(value, dict):
-        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_without_lone_surrogates(item) for item in value]
-    return value
+    """Serialize a message; never raises, never writes a newline (stdio: no embedded newlines)."""
+    return _json.dumps(message)
 
 
 def is_valid_id(value: object) -> TypeGuard[RequestId]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
+from .. import _json
 from .content import Content, Text
 from .tool import Tool
 
@@ -55,9 +54,4 @@ def _block(content: Content, level: int) -> dict[str, Any]:
 
 
 def _json_text(value: Any) -> str:
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        import pydantic_core
-
-        return pydantic_core.to_json(value, fallback=str).decode()
+    return _json.dumps(value).decode()
