@@ -158,11 +158,11 @@ def test_over_long_line_is_answered_skipped_and_memory_stays_bounded(spawn):
     assert grown_mib < 16, f"peak memory grew by {grown_mib:.0f} MiB while skipping a 64 MiB line"
 
 
-def test_line_within_the_default_limit_is_served(server):
+def test_a_2_mib_line_within_the_default_limit_is_served_whole(server):
     text = "y" * (2 << 20)
-    assert server.call("big", {"size": 0}) and server.call("add", {"a": 1, "b": 2})
-    response = server.request("tools/call", {"name": "fail", "arguments": {"message": text}})
-    assert response["result"]["isError"] is True and len(response["result"]["content"][0]["text"]) > len(text)
+    response = server.request("tools/call", {"name": "refuse", "arguments": {"message": text}})
+    assert response["result"]["content"][0]["text"] == text  # all of it, there and back
+    assert server.call("add", {"a": 1, "b": 2})["result"]["content"][0]["text"] == "3"
 
 
 # --- shutdown ----------------------------------------------------------------------------
