@@ -103,13 +103,15 @@ class Tool:
     starts without paying for all of them (see `prepare()` to build eagerly).
     """
 
+    name: str
+    """The name clients call it by (`rename` checks the spec's rules)."""
+
     def __init__(self, fn: Callable[..., Any], options: ToolOptions | None = None) -> None:
         options = options or ToolOptions()
         self.fn = fn
         self.options = options
-        self.name: str = options.name if options.name is not None else str(getattr(fn, "__name__", ""))
-        if not TOOL_NAME.fullmatch(self.name):
-            raise ConfigError(f"Invalid tool name {self.name!r}: use 1-128 letters, digits, '_', '-' or '.'")
+        self._definitions: dict[int, dict[str, Any]] = {}
+        self.rename(options.name if options.name is not None else str(getattr(fn, "__name__", "")))
         description, self._param_docs = parse_docstring(inspect.getdoc(fn))
         self.title = options.title
         self.description = options.description if options.description is not None else description
@@ -118,13 +120,12 @@ class Tool:
         self.is_async = _is_async(fn)
         self.source: str | None = None  # which module or plugin registered it, for messages
         self._schema: FunctionSchema | None = None
-        self._definitions: dict[int, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
         return f"<Tool {self.name}>"
 
     def rename(self, name: str) -> None:
-        """Serve this tool under another name (before it is registered)."""
+        """Serve this tool under another name (before it is registered); checks the spec's name rules."""
         if not TOOL_NAME.fullmatch(name):
             raise ConfigError(f"Invalid tool name {name!r}: use 1-128 letters, digits, '_', '-' or '.'")
         self.name = name
