@@ -96,7 +96,8 @@ def test_tools_from_a_package_folder_include_those_it_imports_from_its_modules(s
     package.mkdir()
     (package / "__init__.py").write_text("from .forecast import forecast\n")
     (package / "forecast.py").write_text(
-        "from mcp_toolhost import tool\n\n@tool\ndef forecast(city: str) -> str:\n    '''Sunny.'''\n    return city + ': sun'\n"
+        "from mcp_toolhost import tool\n\n@tool\n"
+        "def forecast(city: str) -> str:\n    '''Sunny.'''\n    return city + ': sun'\n"
     )
     server = spawn("serve", "--no-builtins", "--tools", str(package))
     server.initialize()
