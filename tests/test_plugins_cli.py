@@ -3,76 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
-import re
 import subprocess
 import sys
-from pathlib import Path
 
-from conftest import FIXTURES, ROOT, executable, run_cli
+from conftest import FIXTURES, ROOT, run_cli
+from doc_examples import block, console, run_console
 
 README = (ROOT / "README.md").read_text()
 WALKTHROUGH = README.split("### Five-minute walkthrough", 1)[1].split("\n### ", 1)[0]
 
 
-def _block(text: str, language: str, first_line: str) -> str:
-    for block in re.findall(rf"```{language}\n(.*?)```", text, re.S):
-        if block.startswith(first_line):
-            return block
-    raise AssertionError(f"no {language} block starting with {first_line!r}")
-
-
-def _console(text: str) -> list[tuple[str, list[str]]]:
-    """The `$ command` lines of the first console block, each with the output shown under it."""
-    steps: list[tuple[str, list[str]]] = []
-    for line in re.search(r"```console\n(.*?)```", text, re.S).group(1).splitlines():
-        if line.startswith("$ "):
-            steps.append((line[2:], []))
-        else:
-            steps[-1][1].append(line)
-    return steps
-
-
-def _same(want: str, line: str) -> bool:
-    """A shown line and an actual one agree; a shown line ending in `...` is a prefix."""
-    if want.endswith("...") and want != "...":
-        return line.startswith(want[:-3])
-    return line == want
-
-
-def _matches(shown: list[str], actual: str) -> bool:
-    """Shown lines appear in order in the actual output; a `...` line stands for any lines."""
-    squeeze = lambda text: " ".join(text.split())  # noqa: E731  # column widths depend on the terminal
-    lines = [squeeze(line) for line in actual.splitlines()]
-    wanted = [squeeze(line) for line in shown]
-    if "..." not in wanted:
-        return len(lines) == len(wanted) and all(map(_same, wanted, lines))
-    position = 0
-    for want in (line for line in wanted if line != "..."):
-        while position < len(lines) and not _same(want, lines[position]):
-            position += 1
-        if position == len(lines):
-            return False
-        position += 1
-    return True
-
-
 def test_five_minute_walkthrough_runs_as_written(spawn, tmp_path):
-    manifest = _block(WALKTHROUGH, "toml", "# tools/grep.toml")
+    manifest = block(WALKTHROUGH, "toml", "# tools/grep.toml")
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "grep.toml").write_text(manifest)
-    env = {**os.environ, "PATH": f"{Path(executable()).parent}{os.pathsep}{os.environ['PATH']}", "COLUMNS": "200"}
-    steps = _console(WALKTHROUGH)
-    assert len(steps) >= 7
-    outputs = {}
-    for command, shown in steps:
-        done = subprocess.run(
-            ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False
-        )
-        out = done.stdout.decode()
-        assert done.returncode == 0, f"$ {command}\n{out}{done.stderr.decode()}"
-        assert _matches(shown, out), f"$ {command}\nREADME shows:\n" + "\n".join(shown) + f"\nactual:\n{out}"
-        outputs[command] = out
+    assert len(console(WALKTHROUGH)) >= 7
+    outputs = run_console(WALKTHROUGH, tmp_path)
     assert not (tmp_path / "hacked").exists()
 
     # The walkthrough serves the plugin: a client's messages piped into `serve`, answered in JSON.
@@ -82,8 +28,8 @@ def test_five_minute_walkthrough_runs_as_written(spawn, tmp_path):
     assert answers[2]["result"]["content"] == [{"type": "text", "text": "notes.txt:1:buy milk"}]
 
     # And the client configuration shown starts a server that serves the tool.
-    config = json.loads(_block(WALKTHROUGH, "json", "{"))["mcpServers"]["grep"]
-    assert config["command"] == "mcp-toolhost"
+    config = json.loads(block(WALKTHROUGH, "json", "{"))["mcpServers"]["grep"]
+    assert config["command"].endswith("/bin/mcp-toolhost")  # a GUI client needs the full path
     args = [str(tmp_path / "tools") if arg == "/path/to/tools" else arg for arg in config["args"]]
     server = spawn(*args, cwd=tmp_path)
     server.initialize()
@@ -93,9 +39,9 @@ def test_five_minute_walkthrough_runs_as_written(spawn, tmp_path):
 
 def test_readme_plugin_test_example_passes(tmp_path):
     (tmp_path / "tools").mkdir()
-    (tmp_path / "tools" / "grep.toml").write_text(_block(WALKTHROUGH, "toml", "# tools/grep.toml"))
+    (tmp_path / "tools" / "grep.toml").write_text(block(WALKTHROUGH, "toml", "# tools/grep.toml"))
     plugins_section = README.split("## Plugins", 1)[1]
-    (tmp_path / "test_grep.py").write_text(_block(plugins_section, "python", "# test_grep.py"))
+    (tmp_path / "test_grep.py").write_text(block(plugins_section, "python", "# test_grep.py"))
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_grep.py"],
         cwd=tmp_path,

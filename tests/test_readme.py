@@ -1,29 +1,57 @@
-"""The README's examples run as written, so the docs cannot rot."""
+"""The README's examples run as written, so the docs cannot rot.
+
+Each block is found by its first line (`# my_tools.py`) or its section, written to a temporary
+folder as a reader would save it, and run through the real `mcp-toolhost` process. The plugin
+walkthrough is run by test_plugins_cli.py, the examples/ folder by test_examples.py.
+"""
 
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, executable, run_cli
+from doc_examples import block, run_console
 
 README = (ROOT / "README.md").read_text()
 
 
-def code_block(first_line: str) -> str:
-    for block in re.findall(r"```python\n(.*?)```", README, re.S):
-        if block.startswith(first_line):
-            return block
-    raise AssertionError(f"no python block starting with {first_line!r} in README.md")
+def section(heading: str) -> str:
+    """The text of a `## heading` section, up to the next one."""
+    return README.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
 
 
-def test_readme_opens_with_the_install_and_test_commands():
-    commands = re.search(r"```sh\n(.*?)```", README, re.S).group(1).splitlines()
-    assert commands[0].startswith("pip install . && mcp-toolhost")
-    assert commands[1].startswith("pip install -e '.[test]' && python -m pytest -q")
-    assert "pip install -e '.[test]' && python -m pytest -q" in (ROOT / ".ci" / "run").read_text()
+def opening_commands() -> list[str]:
+    """The two commands the README opens with, without their comments."""
+    lines = re.search(r"```sh\n(.*?)```", README, re.S).group(1).splitlines()
+    return [line.split("  #", 1)[0].strip() for line in lines]
+
+
+def write_my_tools(folder: Path) -> None:
+    (folder / "my_tools.py").write_text(block(README, "python", "# my_tools.py"))
+
+
+def test_readme_opens_with_install_and_test_commands_that_make_a_venv_first():
+    # Debian's and Ubuntu's system pip refuse to install outside a venv (PEP 668): both make one.
+    venv = "python3 -m venv .venv && . .venv/bin/activate && "
+    serve, test = opening_commands()
+    assert serve == venv + "pip install . && mcp-toolhost"
+    assert test == venv + "pip install -e '.[test]' && python -m pytest -q"
+    assert "Python 3.11 or newer" in README and "pipx install ." in README
+    assert 'requires-python = ">=3.11"' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_ci_runs_the_readmes_test_command_exactly_and_stops_on_any_failing_step():
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    _, test = opening_commands()
+    # `|| exit`: inside an && list `set -e` only stops at the last command (pytest's exit 5 included).
+    assert f"{test} || exit" in ci
 
 
 def test_writing_tools_example(tmp_path):
-    (tmp_path / "my_tools.py").write_text(code_block("# my_tools.py"))
+    write_my_tools(tmp_path)
     done = run_cli(
         "call", "forecast", "--no-builtins", "--tools", "my_tools.py", "--arg", "city=Lyon", "--raw", cwd=tmp_path
     )
@@ -35,15 +63,72 @@ def test_writing_tools_example(tmp_path):
     assert refused.returncode == 1 and b"days must be between 1 and 7" in refused.stdout
 
 
+def test_serve_command_of_writing_tools_serves_my_tools(spawn, tmp_path):
+    write_my_tools(tmp_path)
+    command = block(section("Writing tools"), "sh", "mcp-toolhost serve").split("#", 1)[0].split()
+    assert command == ["mcp-toolhost", "serve", "--tools", "my_tools.py"]
+    server = spawn(*command[1:], cwd=tmp_path)
+    server.initialize()
+    assert "forecast" in {tool["name"] for tool in server.list_tools()}
+
+
+def test_command_line_transcript_runs_as_shown(tmp_path):
+    write_my_tools(tmp_path)
+    outputs = run_console(section("Command line"), tmp_path)
+    assert any("call forecast --tools my_tools.py" in command for command in outputs), outputs
+
+
+def test_call_read_file_works_as_it_is_in_a_checkout():
+    assert "`mcp-toolhost call read_file --arg path=README.md` works as it is" in README
+    done = run_cli("call", "read_file", "--arg", "path=README.md", cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["content"] == README
+
+
+def test_claude_desktop_snippet_names_the_script_by_absolute_path_and_serves(spawn, tmp_path):
+    write_my_tools(tmp_path)
+    config = json.loads(block(section("What it is"), "json", "{"))["mcpServers"]["toolhost"]
+    # A GUI client does not inherit the venv's PATH: the command is the script's full path.
+    assert config["command"] == "/home/you/project/.venv/bin/mcp-toolhost"
+    assert "command -v mcp-toolhost" in README and "where mcp-toolhost" in README
+    found = subprocess.run(
+        ["bash", "-c", "command -v mcp-toolhost"],
+        env={"PATH": f"{Path(executable()).parent}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        check=False,
+    )
+    assert found.stdout.decode().strip() == executable()
+    args = [arg.replace("/home/you/project", str(tmp_path)) for arg in config["args"]]
+    server = spawn(*args)
+    server.initialize()
+    answer = server.call("forecast", {"city": "Lyon"})
+    assert answer["result"]["structuredContent"]["city"] == "Lyon", answer
+
+
+def test_every_client_snippet_uses_an_absolute_command():
+    configs = [json.loads(found) for found in re.findall(r"```json\n(\{\n  \"mcpServers\".*?)```", README, re.S)]
+    assert len(configs) >= 3
+    for config in configs:
+        for server in config["mcpServers"].values():
+            assert server["command"].startswith("/") and server["command"].endswith("/mcp-toolhost"), server
+
+
+def test_configuration_file_example_is_read_from_the_working_directory(spawn, tmp_path):
+    write_my_tools(tmp_path)
+    (tmp_path / "mcp-toolhost.toml").write_text(block(section("Configuration"), "toml", "# mcp-toolhost.toml"))
+    server = spawn("serve", "--no-builtins", cwd=tmp_path)
+    result = server.initialize()
+    assert result["instructions"] == "Use forecast for anything about the weather."
+    assert [tool["name"] for tool in server.list_tools()] == ["forecast"]
+
+
 def test_testing_example(tmp_path):
-    (tmp_path / "my_tools.py").write_text(code_block("# my_tools.py"))
-    (tmp_path / "test_example.py").write_text(code_block("import pytest\n\nfrom mcp_toolhost import ToolHost"))
+    write_my_tools(tmp_path)
+    example = block(README, "python", "import pytest\n\nfrom mcp_toolhost import ToolHost")
+    (tmp_path / "test_example.py").write_text(example)
     (tmp_path / "conftest.py").write_text(
         "import pytest\n\n@pytest.fixture\ndef anyio_backend():\n    return 'asyncio'\n"
     )
-    import subprocess
-    import sys
-
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_example.py"],
         cwd=tmp_path,
