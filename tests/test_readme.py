@@ -78,6 +78,34 @@ def test_command_line_transcript_runs_as_shown(tmp_path):
     assert any("call forecast --tools my_tools.py" in command for command in outputs), outputs
 
 
+def test_server_in_code_example_serves_its_tool_and_my_tools(tmp_path):
+    write_my_tools(tmp_path)
+    (tmp_path / "server.py").write_text(block(README, "python", "from mcp_toolhost import ToolHost\n"))
+    hello = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
+    calls = {2: ("add", {"a": 2, "b": 40}), 3: ("forecast", {"city": "Lyon"})}
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        *(
+            {"jsonrpc": "2.0", "id": id_, "method": "tools/call", "params": {"name": name, "arguments": arguments}}
+            for id_, (name, arguments) in calls.items()
+        ),
+    ]
+    # At the end of its input the server answers what is in flight and exits: the exit is the event.
+    done = subprocess.run(
+        [sys.executable, "server.py"],
+        cwd=tmp_path,
+        input="".join(json.dumps(message) + "\n" for message in messages).encode(),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    answers = {answer["id"]: answer for answer in map(json.loads, done.stdout.splitlines())}
+    assert answers[2]["result"]["structuredContent"] == {"result": 42}, answers
+    assert answers[3]["result"]["structuredContent"]["sky"] == "clear", answers
+
+
 def test_call_read_file_works_as_it_is_in_a_checkout():
     assert "`mcp-toolhost call read_file --arg path=README.md` works as it is" in README
     done = run_cli("call", "read_file", "--arg", "path=README.md", cwd=ROOT)
