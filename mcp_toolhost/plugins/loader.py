@@ -143,6 +143,7 @@ class PluginManager:
         self.host = host
         self.settings: Settings = host.settings
         self.filter = ToolFilter.from_settings(self.settings)
+        host.registry.reasons.append(self.filter.disabled.get)
         self.sources: list[Source] = []
         self.candidates: dict[str, Candidate] = {}
         """The last good version of each source that loaded."""
