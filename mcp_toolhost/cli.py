@@ -262,6 +262,8 @@ def call(
             click.echo(ctx.get_help())
             return
         raise click.UsageError("Missing argument 'TOOL'.")
+    if as_json and raw:
+        raise click.UsageError("--json and --raw are two forms of the same output: choose one.")
     settings = _settings(ctx, options)
     if show_help:
         _describe(settings, tool_name, as_json=False)
@@ -295,7 +297,6 @@ def new_plugin(ctx: click.Context, /, name: str, kind: str, **options: Any) -> N
     from .plugins.scaffold import create_plugin
 
     _settings(ctx, options)  # the global options (--log-level...) apply here too
-
     try:
         files = create_plugin(Path.cwd(), name, kind)  # type: ignore[arg-type]
     except ConfigError as exc:
@@ -348,8 +349,7 @@ def manifest_schema(ctx: click.Context, /, **options: Any) -> None:
     """Print the JSON Schema that manifests are validated against."""
     import json
 
-    _settings(ctx, options)  # the global options (--log-level...) apply here too
-
     from .plugins.manifest import MANIFEST_SCHEMA
 
+    _settings(ctx, options)  # the global options (--log-level...) apply here too
     click.echo(json.dumps(MANIFEST_SCHEMA, indent=2))

@@ -91,6 +91,8 @@ def test_json_prints_the_call_tool_result_as_one_document():
     }
     failed = run_piped("call", "fail", *OWN, "-a", "message=boom", "--json")
     assert failed.returncode == 1 and json.loads(failed.stdout)["isError"] is True
+    both = run_piped("call", "point", *OWN, "--json", "--raw")
+    assert both.returncode == 2 and b"--json and --raw" in both.stderr
 
 
 def test_json_is_coloured_on_a_terminal_only_and_never_with_no_color():
