@@ -76,6 +76,16 @@ def test_plugin_tools_disabled_by_the_lists_name_the_pattern(spawn):
     )
 
 
+def test_tools_of_a_disabled_plugin_name_the_pattern(spawn):
+    mixed = FIXTURES / "plugins" / "mixed"
+    server = spawn("serve", "--no-builtins", "--plugins", str(mixed), "--disable-plugin", "word*")
+    server.initialize()
+    assert refusal(server, "count_words", stateless=False) == (
+        "Tool 'count_words' is not served: its plugin 'wordcount' is disabled by --disable-plugin 'word*'"
+        " (disable_plugins in the config)"
+    )
+
+
 def test_the_cli_call_gives_the_same_reason():
     done = run_cli("call", "write_file", "--read-only")
     assert done.returncode == 1 and done.stdout == b""

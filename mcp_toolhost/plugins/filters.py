@@ -59,8 +59,13 @@ class ToolFilter:
             Filter(settings.enable_tools, settings.disable_tools),
         )
 
-    def plugin_allowed(self, *names: str) -> bool:
-        return self.plugins.allows(*names)
+    def plugin_allowed(self, *names: str, tools: Iterable[str] = ()) -> bool:
+        """Whether the plugin passes; if not, why is kept in `disabled` for its `tools`."""
+        refusal = self.plugins.refusal(*names)
+        if refusal is not None:
+            why = f"its plugin {names[-1]!r} {_why(refusal, 'plugin')}"
+            self.disabled.update(dict.fromkeys(tools, why))
+        return refusal is None
 
     def tool_allowed(self, name: str, plugin: str | None = None, original: str | None = None) -> bool:
         """Whether the tool passes; if not, why is kept in `disabled`."""
@@ -70,16 +75,9 @@ class ToolFilter:
         if plugin is not None:
             names.append(f"{plugin}.{original or name}")
         refusal = self.tools.refusal(*names)
-        if refusal is None:
-            return True
-        kind, patterns = refusal
-        listed = ", ".join(repr(p) for p in patterns)
-        self.disabled[name] = (
-            f"it is disabled by --disable-tool {listed} (disable_tools in the config)"
-            if kind == "deny"
-            else f"it matches no --enable-tool pattern ({listed}; enable_tools in the config)"
-        )
-        return False
+        if refusal is not None:
+            self.disabled[name] = f"it {_why(refusal, 'tool')}"
+        return refusal is None
 
     def apply(self, registry: ToolRegistry, keep: Iterable[str] = ()) -> list[str]:
         """Remove the tools the lists disable (except `keep`); returns their names."""
@@ -88,3 +86,12 @@ class ToolFilter:
         for name in removed:
             registry.remove(name)
         return removed
+
+
+def _why(refusal: tuple[str, tuple[str, ...]], kind: str) -> str:
+    """`Filter.refusal` in words, naming the flag and the config key (kind: tool or plugin)."""
+    rule, patterns = refusal
+    listed = ", ".join(repr(p) for p in patterns)
+    if rule == "deny":
+        return f"is disabled by --disable-{kind} {listed} (disable_{kind}s in the config)"
+    return f"matches no --enable-{kind} pattern ({listed}; enable_{kind}s in the config)"

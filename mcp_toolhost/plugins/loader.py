@@ -203,7 +203,7 @@ class PluginManager:
         except ConfigError as exc:
             self.failures[key] = str(exc)
             return None
-        if not self.filter.plugin_allowed(source.name, candidate.info.name):
+        if not self.filter.plugin_allowed(source.name, candidate.info.name, tools=candidate.names):
             _call_cleanup(candidate)
             self.disabled.add(key)
             self.failures.pop(key, None)
