@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -110,6 +109,8 @@ class ToolRegistry:
             why = reason(name)
             if why is not None:
                 return f"Tool {shown!r} is not served: {why}"
+        import difflib  # only on this error path: not worth its import at start
+
         close = difflib.get_close_matches(shown, self._names(), n=3)
         if close:
             choices = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
