@@ -118,7 +118,16 @@ def describe_tool(host: ToolHost, name: str, *, as_json: bool) -> tuple[str, boo
     annotations = {k: v for k, v in tool.get("annotations", {}).items() if k != "title"}
     if annotations:
         out += ["", "Annotations:", *(f"  {key}: {orjson.dumps(value).decode()}" for key, value in annotations.items())]
+    out += ["", f"Call it: {_call_line(name, tool['inputSchema'])}"]
     return "\n".join(out), True
+
+
+def _call_line(name: str, schema: dict[str, Any]) -> str:
+    """`mcp-toolhost call NAME -a p=VALUE [-a q=VALUE]`: required parameters first, then optional."""
+    required = set(schema.get("required", ()))
+    properties = sorted(schema.get("properties", {}), key=lambda key: key not in required)
+    pairs = [f"-a {key}=VALUE" if key in required else f"[-a {key}=VALUE]" for key in properties]
+    return " ".join(["mcp-toolhost call", name, *pairs])
 
 
 def _parameter_lines(schema: dict[str, Any]) -> list[str]:

@@ -164,6 +164,8 @@ Output schema:
 Annotations:
   readOnlyHint: true
   idempotentHint: true
+
+Call it: mcp-toolhost call add -a a=VALUE [-a b=VALUE]
 """
 
 
