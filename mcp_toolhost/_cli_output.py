@@ -28,8 +28,7 @@ from .testing import ClientError, connect
 __all__ = ["CallOutcome", "colour_wanted", "describe_tool", "render_tools", "run_call", "terminal_width"]
 
 Form = Literal["text", "json", "raw"]
-"""How `call` prints a result: readable, one JSON document, or today's indented `CallToolResult`."""
-
+"""How `call` prints a result: readable, as one line of JSON, or as indented JSON (the whole `CallToolResult`)."""
 
 _MIN_TEXT_WIDTH = 20
 """Columns a tool's text needs beside its name in `list-tools`; with fewer it goes below."""
@@ -47,7 +46,7 @@ def terminal_width() -> int | None:
 
 
 def colour_wanted() -> bool:
-    """Colour only on a terminal, and never with NO_COLOR set to anything (no-color.org)."""
+    """Colour only on a terminal, and never with NO_COLOR set and not empty (no-color.org)."""
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
