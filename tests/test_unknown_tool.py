@@ -67,23 +67,25 @@ def test_tools_disabled_by_the_lists_name_the_pattern(spawn, tmp_path):
     )
 
 
-def test_plugin_tools_disabled_by_the_lists_name_the_pattern(spawn):
-    mixed = FIXTURES / "plugins" / "mixed"
-    server = spawn("serve", "--no-builtins", "--plugins", str(mixed), "--disable-tool", "alpha.*")
+@pytest.mark.parametrize(
+    ("flag", "tool", "reason"),
+    [
+        (
+            "--disable-tool=alpha.*",
+            "alpha_add",
+            "it is disabled by --disable-tool 'alpha.*' (disable_tools in the config)",
+        ),
+        (
+            "--disable-plugin=word*",
+            "count_words",
+            "its plugin 'wordcount' is disabled by --disable-plugin 'word*' (disable_plugins in the config)",
+        ),
+    ],
+)
+def test_plugin_tools_disabled_by_the_lists_name_the_pattern(spawn, flag, tool, reason):
+    server = spawn("serve", "--no-builtins", "--plugins", str(FIXTURES / "plugins" / "mixed"), flag)
     server.initialize()
-    assert refusal(server, "alpha_add", stateless=False) == (
-        "Tool 'alpha_add' is not served: it is disabled by --disable-tool 'alpha.*' (disable_tools in the config)"
-    )
-
-
-def test_tools_of_a_disabled_plugin_name_the_pattern(spawn):
-    mixed = FIXTURES / "plugins" / "mixed"
-    server = spawn("serve", "--no-builtins", "--plugins", str(mixed), "--disable-plugin", "word*")
-    server.initialize()
-    assert refusal(server, "count_words", stateless=False) == (
-        "Tool 'count_words' is not served: its plugin 'wordcount' is disabled by --disable-plugin 'word*'"
-        " (disable_plugins in the config)"
-    )
+    assert refusal(server, tool, stateless=False) == f"Tool {tool!r} is not served: {reason}"
 
 
 def test_the_cli_call_gives_the_same_reason():
