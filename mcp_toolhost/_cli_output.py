@@ -1,54 +1,155 @@
-"""What the `list-tools` and `call` commands print, kept out of `cli.py`'s option wiring."""
+"""What the `list-tools`, `describe` and `call` commands print, kept out of `cli.py`'s option wiring.
+
+Everything here returns text; `cli.py` decides where it goes. Whether stdout is a
+terminal (for width and colour) is asked by the caller, before or after tools run:
+while they run, fd 1 points at stderr (`claim_stdout`).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import os
+import re
 import shutil
-from typing import Any
+import sys
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import anyio
 import click
 import orjson
 
 from .host import ToolHost
+from .plugins.docs import HINTS, type_label
 from .testing import ClientError, connect
 
-_HINTS = (
-    ("readOnlyHint", "read-only"),
-    ("destructiveHint", "destructive"),
-    ("idempotentHint", "idempotent"),
-    ("openWorldHint", "open-world"),
-)
+__all__ = ["CallOutcome", "colour_wanted", "describe_tool", "render_tools", "run_call", "terminal_width"]
+
+Form = Literal["text", "json", "raw"]
+"""How `call` prints a result: readable, as one line of JSON, or as indented JSON (the whole `CallToolResult`)."""
+
+_MIN_TEXT_WIDTH = 20
+"""Columns a tool's text needs beside its name in `list-tools`; with fewer it goes below."""
 
 
 def _dump(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
 
 
-def render_tools(host: ToolHost, *, as_json: bool) -> str:
-    """The `tools/list` result as JSON, or as a table: name, title and description, hints."""
+def terminal_width() -> int | None:
+    """The width to fit lines to: $COLUMNS, else the terminal's; None when stdout is not a terminal."""
+    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None  # piped: whole lines, for grep and friends
+
+
+def colour_wanted() -> bool:
+    """Colour only on a terminal, and never with NO_COLOR set and not empty (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _tools(host: ToolHost) -> list[dict[str, Any]]:
+    """Exactly what `tools/list` gives a client."""
 
     async def fetch() -> list[dict[str, Any]]:
         async with connect(host) as client:
             return await client.list_tools()
 
-    tools = anyio.run(fetch)
+    return anyio.run(fetch)
+
+
+def _hints(tool: dict[str, Any]) -> list[str]:
+    return [label for key, label in HINTS if tool.get("annotations", {}).get(key)]
+
+
+def render_tools(host: ToolHost, *, as_json: bool, width: int | None) -> str:
+    """The `tools/list` result as JSON, or as a table: name, then title, description and hints.
+
+    The second column is wrapped at word boundaries to `width`; None leaves each tool on one line.
+    """
+    tools = _tools(host)
     if as_json:
         return _dump({"tools": tools})
     if not tools:
         return "No tools."
-    lines = []
-    width = shutil.get_terminal_size((120, 24)).columns
     name_width = max(len(t["name"]) for t in tools)
+    indent = " " * (name_width + 2)
+    # Too narrow beside the names: each tool's text goes under its name instead.
+    below = width is not None and width - len(indent) < _MIN_TEXT_WIDTH
+    if below:
+        indent = " " * 4
+    lines = []
     for t in tools:
-        hints = [label for key, label in _HINTS if t.get("annotations", {}).get(key)]
-        title = t.get("title") or ""
         description = (t.get("description") or "").strip().splitlines()
-        summary = " - ".join(part for part in (title, description[0] if description else "") if part)
+        summary = " - ".join(part for part in (t.get("title"), description[0] if description else "") if part)
+        hints = _hints(t)
         if hints:
             summary += f" [{', '.join(hints)}]"
-        room = max(width - name_width - 2, 20)
-        lines.append(f"{t['name']:<{name_width}}  {summary[:room]}")
-    return "\n".join(lines)
+        if width is None:
+            lines.append(f"{t['name']:<{name_width}}  {summary}")
+            continue
+        wrapped = textwrap.wrap(summary, max(width - len(indent), _MIN_TEXT_WIDTH)) or [""]
+        if below:
+            lines += [t["name"], *(indent + line for line in wrapped)]
+        else:
+            lines.append(f"{t['name']:<{name_width}}  {wrapped[0]}")
+            lines += [indent + line for line in wrapped[1:]]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def describe_tool(host: ToolHost, name: str, *, as_json: bool) -> tuple[str, bool]:
+    """One tool's definition for people: parameters with types, defaults and descriptions,
+    its output schema and annotations. Returns the text and whether the tool is served."""
+    tool = next((t for t in _tools(host) if t["name"] == name), None)
+    if tool is None:
+        return f"Error: {host.registry.unknown(name)}", False
+    if as_json:
+        return _dump(tool), True
+    title = f" - {tool['title']}" if tool.get("title") else ""
+    out = [f"{name}{title}"]
+    if tool.get("description"):
+        out += ["", tool["description"].strip()]
+    out += ["", *_parameter_lines(tool["inputSchema"])]
+    if tool.get("outputSchema"):
+        out += ["", "Output schema:", textwrap.indent(_dump(tool["outputSchema"]), "  ")]
+    annotations = {k: v for k, v in tool.get("annotations", {}).items() if k != "title"}
+    if annotations:
+        out += ["", "Annotations:", *(f"  {key}: {orjson.dumps(value).decode()}" for key, value in annotations.items())]
+    out += ["", f"Call it: {_call_line(name, tool['inputSchema'])}"]
+    return "\n".join(out), True
+
+
+def _call_line(name: str, schema: dict[str, Any]) -> str:
+    """`mcp-toolhost call NAME -a p=VALUE [-a q=VALUE]`: required parameters first, then optional."""
+    required = set(schema.get("required", ()))
+    properties = sorted(schema.get("properties", {}), key=lambda key: key not in required)
+    pairs = [f"-a {key}=VALUE" if key in required else f"[-a {key}=VALUE]" for key in properties]
+    return " ".join(["mcp-toolhost call", name, *pairs])
+
+
+def _parameter_lines(schema: dict[str, Any]) -> list[str]:
+    properties: dict[str, Any] = schema.get("properties", {})
+    if not properties:
+        return ["No parameters."]
+    required = set(schema.get("required", ()))
+    out = ["Parameters:"]
+    for key, prop in properties.items():
+        facts = [type_label(prop)]
+        if key in required:
+            facts.append("required")
+        if "default" in prop:
+            facts.append(f"default {orjson.dumps(prop['default']).decode()}")
+        if "enum" in prop:
+            facts.append("one of " + ", ".join(orjson.dumps(v).decode() for v in prop["enum"]))
+        out.append(f"  {key}  ({'; '.join(facts)})")
+        if prop.get("description"):
+            out.append(textwrap.indent(prop["description"].strip(), "      "))
+    return out
+
+
+# --- call ----------------------------------------------------------------------------
 
 
 def _arguments(host: ToolHost, tool_name: str, pairs: tuple[str, ...], json_arguments: str | None) -> dict[str, Any]:
@@ -57,9 +158,9 @@ def _arguments(host: ToolHost, tool_name: str, pairs: tuple[str, ...], json_argu
         try:
             arguments = orjson.loads(json_arguments)
         except orjson.JSONDecodeError as exc:
-            raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--json") from None
+            raise click.BadParameter(f"not valid JSON: {exc}", param_hint="--args") from None
         if not isinstance(arguments, dict):
-            raise click.BadParameter("must be a JSON object", param_hint="--json")
+            raise click.BadParameter("must be a JSON object", param_hint="--args")
     tool = host.registry.get(tool_name)
     properties = tool.schema.input_schema.get("properties", {}) if tool is not None else {}
     for pair in pairs:
@@ -80,26 +181,31 @@ def _coerce(value: str, schema: dict[str, Any]) -> Any:
         return value
 
 
-def _render(result: dict[str, Any]) -> str:
-    parts = []
-    for block in result.get("content", []):
-        kind = block.get("type")
-        if kind == "text":
-            parts.append(block["text"])
-        elif kind in ("image", "audio"):
-            parts.append(f"[{kind} {block.get('mimeType')}, {len(block.get('data', '')) * 3 // 4} bytes]")
-        elif kind == "resource_link":
-            parts.append(f"[link {block.get('name')}: {block.get('uri')}]")
-        elif kind == "resource":
-            resource = block.get("resource", {})
-            parts.append(resource.get("text") or f"[resource {resource.get('uri')}]")
-    return "\n".join(parts)
+@dataclass(frozen=True, slots=True)
+class CallOutcome:
+    """A `tools/call` answer: the `CallToolResult`, or the protocol error's message."""
+
+    result: dict[str, Any] | None
+    error: str | None = None
+
+    @property
+    def status(self) -> int:
+        """The exit status: 0 for a result, 1 for an error result or a refused call."""
+        return 0 if self.result is not None and not self.result.get("isError") else 1
+
+    def render(self, form: Form, *, colour: bool) -> tuple[str, bool]:
+        """What to print, and whether it goes to stderr (errors, unless a JSON form was asked for)."""
+        if self.result is None:
+            return f"Error: {self.error}", True
+        if form == "json":
+            return orjson.dumps(self.result).decode(), False
+        if form == "raw":
+            return _dump(self.result), False
+        return _readable(self.result, colour=colour), bool(self.result.get("isError"))
 
 
-def run_call(
-    host: ToolHost, tool_name: str, pairs: tuple[str, ...], json_arguments: str | None, *, raw: bool
-) -> tuple[str, int]:
-    """Call the tool; returns what to print and the exit status (1 for an error)."""
+def run_call(host: ToolHost, tool_name: str, pairs: tuple[str, ...], json_arguments: str | None) -> CallOutcome:
+    """Call the tool once, in-process, as a client would."""
     arguments = _arguments(host, tool_name, pairs, json_arguments)
 
     async def session() -> dict[str, Any]:
@@ -107,7 +213,74 @@ def run_call(
             return await client.call_tool(tool_name, arguments)
 
     try:
-        result = anyio.run(session)
+        return CallOutcome(anyio.run(session))
     except ClientError as exc:
-        return f"Error: {exc.message}", 1
-    return (_dump(result) if raw else _render(result)), 1 if result.get("isError") else 0
+        return CallOutcome(None, exc.message)
+
+
+def _readable(result: dict[str, Any], *, colour: bool) -> str:
+    """Text blocks as text, media and resources as one-line summaries, structured content
+    as indented JSON. A text block that only repeats the structured content (which tools
+    send for older clients, server/tools "Structured Content") is not printed twice."""
+    structured = result.get("structuredContent")
+    texts = [block["text"] for block in result.get("content", []) if block.get("type") == "text"]
+    shown = structured
+    if isinstance(structured, dict) and list(structured) == ["result"] and _mirrored(texts, structured["result"]):
+        shown = structured["result"]  # a non-object value, wrapped because structuredContent is an object
+    parts = []
+    for block in result.get("content", []):
+        kind = block.get("type")
+        if kind == "text":
+            if structured is None or not _mirrored([block["text"]], shown):
+                parts.append(block["text"])
+        elif kind in ("image", "audio"):
+            parts.append(_summary(kind, block.get("mimeType"), block.get("data", "")))
+        elif kind == "resource_link":
+            parts.append(f"[link {block.get('name')}: {block.get('uri')}]")
+        elif kind == "resource":
+            resource = block.get("resource", {})
+            if "text" in resource:
+                parts.append(resource["text"])
+            else:
+                parts.append(
+                    _summary(f"resource {resource.get('uri')}", resource.get("mimeType"), resource.get("blob", ""))
+                )
+    if isinstance(shown, str):
+        parts.append(shown)
+    elif structured is not None:
+        parts.append(_coloured(_dump(shown)) if colour else _dump(shown))
+    return "\n".join(parts)
+
+
+def _mirrored(texts: list[str], value: Any) -> bool:
+    """Whether one of `texts` is `value` serialized as JSON."""
+    for text in texts:
+        try:
+            if orjson.loads(text) == value:
+                return True
+        except orjson.JSONDecodeError:
+            continue
+    return False
+
+
+def _summary(what: str, mime_type: str | None, data: str) -> str:
+    """Binary content in one line, `[image image/png, 8 bytes]`, rather than its base64."""
+    try:
+        size = f"{len(base64.b64decode(data, validate=True))} bytes"
+    except (binascii.Error, ValueError):
+        size = "not valid base64"
+    return f"[{what}{f' {mime_type}' if mime_type else ''}, {size}]"
+
+
+# Tokens of indented JSON: a key (a string before ':'), a string, a literal, a number.
+_JSON_TOKEN = re.compile(r'("(?:[^"\\]|\\.)*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)')
+
+
+def _coloured(text: str) -> str:
+    def paint(match: re.Match[str]) -> str:
+        string, colon, literal, number = match.groups()
+        if string is not None:
+            return click.style(string, fg="blue" if colon else "green") + (colon or "")
+        return click.style(literal or number, fg="magenta" if literal else "cyan")
+
+    return _JSON_TOKEN.sub(paint, text)

@@ -22,8 +22,17 @@ def build_host(settings: Settings) -> ToolHost:
         from .builtins import register_builtins
 
         register_builtins(host)
+    else:
+        # Say why a built-in is missing; the built-ins are imported only if a call names one.
+        host.registry.reasons.append(lambda name: _why_no_builtin(settings, name))
     _load_plugins(host)
     return host
+
+
+def _why_no_builtin(settings: Settings, name: str) -> str | None:
+    from .builtins import why_hidden
+
+    return why_hidden(settings, None, name)
 
 
 # --- Plugins -------------------------------------------------------------------------
@@ -59,4 +68,6 @@ def _load_plugins(host: ToolHost) -> None:
     elif filtered:
         from .plugins.filters import ToolFilter
 
-        ToolFilter.from_settings(settings).apply(host.registry)
+        tool_filter = ToolFilter.from_settings(settings)
+        host.registry.reasons.append(tool_filter.disabled.get)
+        tool_filter.apply(host.registry)

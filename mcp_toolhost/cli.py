@@ -199,43 +199,80 @@ def serve(ctx: click.Context, /, **options: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the tools/list result.")
 @click.pass_context
 def list_tools(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
-    """List the tools this configuration serves."""
-    from ._cli_output import render_tools
+    """List the tools this configuration serves, one a line (wrapped to the terminal's width)."""
+    from ._cli_output import render_tools, terminal_width
 
     settings = _settings(ctx, options)
+    width = terminal_width()
     with _quiet_stdout():
-        text = render_tools(_host(settings), as_json=as_json)
+        text = render_tools(_host(settings), as_json=as_json, width=width)
     click.echo(text)
 
 
 @main.command()
 @click.argument("tool_name", metavar="TOOL")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the tool's tools/list entry.")
+@host_options
+@click.pass_context
+def describe(ctx: click.Context, /, tool_name: str, as_json: bool, **options: Any) -> None:
+    """Show one tool: its parameters (types, defaults, descriptions), output schema and annotations."""
+    settings = _settings(ctx, options)
+    _describe(settings, tool_name, as_json=as_json)
+
+
+def _describe(settings: Settings, tool_name: str, *, as_json: bool) -> None:
+    from ._cli_output import describe_tool
+
+    with _quiet_stdout():
+        text, found = describe_tool(_host(settings), tool_name, as_json=as_json)
+    click.echo(text, err=not found)
+    _exit(0 if found else 1)
+
+
+@main.command(add_help_option=False)
+@click.argument("tool_name", metavar="TOOL", required=False)
 @click.option("--arg", "-a", "pairs", multiple=True, metavar="KEY=VALUE", help="One argument (repeatable).")
-@click.option("--json", "json_arguments", metavar="OBJECT", help="All arguments as one JSON object.")
-@click.option("--raw", is_flag=True, help="Print the whole CallToolResult as JSON.")
+@click.option("--args", "json_arguments", metavar="OBJECT", help="All arguments as one JSON object.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole CallToolResult as one line of JSON.")
+@click.option("--raw", is_flag=True, help="Print the whole CallToolResult as indented JSON.")
+@click.option("-h", "--help", "show_help", is_flag=True, help="Show this message, or with TOOL the tool's parameters.")
 @host_options
 @click.pass_context
 def call(
     ctx: click.Context,
     /,
-    tool_name: str,
+    tool_name: str | None,
     pairs: tuple[str, ...],
     json_arguments: str | None,
+    as_json: bool,
     raw: bool,
+    show_help: bool,
     **options: Any,
 ) -> None:
-    """Call one tool and print its result; exit status 1 if the result is an error.
+    """Call one tool and print its result: text as text, structured content as indented JSON.
 
-    KEY=VALUE values are taken as text for string parameters and as JSON otherwise
-    (count=3, flags='["a","b"]').
+    Exit status 0 for a result; 1 for an error result (printed on stderr) or a tool that is
+    not served; 2 for a usage error. KEY=VALUE values are taken as text for string
+    parameters and as JSON otherwise (count=3, flags='["a","b"]').
     """
-    from ._cli_output import run_call
+    from ._cli_output import colour_wanted, run_call
 
+    if tool_name is None:
+        if show_help:
+            click.echo(ctx.get_help())
+            return
+        raise click.UsageError("Missing argument 'TOOL'.")
+    if as_json and raw:
+        raise click.UsageError("--json and --raw are two forms of the same output: choose one.")
     settings = _settings(ctx, options)
+    if show_help:
+        _describe(settings, tool_name, as_json=False)
     with _quiet_stdout():
-        text, status = run_call(_host(settings), tool_name, pairs, json_arguments, raw=raw)
-    click.echo(text, err=status != 0 and not raw and text.startswith("Error: "))
-    _exit(status)
+        outcome = run_call(_host(settings), tool_name, pairs, json_arguments)
+    colour = colour_wanted()
+    text, to_stderr = outcome.render("json" if as_json else "raw" if raw else "text", colour=colour)
+    click.echo(text, err=to_stderr, color=colour and not to_stderr)
+    _exit(outcome.status)
 
 
 @contextlib.contextmanager
@@ -253,10 +290,13 @@ def _quiet_stdout() -> Iterator[None]:
 @main.command("new-plugin")
 @click.argument("name")
 @click.option("--kind", type=click.Choice(["python", "manifest"]), default="python", show_default=True)
-def new_plugin(name: str, kind: str) -> None:
+@host_options
+@click.pass_context
+def new_plugin(ctx: click.Context, /, name: str, kind: str, **options: Any) -> None:
     """Create NAME/: a working plugin (a Python module, or a manifest wrapping `wc`) and its test."""
     from .plugins.scaffold import create_plugin
 
+    _settings(ctx, options)  # the global options (--log-level...) apply here too
     try:
         files = create_plugin(Path.cwd(), name, kind)  # type: ignore[arg-type]
     except ConfigError as exc:
@@ -303,10 +343,13 @@ def docs(ctx: click.Context, /, fmt: str, **options: Any) -> None:
 
 
 @main.command("manifest-schema")
-def manifest_schema() -> None:
+@host_options
+@click.pass_context
+def manifest_schema(ctx: click.Context, /, **options: Any) -> None:
     """Print the JSON Schema that manifests are validated against."""
     import json
 
     from .plugins.manifest import MANIFEST_SCHEMA
 
+    _settings(ctx, options)  # the global options (--log-level...) apply here too
     click.echo(json.dumps(MANIFEST_SCHEMA, indent=2))

@@ -38,19 +38,20 @@ def test_call_with_key_value_arguments_coerced_by_schema():
 def test_string_parameters_keep_their_text():
     done = run_cli("call", "refuse", *OWN, "--arg", "message=123")
     assert done.returncode == 1
-    assert done.stdout == b"123\n"
+    assert done.stderr == b"123\n" and done.stdout == b""
 
 
 def test_call_with_json_arguments_and_raw_output():
-    done = run_cli("call", "point", *OWN, "--json", '{"x": 1, "y": 2}', "--raw")
+    done = run_cli("call", "point", *OWN, "--args", '{"x": 1, "y": 2}', "--raw")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["structuredContent"] == {"x": 1, "y": 2}
+    assert done.stdout.startswith(b'{\n  "content"')  # indented, as before --json existed
 
 
-def test_error_result_exits_1():
+def test_error_result_goes_to_stderr_and_exits_1():
     done = run_cli("call", "fail", *OWN, "--arg", "message=boom")
-    assert done.returncode == 1
-    assert b"ValueError: boom" in done.stdout
+    assert done.returncode == 1 and done.stdout == b""
+    assert b"ValueError: boom" in done.stderr
 
 
 def test_unknown_tool_exits_1_with_the_reason_on_stderr():
@@ -60,7 +61,7 @@ def test_unknown_tool_exits_1_with_the_reason_on_stderr():
 
 
 def test_bad_json_arguments_are_a_usage_error():
-    done = run_cli("call", "add", *OWN, "--json", "{not json")
+    done = run_cli("call", "add", *OWN, "--args", "{not json")
     assert done.returncode == 2 and b"not valid JSON" in done.stderr
 
 

@@ -60,7 +60,7 @@ def test_writing_tools_example(tmp_path):
     refused = run_cli(
         "call", "forecast", "--no-builtins", "--tools", "my_tools.py", "-a", "city=Lyon", "-a", "days=9", cwd=tmp_path
     )
-    assert refused.returncode == 1 and b"days must be between 1 and 7" in refused.stdout
+    assert refused.returncode == 1 and b"days must be between 1 and 7" in refused.stderr
 
 
 def test_serve_command_of_writing_tools_serves_my_tools(spawn, tmp_path):

@@ -285,7 +285,7 @@ class Connection:
             raise InvalidParams('tools/call: "name" must be a string')
         tool = self._server.registry.get(name)
         if tool is None:
-            raise InvalidParams(f"Unknown tool: {name[:200]}")
+            raise InvalidParams(self._server.registry.unknown(name))
         arguments = params.get("arguments")
         if arguments is None:
             arguments = {}

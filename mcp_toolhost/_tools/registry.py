@@ -31,6 +31,12 @@ class ToolRegistry:
         self._listeners: list[Callable[[], None]] = []
         self._batching = 0
         self._pending_change = False
+        self.reasons: list[Callable[[str], str | None]] = []
+        """Functions saying why a tool name is not served (None: not theirs to explain).
+
+        The layers that hide tools (built-ins, plugin filters) add them; they are asked
+        only when a call names a tool that is not served.
+        """
 
     def __len__(self) -> int:
         return len(self._tools)
@@ -95,6 +101,21 @@ class ToolRegistry:
         chunk = names[start : start + size]
         next_cursor = _cursor_for(chunk[-1]) if start + size < len(names) and chunk else None
         return [self._tools[name] for name in chunk], next_cursor
+
+    def unknown(self, name: str) -> str:
+        """The error for a call to `name`, which is not served: why, or the near misses."""
+        shown = name[:200]
+        for reason in self.reasons:
+            why = reason(name)
+            if why is not None:
+                return f"Tool {shown!r} is not served: {why}"
+        import difflib  # only on this error path: not worth its import at start
+
+        close = difflib.get_close_matches(shown, self._names(), n=3)
+        if close:
+            choices = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+            return f"Unknown tool: {shown}; did you mean {choices}?"
+        return f"Unknown tool: {shown}"
 
     def _names(self) -> list[str]:
         if self._sorted is None:

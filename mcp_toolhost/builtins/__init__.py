@@ -20,6 +20,7 @@ allowed. Importing the group modules is cheap: heavy libraries load inside the t
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import logging
 from pathlib import Path
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from ..config import Settings
     from ..host import ToolHost
 
-__all__ = ["GROUPS", "register_builtins"]
+__all__ = ["GROUPS", "register_builtins", "why_hidden"]
 
 GROUPS: Final = ("files", "http", "data", "system", "env")
 
@@ -61,6 +62,7 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
     if "files" in settings.builtins and not settings.roots and cfg.roots[0] in (Path("/"), Path.home()):
         # Clients often start servers in / or the home folder: say what that opens up.
         logger.warning("No --root given: the file tools may use all of %s (the working directory)", cfg.roots[0])
+    host.registry.reasons.append(functools.partial(why_hidden, settings, cfg))
     served: list[Tool] = []
     for group in dict.fromkeys(settings.builtins):
         module = importlib.import_module(f"{__name__}.{group}")
@@ -69,7 +71,7 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
                 logger.warning("built-in tool %s is replaced by %s", tool.name, host.registry.get(tool.name))
                 continue
             adjusted = _adjust(tool, cfg)
-            if adjusted is None:
+            if isinstance(adjusted, str):
                 continue
             adjusted.source = f"built-in {group}"
             host.add_tool(adjusted)
@@ -77,15 +79,36 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
     return served
 
 
-def _adjust(tool: Tool, cfg: BuiltinsConfig) -> Tool | None:
-    """The tool as this configuration serves it, or None if it is not served."""
+def why_hidden(settings: Settings, cfg: BuiltinsConfig | None, name: str) -> str | None:
+    """Why the built-in tool `name` is not served (None if there is no such built-in).
+
+    Asked only for a call to a tool not served, so importing the groups is paid then;
+    `cfg` is None when no group is served.
+    """
+    for group in GROUPS:
+        tool = next((t for t in collect_tools(importlib.import_module(f"{__name__}.{group}")) if t.name == name), None)
+        if tool is None:
+            continue
+        if not settings.builtins:
+            return "the built-in tools are off (--no-builtins, or builtins = [] in the config)"
+        if group not in settings.builtins or cfg is None:
+            groups = ",".join((*settings.builtins, group))
+            return f"its built-in group {group!r} is not served; add it: --builtins {groups} (builtins in the config)"
+        adjusted = _adjust(tool, cfg)
+        return adjusted if isinstance(adjusted, str) else None
+    return None
+
+
+def _adjust(tool: Tool, cfg: BuiltinsConfig) -> Tool | str:
+    """The tool as this configuration serves it, or why it is not served."""
     settings = cfg.settings
     options = tool.options
     if tool.name == "run_command" and not cfg.commands:
-        return None  # off until programs are allowed
+        # Off until programs are allowed.
+        return "it needs --allow-command NAME (allow_commands in the config) for each program it may run"
     if settings.read_only and not options.read_only_hint:
         if tool.name != "http_request":
-            return None
+            return "it is hidden by --read-only (read_only in the config), as it changes things"
         # Limited to safe methods (see http.py), it no longer changes anything.
         options = dataclasses.replace(options, read_only_hint=True, destructive_hint=None, idempotent_hint=None)
     cap = _OWN_TIMEOUT.get(tool.name)

@@ -13,12 +13,12 @@ from typing import Any, Final, Literal
 
 from .._tools.tool import Tool
 
-__all__ = ["render_docs"]
+__all__ = ["HINTS", "render_docs", "type_label"]
 
 logger = logging.getLogger("mcp_toolhost.plugins")
 
 _LEVEL: Final = 2  # versions.feature_level of 2025-06-18 and later: titles and output schemas
-_HINTS: Final = (
+HINTS: Final = (
     ("readOnlyHint", "read-only"),
     ("destructiveHint", "destructive"),
     ("idempotentHint", "idempotent"),
@@ -62,7 +62,7 @@ def _tool_section(entry: dict[str, Any]) -> list[str]:
     if entry.get("description"):
         out += [entry["description"].strip(), ""]
     facts = []
-    hints = [label for key, label in _HINTS if entry.get("annotations", {}).get(key)]
+    hints = [label for key, label in HINTS if entry.get("annotations", {}).get(key)]
     if hints:
         facts.append(f"Hints: {', '.join(hints)}")
     if entry.get("source"):
@@ -86,20 +86,20 @@ def _parameters(schema: dict[str, Any]) -> list[str]:
         description = prop.get("description", "")
         if "enum" in prop:
             description = (description + " One of: " + ", ".join(f"`{json.dumps(v)}`" for v in prop["enum"])).strip()
-        rows.append(
-            f"| `{name}` | {_type(prop)} | {'yes' if name in required else 'no'} | {default} | {_cell(description)} |"
-        )
+        kind = type_label(prop)
+        rows.append(f"| `{name}` | {kind} | {'yes' if name in required else 'no'} | {default} | {_cell(description)} |")
     return [*rows, ""]
 
 
-def _type(prop: dict[str, Any]) -> str:
+def type_label(prop: dict[str, Any]) -> str:
+    """A JSON Schema type in words: `integer`, `array of string`, `string or null`."""
     kind = prop.get("type")
     if kind == "array" and isinstance(prop.get("items"), dict):
-        return f"array of {_type(prop['items'])}"
+        return f"array of {type_label(prop['items'])}"
     if isinstance(kind, list):
         return " or ".join(kind)
     if kind is None and "anyOf" in prop:
-        return " or ".join(_type(option) for option in prop["anyOf"])
+        return " or ".join(type_label(option) for option in prop["anyOf"])
     return str(kind or "any")
 
 

@@ -143,6 +143,7 @@ class PluginManager:
         self.host = host
         self.settings: Settings = host.settings
         self.filter = ToolFilter.from_settings(self.settings)
+        host.registry.reasons.append(self.filter.disabled.get)
         self.sources: list[Source] = []
         self.candidates: dict[str, Candidate] = {}
         """The last good version of each source that loaded."""
@@ -202,7 +203,7 @@ class PluginManager:
         except ConfigError as exc:
             self.failures[key] = str(exc)
             return None
-        if not self.filter.plugin_allowed(source.name, candidate.info.name):
+        if not self.filter.plugin_allowed(source.name, candidate.info.name, tools=candidate.names):
             _call_cleanup(candidate)
             self.disabled.add(key)
             self.failures.pop(key, None)
