@@ -233,3 +233,18 @@ def test_a_client_name_nested_deeply_is_logged_without_failing_initialize(spawn)
     server.wait_for_stderr("nested too deeply to show")
     assert_alive(server)
 
+
+def test_lone_surrogate_ids_are_echoed_exactly_and_never_collide(server):
+    for request_id in ("\\ud800", "\\ud801"):  # two ids, both in flight at once
+        server.send_raw(
+            b'{"jsonrpc":"2.0","id":"%s","method":"tools/call","params":{"name":"wait","arguments":{"seconds":0.2}}}\n'
+            % request_id.encode()
+        )
+    server.send_raw(b'{"jsonrpc":"2.0","id":"\\udc00","method":"ping"}\n')
+    server.send_raw(b'{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"\\ud801"}}\n')
+    lines = [server.lines.get(timeout=TIMEOUT) for _ in range(2)]
+    assert lines == [
+        b'{"jsonrpc":"2.0","id":"\\udc00","result":{}}\n',
+        b'{"jsonrpc":"2.0","id":"\\ud800","result":{"content":[{"type":"text","text":"done"}]}}\n',
+    ]
+    assert_alive(server)  # and "\ud801" was cancelled: never answered

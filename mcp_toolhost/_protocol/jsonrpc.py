@@ -6,6 +6,7 @@ This module is the one place where an exception becomes a JSON-RPC error object.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, TypeGuard
 
 from .. import _json
@@ -15,16 +16,40 @@ RequestId = str | int
 
 
 def decode(data: bytes | str) -> Any:
-    """Parse one JSON document; raises ParseError (-32700)."""
+    """Parse one JSON document (a message or a batch); raises ParseError (-32700)."""
     try:
-        return _json.loads(data)
+        return _json.loads(data, clean=_valid_unicode_but_ids)
     except _json.JSONDecodeError as exc:
         raise ParseError(f"Parse error: {exc}") from None
+
+
+def _valid_unicode_but_ids(document: Any) -> Any:
+    """Lone surrogates become U+FFFD, except in ids: an answer must carry the id exactly as
+    the client sent it ("\\ud800" and "\\ud801" are two ids, not one "\\ufffd")."""
+    ids = [(holder, key, holder[key]) for holder, key in _id_places(document)]
+    document = _json.valid_unicode(document)
+    for holder, key, request_id in ids:
+        holder[key] = request_id
+    return document
+
+
+def _id_places(document: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    for message in document if isinstance(document, list) else [document]:
+        if isinstance(message, dict):
+            if "id" in message:
+                yield message, "id"
+            params = message.get("params")
+            if isinstance(params, dict) and "requestId" in params:  # notifications/cancelled
+                yield params, "requestId"
 
 
 def encode(message: Any) -> bytes:
     """Serialize a message; never raises, never writes a newline (stdio: no embedded newlines)."""
     return _json.dumps(message)
+
+
+def _encode_id(request_id: RequestId | None) -> bytes:
+    return _json.dumps_exact(request_id) if isinstance(request_id, str) else encode(request_id)
 
 
 def is_valid_id(value: object) -> TypeGuard[RequestId]:
@@ -59,12 +84,12 @@ def is_response(message: object) -> bool:
 
 
 def result_message(request_id: RequestId, result: dict[str, Any]) -> bytes:
-    return encode({"jsonrpc": "2.0", "id": request_id, "result": result})
+    return encoded_result_message(request_id, encode(result))
 
 
 def encoded_result_message(request_id: RequestId, encoded_result: bytes) -> bytes:
     """Wrap a result already encoded (to measure its size) without encoding it twice."""
-    return b'{"jsonrpc":"2.0","id":' + encode(request_id) + b',"result":' + encoded_result + b"}"
+    return b'{"jsonrpc":"2.0","id":' + _encode_id(request_id) + b',"result":' + encoded_result + b"}"
 
 
 def error_object(error: ProtocolError) -> dict[str, Any]:
@@ -75,7 +100,7 @@ def error_object(error: ProtocolError) -> dict[str, Any]:
 
 
 def error_message(request_id: RequestId | None, error: ProtocolError) -> bytes:
-    return encode({"jsonrpc": "2.0", "id": request_id, "error": error_object(error)})
+    return b'{"jsonrpc":"2.0","id":' + _encode_id(request_id) + b',"error":' + encode(error_object(error)) + b"}"
 
 
 def notification_message(method: str, params: dict[str, Any]) -> bytes:
