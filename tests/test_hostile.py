@@ -213,9 +213,12 @@ def test_params_nested_1000_deep_are_served_in_both_eras(server, kind):
     value = nested(kind, 1_000)  # orjson reads 1,024 levels, writes 255; Python recurses 1,000
     server.send_raw(echo_request(1, value))
     assert result_text(server.lines.get(timeout=TIMEOUT)) == value
-    envelope = json.dumps({**ENVELOPE, "io.modelcontextprotocol/clientInfo": {"name": "x"}, "progressToken": "t"})
-    server.send_raw(echo_request(2, value, f',"_meta":{envelope[:-1]},"deep":{value}}}'))
-    assert result_text(server.lines.get(timeout=TIMEOUT)) == value
+    # 2026-07-28: the envelope in _meta, its client name and a progress token as deep as the value
+    envelope = json.dumps(ENVELOPE)[1:-1]
+    meta = f'{{{envelope},"io.modelcontextprotocol/clientInfo":{{"name":{value}}},"progressToken":{value}}}'
+    server.send_raw(echo_request(2, value, f',"_meta":{meta}'))
+    stateless = server.lines.get(timeout=TIMEOUT)
+    assert result_text(stateless) == value and b'"resultType":"complete"' in stateless
     assert_alive(server)
 
 
