@@ -17,7 +17,14 @@ from typing import Any
 
 import orjson
 
-__all__ = ["JSONDecodeError", "dumps", "dumps_exact", "loads", "valid_unicode"]
+__all__ = ["JSONDecodeError", "Verbatim", "dumps", "loads", "valid_unicode"]
+
+
+class Verbatim(str):
+    """Text `dumps` writes exactly, lone surrogates as the escapes they came in as, not as U+FFFD.
+
+    For what a client chose and must get back unchanged: its request ids and progress tokens.
+    """
 
 
 class JSONDecodeError(ValueError):
@@ -54,14 +61,6 @@ def dumps(value: Any) -> bytes:
         return orjson.dumps(value, default=_jsonable)
     except TypeError:
         return _dumps_slowly(value)
-
-
-def dumps_exact(text: str) -> bytes:
-    """`text` as a JSON string, lone surrogates written as the escapes they arrived as, not as U+FFFD."""
-    try:
-        return orjson.dumps(text)
-    except TypeError:
-        return json.dumps(text).encode()
 
 
 def valid_unicode(value: Any) -> Any:
@@ -108,6 +107,8 @@ def _dumps_slowly(value: Any) -> bytes:
         item = todo.pop()
         if isinstance(item, _Literal):
             out += item
+        elif isinstance(item, Verbatim):
+            out += json.dumps(item).encode()
         elif isinstance(item, str):
             out += orjson.dumps(_valid_text(item))
         elif item is None or isinstance(item, bool):

@@ -251,3 +251,13 @@ def test_lone_surrogate_ids_are_echoed_exactly_and_never_collide(server):
         b'{"jsonrpc":"2.0","id":"\\ud800","result":{"content":[{"type":"text","text":"done"}]}}\n',
     ]
     assert_alive(server)  # and "\ud801" was cancelled: never answered
+
+
+def test_a_lone_surrogate_progress_token_comes_back_exactly(server):
+    server.send_raw(
+        b'{"jsonrpc":"2.0","id":1,"method":"tools/call",'
+        b'"params":{"name":"progress","arguments":{"steps":1},"_meta":{"progressToken":"\\ud802"}}}\n'
+    )
+    progress = server.lines.get(timeout=TIMEOUT)
+    assert b'"progressToken":"\\ud802"' in progress, progress
+    assert server.recv_response(1)["result"]["content"][0]["text"] == "finished"

@@ -24,32 +24,34 @@ def decode(data: bytes | str) -> Any:
 
 
 def _valid_unicode_but_ids(document: Any) -> Any:
-    """Lone surrogates become U+FFFD, except in ids: an answer must carry the id exactly as
-    the client sent it ("\\ud800" and "\\ud801" are two ids, not one "\\ufffd")."""
+    """Lone surrogates become U+FFFD, except in ids: a client must get its ids back exactly
+    as it sent them ("\\ud800" and "\\ud801" are two ids, not one "\\ufffd")."""
     ids = [(holder, key, holder[key]) for holder, key in _id_places(document)]
     document = _json.valid_unicode(document)
-    for holder, key, request_id in ids:
-        holder[key] = request_id
+    for holder, key, value in ids:
+        holder[key] = _json.Verbatim(value) if isinstance(value, str) else value
     return document
 
 
 def _id_places(document: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    """Where a message holds an id of the client's: its own, a cancelled request's, a progress token."""
     for message in document if isinstance(document, list) else [document]:
-        if isinstance(message, dict):
-            if "id" in message:
-                yield message, "id"
-            params = message.get("params")
-            if isinstance(params, dict) and "requestId" in params:  # notifications/cancelled
+        if not isinstance(message, dict):
+            continue
+        if "id" in message:
+            yield message, "id"
+        params = message.get("params")
+        if isinstance(params, dict):
+            if "requestId" in params:  # notifications/cancelled
                 yield params, "requestId"
+            meta = params.get("_meta")
+            if isinstance(meta, dict) and "progressToken" in meta:
+                yield meta, "progressToken"
 
 
 def encode(message: Any) -> bytes:
     """Serialize a message; never raises, never writes a newline (stdio: no embedded newlines)."""
     return _json.dumps(message)
-
-
-def _encode_id(request_id: RequestId | None) -> bytes:
-    return _json.dumps_exact(request_id) if isinstance(request_id, str) else encode(request_id)
 
 
 def is_valid_id(value: object) -> TypeGuard[RequestId]:
@@ -84,12 +86,12 @@ def is_response(message: object) -> bool:
 
 
 def result_message(request_id: RequestId, result: dict[str, Any]) -> bytes:
-    return encoded_result_message(request_id, encode(result))
+    return encode({"jsonrpc": "2.0", "id": request_id, "result": result})
 
 
 def encoded_result_message(request_id: RequestId, encoded_result: bytes) -> bytes:
     """Wrap a result already encoded (to measure its size) without encoding it twice."""
-    return b'{"jsonrpc":"2.0","id":' + _encode_id(request_id) + b',"result":' + encoded_result + b"}"
+    return b'{"jsonrpc":"2.0","id":' + encode(request_id) + b',"result":' + encoded_result + b"}"
 
 
 def error_object(error: ProtocolError) -> dict[str, Any]:
@@ -100,7 +102,7 @@ def error_object(error: ProtocolError) -> dict[str, Any]:
 
 
 def error_message(request_id: RequestId | None, error: ProtocolError) -> bytes:
-    return b'{"jsonrpc":"2.0","id":' + _encode_id(request_id) + b',"error":' + encode(error_object(error)) + b"}"
+    return encode({"jsonrpc": "2.0", "id": request_id, "error": error_object(error)})
 
 
 def notification_message(method: str, params: dict[str, Any]) -> bytes:
