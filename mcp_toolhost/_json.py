@@ -3,7 +3,8 @@
 orjson is the fast path both ways. What it refuses takes a slow path here instead of
 failing: text that is not valid Unicode (lone surrogates, as `os.listdir` returns for
 undecodable file names, or as JavaScript's `JSON.stringify` writes for a string cut in
-the middle of an emoji) gets U+FFFD, integers past 64 bits are kept exact, and values
+the middle of an emoji) gets U+FFFD, integers past 64 bits are kept exact, values
+nested deeper than orjson writes (255 levels) are written all the same, and values
 JSON has no type for are written the way pydantic would (models, dates), else as `str`.
 """
 
@@ -11,29 +12,44 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-__all__ = ["JSONDecodeError", "dumps", "loads"]
+__all__ = ["JSONDecodeError", "Verbatim", "dumps", "loads", "valid_unicode"]
+
+
+class Verbatim(str):
+    """Text `dumps` writes exactly, lone surrogates as the escapes they came in as, not as U+FFFD.
+
+    For what a client chose and must get back unchanged: its request ids and progress tokens.
+    """
 
 
 class JSONDecodeError(ValueError):
-    """The text is not one JSON document (or uses NaN, Infinity, or invalid UTF-8)."""
+    """The text is not one JSON document (or uses NaN, Infinity, or invalid UTF-8, or nests too deeply)."""
 
 
-def loads(data: bytes | str) -> Any:
-    """Parse one JSON document as UTF-8, rejecting what JSON forbids (NaN, Infinity)."""
+def loads(data: bytes | str, clean: Callable[[Any], Any] | None = None) -> Any:
+    """Parse one JSON document as UTF-8, rejecting what JSON forbids (NaN, Infinity).
+
+    A document holding escaped lone surrogates ("\\ud800"), which the JSON grammar allows
+    and orjson refuses, is passed through `clean` (default: `valid_unicode`).
+    """
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         error = exc
-    # orjson also refuses escaped lone surrogates ("\ud800"), which the JSON grammar allows.
     try:
         value = json.loads(data, parse_constant=_refuse_constant)
+        return (clean or valid_unicode)(value)
+    except RecursionError:
+        # orjson stops at 1,024 levels, the standard parser at Python's recursion limit
+        # (1,000 less the stack in use); neither may take the server down.
+        raise JSONDecodeError("JSON nested too deeply (over about 1,000 levels); send flatter data") from None
     except (ValueError, UnicodeDecodeError):
         raise JSONDecodeError(str(error)) from None
-    return _without_lone_surrogates(value)
 
 
 def dumps(value: Any) -> bytes:
@@ -42,13 +58,88 @@ def dumps(value: Any) -> bytes:
     orjson escapes control characters, so the result never holds a newline.
     """
     try:
-        return orjson.dumps(value)
+        return orjson.dumps(value, default=_jsonable)
     except TypeError:
-        clean = _without_lone_surrogates(value)
-    try:
-        return orjson.dumps(clean, default=_jsonable)
-    except TypeError:
-        return json.dumps(clean, ensure_ascii=False, separators=(",", ":"), default=_jsonable).encode()
+        return _dumps_slowly(value)
+
+
+def valid_unicode(value: Any) -> Any:
+    """Replace each lone surrogate in `value`'s text (keys too) by U+FFFD.
+
+    In place, for what a parser just returned; with a stack, not recursion, so no depth
+    is too deep. Returns `value` (a new string if `value` is one).
+    """
+    if isinstance(value, str):
+        return _valid_text(value)
+    todo = [value]
+    while todo:
+        container = todo.pop()
+        if isinstance(container, list):
+            for index, item in enumerate(container):
+                if isinstance(item, str):
+                    container[index] = _valid_text(item)
+                elif isinstance(item, list | dict):
+                    todo.append(item)
+        elif isinstance(container, dict):
+            entries = list(container.items())
+            container.clear()
+            for key, item in entries:
+                container[_valid_text(key)] = _valid_text(item) if isinstance(item, str) else item
+                if isinstance(item, list | dict):
+                    todo.append(item)
+    return value
+
+
+def _valid_text(text: str) -> str:
+    # Through UTF-16, valid surrogate pairs become their code point and the rest U+FFFD.
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+class _Literal(bytes):
+    """Bytes `_dumps_slowly` writes as they are (punctuation), not a value to encode."""
+
+
+def _dumps_slowly(value: Any) -> bytes:
+    """Encode what orjson refuses, with a stack instead of recursion: no depth is too deep."""
+    out = bytearray()
+    todo: list[Any] = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, _Literal):
+            out += item
+        elif isinstance(item, Verbatim):
+            out += json.dumps(item).encode()
+        elif isinstance(item, str):
+            out += orjson.dumps(_valid_text(item))
+        elif item is None or isinstance(item, bool):
+            out += orjson.dumps(item)
+        elif isinstance(item, int):
+            out += str(int(item)).encode()  # exact, past 64 bits too
+        elif isinstance(item, float):
+            out += orjson.dumps(float(item) if math.isfinite(item) else None)  # JSON has no NaN or Infinity
+        elif isinstance(item, dict):
+            out += b"{"
+            todo.append(_Literal(b"}"))
+            for position, (key, member) in zip(range(len(item) - 1, -1, -1), reversed(item.items()), strict=True):
+                todo.append(member)
+                todo.append(_Literal((b"," if position else b"") + orjson.dumps(_key(key)) + b":"))
+        elif isinstance(item, list | tuple):
+            out += b"["
+            todo.append(_Literal(b"]"))
+            for position in range(len(item) - 1, -1, -1):
+                todo.append(item[position])
+                if position:
+                    todo.append(_Literal(b","))
+        else:
+            todo.append(_jsonable(item))
+    return bytes(out)
+
+
+def _key(key: Any) -> str:
+    """An object key as the standard library writes it: true, false, null, numbers as text."""
+    if key is None or isinstance(key, bool):
+        return json.dumps(key)
+    return _valid_text(str(key))
 
 
 def _refuse_constant(name: str) -> Any:
@@ -58,17 +149,7 @@ def _refuse_constant(name: str) -> Any:
 def _jsonable(value: Any) -> Any:
     import pydantic_core
 
-    return _without_lone_surrogates(pydantic_core.to_jsonable_python(value, fallback=str))
-
-
-def _without_lone_surrogates(value: Any) -> Any:
-    if isinstance(value, str):
-        # Through UTF-16, valid surrogate pairs become their code point and the rest U+FFFD.
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    if isinstance(value, float) and not math.isfinite(value):
-        return None  # as orjson writes it: JSON has no NaN or Infinity
-    if isinstance(value, dict):
-        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_without_lone_surrogates(item) for item in value]
-    return value
+    try:
+        return pydantic_core.to_jsonable_python(value, fallback=str)
+    except Exception:  # bytes that are not UTF-8, a model that fails to serialize
+        return str(value)

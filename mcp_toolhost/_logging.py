@@ -26,7 +26,13 @@ class _LazyStructlogFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if self._formatter is None:
             self._formatter = _structlog_formatter(self._output)
-        return self._formatter.format(record)
+        try:
+            return self._formatter.format(record)
+        except RecursionError:
+            # A value from a client nested too deeply for `repr`. `logging` re-raises a
+            # RecursionError (bpo-36272), which would fail whatever was being logged.
+            record.msg, record.args = f"{record.msg} (arguments nested too deeply to show)", None
+            return self._formatter.format(record)
 
 
 def _structlog_formatter(fmt: Literal["console", "json"]) -> logging.Formatter:

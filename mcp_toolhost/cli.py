@@ -187,6 +187,12 @@ def serve(ctx: click.Context, /, **options: Any) -> None:
     from ._transports.stdio import claim_stdout
 
     settings = _settings(ctx, options)
+    if sys.stdin.isatty():  # a person, not a client: say why nothing happens
+        click.echo(
+            "mcp-toolhost is an MCP server: it waits for JSON-RPC messages on stdin, one per line, from an MCP"
+            " client. See `mcp-toolhost --help`, or `mcp-toolhost list-tools` for its tools; Ctrl-D quits.",
+            err=True,
+        )
     # Protect stdout before importing anyone's tools: a print at import time must not
     # reach the client either.
     with claim_stdout() as stdout_fd:

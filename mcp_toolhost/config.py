@@ -53,6 +53,9 @@ class Settings:
     """Tool calls running at once; further calls wait for a free slot."""
     shutdown_grace: float = 1.0
     """Seconds in-flight calls get to finish after EOF or SIGTERM before they are cancelled."""
+    progress_pause: float = 0.005
+    """Seconds between a call's progress notifications and its answer (0: none): the TypeScript
+    SDK client drops progress that it reads together with the answer (typescript-sdk#2580)."""
 
     # Tools to serve.
     tools: tuple[str, ...] = ()

@@ -1,6 +1,12 @@
 """Plain `mcp-toolhost`, as Claude Desktop starts it: built-ins on, the working directory as root."""
 
 import json
+import os
+import pty
+import select
+import subprocess
+
+from conftest import TIMEOUT, executable
 
 
 def test_bare_command_serves_the_builtins_rooted_in_the_working_directory(spawn, tmp_path):
@@ -29,3 +35,20 @@ def test_a_user_tool_replacing_a_builtin_is_warned_about(spawn, tmp_path):
     server.close_stdin()
     assert server.wait() == 0
     assert "built-in tool read_file is replaced by" in server.stderr
+
+
+def test_bare_command_on_a_terminal_says_what_it_is_on_stderr_only():
+    terminal, stdin = pty.openpty()
+    proc = subprocess.Popen([executable()], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(stdin)
+    try:
+        assert select.select([proc.stderr], [], [], TIMEOUT)[0], "nothing on stderr"
+        line = proc.stderr.readline().decode()
+        assert "MCP server" in line and "--help" in line and "list-tools" in line, line
+        os.write(terminal, b"\x04")  # Ctrl-D: end of input on a terminal
+        stdout, _ = proc.communicate(timeout=TIMEOUT)
+        assert stdout == b"" and proc.returncode == 0
+    finally:
+        os.close(terminal)
+        proc.kill()
+        proc.wait()

@@ -7,7 +7,8 @@ import json
 import subprocess
 import threading
 
-from conftest import FIXTURES, executable
+import pytest
+from conftest import FIXTURES, TIMEOUT, executable
 
 TOOLS = str(FIXTURES / "core_tools.py")
 ENVELOPE = {
@@ -172,3 +173,91 @@ def test_structured_results_with_text_that_is_not_valid_unicode(server):
     assert not result.get("isError"), result
     assert result["structuredContent"] == {"names": ["ok.txt", "bad\ufffd.txt"]}
     assert "bad\ufffd.txt" in result["content"][0]["text"]
+
+
+def nested(kind, depth, inner="1"):
+    """JSON text nested `depth` levels deep: `[[...]]` or `{"a":{"a":...}}`."""
+    if kind == "array":
+        return "[" * depth + inner + "]" * depth
+    return '{"a":' * depth + inner + "}" * depth
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+def test_json_nested_too_deeply_is_a_parse_error_even_before_initialize(spawn, kind):
+    server = spawn("serve", "--no-builtins")
+    for depth in (1_100, 100_000):
+        server.send_raw(nested(kind, depth).encode() + b"\n")
+        error = server.recv()
+        assert error["id"] is None and error["error"]["code"] == -32700, error
+        assert "nested too deeply" in error["error"]["message"]
+    server.initialize()
+    assert_alive(server)
+
+
+def echo_request(request_id, value, meta=""):
+    return (
+        f'{{"jsonrpc":"2.0","id":{request_id},"method":"tools/call",'
+        f'"params":{{"name":"echo","arguments":{{"value":{value}}}{meta}}}}}\n'
+    ).encode()
+
+
+def result_text(line):
+    """The text of a result, read without parsing the line (Python's json stops near 1,000 levels)."""
+    head = b'"content":[{"type":"text","text":'
+    assert head in line, line[:300]
+    return json.loads(line[line.index(head) + len(head) : line.index(b'}]', line.index(head))])
+
+
+@pytest.mark.parametrize("kind", ["array", "object"])
+def test_params_nested_1000_deep_are_served_in_both_eras(server, kind):
+    value = nested(kind, 1_000)  # orjson reads 1,024 levels, writes 255; Python recurses 1,000
+    server.send_raw(echo_request(1, value))
+    assert result_text(server.lines.get(timeout=TIMEOUT)) == value
+    # 2026-07-28: the envelope in _meta, its client name and a progress token as deep as the value
+    envelope = json.dumps(ENVELOPE)[1:-1]
+    meta = f'{{{envelope},"io.modelcontextprotocol/clientInfo":{{"name":{value}}},"progressToken":{value}}}'
+    server.send_raw(echo_request(2, value, f',"_meta":{meta}'))
+    stateless = server.lines.get(timeout=TIMEOUT)
+    assert result_text(stateless) == value and b'"resultType":"complete"' in stateless
+    assert_alive(server)
+
+
+def test_deep_values_with_lone_surrogates_take_the_slow_path_both_ways(server):
+    server.send_raw(echo_request(1, nested("array", 900, '"\\ud83d"')))
+    assert result_text(server.lines.get(timeout=TIMEOUT)) == nested("array", 900, '"\ufffd"')
+    assert_alive(server)
+
+
+def test_a_client_name_nested_deeply_is_logged_without_failing_initialize(spawn):
+    server = spawn("--log-level", "info", "serve", "--no-builtins")
+    params = f'{{"protocolVersion":"2025-11-25","capabilities":{{}},"clientInfo":{{"name":{nested("object", 1_000)}}}}}'
+    server.send_raw(f'{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{params}}}\n'.encode())
+    assert server.recv()["result"]["protocolVersion"] == "2025-11-25"
+    server.wait_for_stderr("nested too deeply to show")
+    assert_alive(server)
+
+
+def test_lone_surrogate_ids_are_echoed_exactly_and_never_collide(server):
+    for request_id in ("\\ud800", "\\ud801"):  # two ids, both in flight at once
+        server.send_raw(
+            b'{"jsonrpc":"2.0","id":"%s","method":"tools/call","params":{"name":"wait","arguments":{"seconds":0.2}}}\n'
+            % request_id.encode()
+        )
+    server.send_raw(b'{"jsonrpc":"2.0","id":"\\udc00","method":"ping"}\n')
+    server.send_raw(b'{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"\\ud801"}}\n')
+    lines = [server.lines.get(timeout=TIMEOUT) for _ in range(2)]
+    assert lines == [
+        b'{"jsonrpc":"2.0","id":"\\udc00","result":{}}\n',
+        b'{"jsonrpc":"2.0","id":"\\ud800","result":{"content":[{"type":"text","text":"done"}]}}\n',
+    ]
+    assert_alive(server)  # and "\ud801" was cancelled: never answered
+
+
+def test_a_lone_surrogate_progress_token_comes_back_exactly(server):
+    server.send_raw(
+        b'{"jsonrpc":"2.0","id":1,"method":"tools/call",'
+        b'"params":{"name":"progress","arguments":{"steps":1},"_meta":{"progressToken":"\\ud802"}}}\n'
+    )
+    progress = server.lines.get(timeout=TIMEOUT)
+    assert b'"progressToken":"\\ud802"' in progress, progress
+    assert server.recv_response(1)["result"]["content"][0]["text"] == "finished"

@@ -309,3 +309,8 @@ def run_cli_env(env: dict[str, str], *args: str) -> bytes:
     )
     assert result.returncode in (0, 1), result.stderr.decode()
     return result.stdout
+
+
+def test_paths_in_log_lines_keep_their_leading_slash_when_run_from_the_root(spawn, mixed):
+    server = spawn("serve", "--no-builtins", "--plugins", str(mixed), cwd=Path("/"))
+    server.wait_for_stderr(f"plugin broken_import ({mixed}/broken_import.py) skipped")

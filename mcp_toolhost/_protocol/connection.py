@@ -13,6 +13,7 @@ per message, never locked by the first one.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -72,6 +73,7 @@ class _Call:
     cancel_scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     context: Context | None = None
     cancelled_by_client: bool = False
+    reported_progress: bool = False
 
 
 class _Batch:
@@ -309,6 +311,8 @@ class Connection:
                     logger.exception("internal error in a call to %s", call.tool.name)
                     error = ProtocolError(f"Internal error: {type(exc).__name__}")
                     answer = jsonrpc.error_message(call.request_id, error)
+                if call.reported_progress and self._server.settings.progress_pause > 0:
+                    await self._let_progress_arrive_first()
         finally:
             if call.context is not None:
                 call.context._cancelled = True  # no progress or log after the answer
@@ -316,6 +320,20 @@ class Connection:
         # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
         # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
         call.reply(None if call.cancelled_by_client else answer)
+
+    async def _let_progress_arrive_first(self) -> None:
+        """Send a call's progress, then pause, before its answer: the client reads them apart.
+
+        The TypeScript SDK client (v1 and v2, typescript-sdk#2580) handles an answer at
+        once but notifications a microtask later, after the answer removed the call's
+        progress handler: progress read together with the answer is lost. Sleeping lets
+        the transport write the notifications first (on the next loop turn, before any
+        timer). Measured with the TS SDK 1.32.2 client on 2 busy cores (load 3.4 to 4.1),
+        a tool reporting progress 5 times in a burst: calls that lost their progress were
+        200 of 200 with no pause (one write), and of 800 each: 607 with the writes apart but
+        no pause, 42 after 0.5 ms, 12 after 1 ms, 17 after 2 ms, none after 5 ms.
+        """
+        await anyio.sleep(self._server.settings.progress_pause)
 
     def _forget(self, call: _Call) -> None:
         if self._in_flight.get(call.request_id) is call:  # a cancel may have freed the id already
@@ -383,7 +401,7 @@ class Connection:
             min_log_level=call.scope.log_level,
             client_info=call.scope.client_info,
             client_capabilities=call.scope.client_capabilities,
-            notify=self._notify_threadsafe,
+            notify=functools.partial(self._notify, call),
         )
 
     # --- notifications -----------------------------------------------------------------
@@ -411,7 +429,10 @@ class Connection:
             call.context._cancelled = True
         call.cancel_scope.cancel()
 
-    def _notify_threadsafe(self, method: str, params: dict[str, Any]) -> None:
+    def _notify(self, call: _Call, method: str, params: dict[str, Any]) -> None:
+        """Send a tool's notification, from the event loop or from a sync tool's worker thread."""
+        if method == "notifications/progress":
+            call.reported_progress = True
         data = jsonrpc.notification_message(method, params)
         if threading.get_ident() == self._loop_thread:
             self._send(data)

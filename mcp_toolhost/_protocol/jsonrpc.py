@@ -6,6 +6,7 @@ This module is the one place where an exception becomes a JSON-RPC error object.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, TypeGuard
 
 from .. import _json
@@ -15,11 +16,37 @@ RequestId = str | int
 
 
 def decode(data: bytes | str) -> Any:
-    """Parse one JSON document; raises ParseError (-32700)."""
+    """Parse one JSON document (a message or a batch); raises ParseError (-32700)."""
     try:
-        return _json.loads(data)
+        return _json.loads(data, clean=_valid_unicode_but_ids)
     except _json.JSONDecodeError as exc:
         raise ParseError(f"Parse error: {exc}") from None
+
+
+def _valid_unicode_but_ids(document: Any) -> Any:
+    """Lone surrogates become U+FFFD, except in ids: a client must get its ids back exactly
+    as it sent them ("\\ud800" and "\\ud801" are two ids, not one "\\ufffd")."""
+    ids = [(holder, key, holder[key]) for holder, key in _id_places(document)]
+    document = _json.valid_unicode(document)
+    for holder, key, value in ids:
+        holder[key] = _json.Verbatim(value) if isinstance(value, str) else value
+    return document
+
+
+def _id_places(document: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    """Where a message holds an id of the client's: its own, a cancelled request's, a progress token."""
+    for message in document if isinstance(document, list) else [document]:
+        if not isinstance(message, dict):
+            continue
+        if "id" in message:
+            yield message, "id"
+        params = message.get("params")
+        if isinstance(params, dict):
+            if "requestId" in params:  # notifications/cancelled
+                yield params, "requestId"
+            meta = params.get("_meta")
+            if isinstance(meta, dict) and "progressToken" in meta:
+                yield meta, "progressToken"
 
 
 def encode(message: Any) -> bytes:

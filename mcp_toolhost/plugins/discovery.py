@@ -63,8 +63,11 @@ class Source:
 
 
 def _display(location: str) -> str:
+    cwd = os.getcwd()
+    if os.path.dirname(cwd) == cwd:  # from "/", a relative path would only lose its leading slash
+        return location
     try:
-        return os.path.relpath(location)
+        return os.path.relpath(location, cwd)
     except ValueError:  # another drive (Windows)
         return location
 
