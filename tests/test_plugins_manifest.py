@@ -381,7 +381,7 @@ def test_every_problem_of_a_manifest_is_reported_once_with_suggestions(tmp_path)
         '[[tool]]\nname = "x"\ndescription = "d"\ncomand = ["echo"]\n\n'
         '[[tool]]\nname = "y"\ndescription = "d"\ncommand = ["echo", "{pth}"]\n\n'
         '[tool.parameters.path]\ntype = "path"\nflg = "-p"\n\n'
-        '[[tool]]\nname = "z"\ndescription = "d"\ncommand = ["echo", "{n}"]\nstdin = "txt"\n\n'
+        '[[tool]]\nname = "z"\ndescription = "d"\ncommand = ["echo", "{n}"]\nstdin = "txt"\ntimeout = "soon"\n\n'
         '[tool.parameters.n]\ntype = "integer"\n\n[tool.parameters.text]\ntype = "string"\n'
     )
     result = run_cli("check", "--no-entry-points", "--no-builtins", "--manifest", str(manifest))
@@ -389,8 +389,10 @@ def test_every_problem_of_a_manifest_is_reported_once_with_suggestions(tmp_path)
     assert result.returncode == 1, out
     expected = [
         "bad.toml:4: tool 'x': unknown key 'comand' (did you mean 'command'?)",
+        "bad.toml:9: tool 'y': command: item 1 ('{pth}') names no parameter 'pth' (did you mean 'path'?)",
         "bad.toml:13: tool 'y': parameters.path: unknown key 'flg' (did you mean 'flag'?)",
         "bad.toml:19: tool 'z': stdin: 'txt' is not a parameter of this tool (did you mean 'text'?)",
+        "bad.toml:20: tool 'z': timeout: 'soon' is not of type 'number'",
     ]
     for message in expected:
         assert out.count(message) == 1, out
@@ -426,3 +428,6 @@ def test_manifest_schema_is_published():
     assert {"flag", "type", "default", "enum"} <= set(
         tool["properties"]["parameters"]["additionalProperties"]["properties"]
     )
+    parameter = tool["properties"]["parameters"]["additionalProperties"]["properties"]
+    assert "path" in parameter["type"]["enum"] and "path" in parameter["items"]["properties"]["type"]["enum"]
+    assert "inside the allowed roots" in parameter["type"]["description"]

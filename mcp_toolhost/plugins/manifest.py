@@ -313,11 +313,11 @@ def load_manifest(path: Path) -> Manifest:
         problem = Problem(path, "", f"not valid TOML: {exc}", line, line_text(lines, line))
         raise ManifestError(path, [problem]) from None
     found = _Problems(path, lines, data)
-    broken = _validate(found, data)
+    _validate(found, data)
     tools: list[ToolSpec] = []
-    if "" not in broken:
+    if found.sound(("tool",), within=False):
         for index, raw in enumerate(data["tool"]):
-            spec = _tool(found, index, raw) if index not in broken else None
+            spec = _tool(found, index, raw) if found.sound(("tool", index), within=False) else None
             if spec is not None:
                 tools.append(spec)
     seen: set[str] = set()
@@ -336,6 +336,8 @@ class _Problems:
     def __init__(self, path: Path, lines: list[str], data: dict[str, Any]) -> None:
         self.path, self.lines = path, lines
         self.problems: list[Problem] = []
+        self.broken: set[tuple[str | int, ...]] = set()
+        """Where the schema found a wrong value: no further check may rely on what is there."""
         tools = data.get("tool")
         # Tools are named by their name, which the person wrote, rather than by position.
         self.names = {
@@ -348,6 +350,10 @@ class _Problems:
         """A problem with the field at `where`; its line is that of `key` inside it, if given."""
         line = field_line(self.lines, [*where, key] if key is not None else where)
         self.problems.append(Problem(self.path, self._field(where), message, line, line_text(self.lines, line)))
+
+    def sound(self, where: tuple[str | int, ...], *, within: bool = True) -> bool:
+        """Whether the value at `where` has the shape the schema wants (`within`: and all inside it)."""
+        return not any(where[: len(bad)] == bad or (within and bad[: len(where)] == where) for bad in self.broken)
 
     def _field(self, where: Sequence[str | int]) -> str:
         if len(where) >= 2 and where[0] == "tool" and isinstance(where[1], int):
@@ -365,35 +371,36 @@ def _dotted(where: Sequence[str | int]) -> str:
     return text
 
 
-def _validate(found: _Problems, data: dict[str, Any]) -> set[int | str]:
-    """Check `data` against MANIFEST_SCHEMA; the tool indices with problems ("" if the file's shape is wrong)."""
+def _validate(found: _Problems, data: dict[str, Any]) -> None:
+    """Check `data` against MANIFEST_SCHEMA, marking where it is wrong in `found.broken`.
+
+    An unknown key marks nothing (no check reads it), a missing one only itself, so that
+    the rest of its table can still be checked and every problem reported in one go.
+    """
     import jsonschema
-
-    broken: set[int | str] = set()
-
-    def mark(where: Sequence[str | int]) -> None:
-        broken.add(where[1] if len(where) > 1 and where[0] == "tool" and isinstance(where[1], int) else "")
 
     # tomllib reads nan and inf, which JSON Schema's "number" accepts; a timeout of nan
     # would then fail every call, so they are refused wherever they appear.
     non_finite = list(_non_finite(data, ()))
     for where, value in non_finite:
         found.add(where, f"must be a finite number, not {value!r}")
-        mark(where)
+        found.broken.add(where)
     for error in jsonschema.Draft202012Validator(MANIFEST_SCHEMA).iter_errors(data):
         where = tuple(error.absolute_path)
         if any(where[: len(bad)] == bad for bad, _ in non_finite):
             continue
-        mark(where)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             known = error.schema.get("properties", {})
             for key in sorted(set(error.instance) - set(known)):
                 found.add(where, f"unknown key {key!r}{did_you_mean(key, known)}", key=key)
-        elif error.validator == "required":
-            found.add(where, str(error.message).replace("is a required property", "is required"))
+        elif error.validator == "required" and isinstance(error.instance, dict):
+            for key in error.validator_value:
+                if key not in error.instance:
+                    found.add(where, f"{key!r} is required")
+                    found.broken.add((*where, key))
         else:
             found.add(where, str(error.message))
-    return broken
+            found.broken.add(where)
 
 
 def _non_finite(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], float]]:
@@ -415,33 +422,35 @@ def _tool(found: _Problems, index: int, raw: dict[str, Any]) -> ToolSpec | None:
     before = len(found.problems)
     at: tuple[str | int, ...] = ("tool", index)
     parameters: dict[str, Parameter] = {}
-    for name, spec in raw.get("parameters", {}).items():
-        parameter = _parameter(found, (*at, "parameters", name), name, spec)
-        if parameter is not None:
-            parameters[name] = parameter
-    stdin = raw.get("stdin")
-    if stdin is not None and stdin not in raw.get("parameters", {}):
-        found.add((*at, "stdin"), f"{stdin!r} is not a parameter of this tool{did_you_mean(stdin, parameters)}")
+    declared = raw.get("parameters", {}) if found.sound((*at, "parameters"), within=False) else {}
+    for name, spec in declared.items():
+        if found.sound((*at, "parameters", name)):
+            parameter = _parameter(found, (*at, "parameters", name), name, spec)
+            if parameter is not None:
+                parameters[name] = parameter
+    stdin = raw.get("stdin") if found.sound((*at, "stdin")) else None
+    if stdin is not None and stdin not in declared:
+        found.add((*at, "stdin"), f"{stdin!r} is not a parameter of this tool{did_you_mean(stdin, declared)}")
     elif stdin is not None and stdin in parameters and parameters[stdin].schema["type"] == "array":
         found.add((*at, "stdin"), f"parameter {stdin!r} is an array; stdin takes one value")
-    command = tuple(raw["command"])
-    if len(found.problems) == before:  # the template can only be checked against sound parameters
+    # The template can only be checked against a sound command and sound parameters.
+    if len(found.problems) == before and found.sound((*at, "command")) and found.sound((*at, "parameters")):
         try:
-            Template.parse(command, parameters, stdin)
+            Template.parse(tuple(raw["command"]), parameters, stdin)
         except TemplateError as exc:
             for problem in exc.problems:
                 found.add((*at, "command"), problem)
     output_raw = raw.get("output", {})
+    if found.sound((*at, "output")) and "schema" in output_raw and output_raw.get("format", "text") != "json":
+        found.add((*at, "output", "schema"), 'an output schema needs format = "json"')
+    if not found.sound(at) or len(found.problems) > before:
+        return None
     output = OutputSpec(
         format=output_raw.get("format", "text"),
         exit_codes=tuple(output_raw.get("exit_codes", (0,))),
         max_bytes=output_raw.get("max_bytes"),
         schema=output_raw.get("schema"),
     )
-    if output.schema is not None and output.format != "json":
-        found.add((*at, "output", "schema"), 'an output schema needs format = "json"')
-    if len(found.problems) > before:
-        return None
     limits = raw.get("limits", {})
     memory_mb = limits.get("memory_mb")
     cwd = raw.get("cwd")
@@ -449,7 +458,7 @@ def _tool(found: _Problems, index: int, raw: dict[str, Any]) -> ToolSpec | None:
         name=raw["name"],
         title=raw.get("title"),
         description=raw["description"],
-        command=command,
+        command=tuple(raw["command"]),
         manifest=path,
         parameters=parameters,
         stdin=stdin,
