@@ -400,6 +400,19 @@ def test_every_problem_of_a_manifest_is_reported_once_with_suggestions(tmp_path)
     assert "bad.toml" not in err, err  # the report says it; the log does not repeat it
 
 
+def test_every_missing_program_is_reported(tmp_path):
+    manifest = tmp_path / "gone.toml"
+    manifest.write_text(
+        '[[tool]]\nname = "a"\ndescription = "d"\ncommand = ["no-such-program-a"]\n\n'
+        '[[tool]]\nname = "b"\ndescription = "d"\ncommand = ["./no-such-program-b"]\n'
+    )
+    result = run_cli("check", "--no-entry-points", "--no-builtins", "--manifest", str(manifest))
+    out = result.stdout.decode()
+    assert result.returncode == 1, out
+    assert "tool 'a': program 'no-such-program-a' not found on PATH" in out, out
+    assert "tool 'b': program './no-such-program-b' is not an executable file" in out, out
+
+
 def test_non_finite_numbers_are_refused_at_load(tmp_path):
     manifest = tmp_path / "nan.toml"
     manifest.write_text(

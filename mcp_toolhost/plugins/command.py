@@ -1,9 +1,12 @@
 """Running a manifest's program: argv from the template, and a sandbox around the child.
 
 - Arguments become argv elements, never shell text: no shell runs, so `; rm -rf /`,
-  `$(...)` and backticks are just characters. A positional value that starts with `-`
-  would be read as an option by most programs, so it is refused unless the template
-  puts `--` before it.
+  `$(...)` and backticks are just characters. An argument that starts with `-` after
+  substitution would be read as an option by most programs, so it is refused unless
+  the manifest's own text put the `-` there, it is a flag's value, or the template
+  puts `--` before it (`Template.check`).
+- A `path` parameter's value is resolved and confined to the roots exactly as the
+  file tools' paths are (`_paths.confine`); the program gets the real absolute path.
 - The environment is scrubbed: only the variables a manifest sets (`env`) or names
   (`pass_env`) reach the program, plus `PATH` (`os.defpath` unless the manifest gives one).
 - The program runs through `mcp_toolhost._subprocess.run_program`, sandboxed: resource
