@@ -162,8 +162,7 @@ class Template:
         """
         problems = []
         for name, value in arguments.items():
-            values = value if isinstance(value, list) else [value]
-            for i, item in enumerate(values):
+            for i, item in enumerate(_items(value)):
                 if isinstance(item, str) and "\0" in item:
                     path = f"{name}[{i}]" if isinstance(value, list) else name
                     problems.append({"path": path, "message": "must not contain NUL characters"})
@@ -176,7 +175,7 @@ class Template:
                 value = arguments.get(whole)
                 if param.flag is not None or whole not in given or value is None:
                     continue
-                for i, item in enumerate(value if isinstance(value, list) else [value]):
+                for i, item in enumerate(_items(value)):
                     text = _text(item)
                     if text.startswith("-"):
                         path = f"{whole}[{i}]" if isinstance(value, list) else whole
@@ -220,7 +219,7 @@ class Template:
         flag = param.flag
         if param.schema["type"] == "boolean":
             return [flag] if value and flag else []
-        values = value if isinstance(value, list) else [value]
+        values = _items(value)
         if flag is None:
             return [_text(item) for item in values]
         if flag.endswith("="):
@@ -235,6 +234,11 @@ def _option_like(argument: str, item: str | None = None) -> str:
         problem = f"makes the argument {argument!r} (from {item!r}) start with '-': the program would read it"
         problem += " as an option"
     return problem + "; give a value that does not start with '-' (a file: './-name')"
+
+
+def _items(value: Any) -> list[Any]:
+    """An array's items, or a single value as the one item."""
+    return value if isinstance(value, list) else [value]
 
 
 def _text(value: Any) -> str:
@@ -349,13 +353,13 @@ class CommandTool(Tool):
             value = arguments.get(name)
             if not param.path or value is None:
                 continue
-            resolved = []
-            for i, item in enumerate(value if isinstance(value, list) else [value]):
+            items, resolved = _items(value), []
+            for i, item in enumerate(items):
                 try:
                     resolved.append(str(confine(item, self.roots)))
                 except ToolError as exc:
                     problems.append({"path": f"{name}[{i}]" if isinstance(value, list) else name, "message": str(exc)})
-            if len(resolved) == len(value if isinstance(value, list) else [value]):
+            if len(resolved) == len(items):
                 values[name] = resolved if isinstance(value, list) else resolved[0]
         return values, problems
 
