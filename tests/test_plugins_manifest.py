@@ -382,7 +382,9 @@ def test_every_problem_of_a_manifest_is_reported_once_with_suggestions(tmp_path)
         '[[tool]]\nname = "y"\ndescription = "d"\ncommand = ["echo", "{pth}"]\n\n'
         '[tool.parameters.path]\ntype = "path"\nflg = "-p"\n\n'
         '[[tool]]\nname = "z"\ndescription = "d"\ncommand = ["echo", "{n}"]\nstdin = "txt"\ntimeout = "soon"\n\n'
-        '[tool.parameters.n]\ntype = "integer"\n\n[tool.parameters.text]\ntype = "string"\n'
+        '[tool.parameters.n]\ntype = "integer"\n\n[tool.parameters.text]\ntype = "string"\n\n'
+        '[[tool]]\nname = "w"\ndescription = "d"\ncommand = ["echo"]\n\n'
+        '[[tool]]\nname = "w"\ndescription = "d"\ncommand = ["echo"]\n'
     )
     result = run_cli("check", "--no-entry-points", "--no-builtins", "--manifest", str(manifest))
     out, err = result.stdout.decode(), result.stderr.decode()
@@ -393,6 +395,7 @@ def test_every_problem_of_a_manifest_is_reported_once_with_suggestions(tmp_path)
         "bad.toml:13: tool 'y': parameters.path: unknown key 'flg' (did you mean 'flag'?)",
         "bad.toml:19: tool 'z': stdin: 'txt' is not a parameter of this tool (did you mean 'text'?)",
         "bad.toml:20: tool 'z': timeout: 'soon' is not of type 'number'",
+        "bad.toml:34: tool 'w': name: another tool is already named 'w'",
     ]
     for message in expected:
         assert out.count(message) == 1, out

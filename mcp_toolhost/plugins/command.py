@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._paths import confine, real_roots
 from .._subprocess import Completed, Limits, run_program
-from .._toml import did_you_mean
+from .._toml import did_you_mean, dotted
 from .._tools.tool import Tool, ToolOptions
 from ..errors import ArgumentsError, ConfigError, ToolError
 
@@ -316,7 +316,7 @@ class CommandTool(Tool):
 
         def validate(arguments: dict[str, Any]) -> dict[str, Any]:
             problems = [
-                {"path": _path(error.absolute_path), "message": error.message}
+                {"path": dotted(error.absolute_path), "message": error.message}
                 for error in validator.iter_errors(arguments)
             ]
             if problems:
@@ -422,7 +422,7 @@ class CommandTool(Tool):
 
                 problem = jsonschema.exceptions.best_match(self._output_validator.iter_errors(value))
                 if problem is not None:
-                    where = _path(problem.absolute_path) or "(output)"
+                    where = dotted(problem.absolute_path) or "(output)"
                     raise ToolError(
                         f"{program!r} printed JSON that does not match its output schema: {where}: {problem.message}"
                     )
@@ -442,13 +442,6 @@ class CommandTool(Tool):
 
 def _same(value: Any) -> Any:
     return value  # parsed JSON is JSON-compatible already
-
-
-def _path(parts: Any) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text
 
 
 def _stderr(done: Completed) -> str:

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from .._toml import did_you_mean, field_line, line_text
+from .._toml import did_you_mean, dotted, field_line, line_text
 from ..errors import ConfigError
 
 __all__ = [
@@ -314,20 +314,20 @@ def load_manifest(path: Path) -> Manifest:
         raise ManifestError(path, [problem]) from None
     found = _Problems(path, lines, data)
     _validate(found, data)
-    tools: list[ToolSpec] = []
+    tools: dict[int, ToolSpec] = {}
     if found.sound(("tool",), within=False):
         for index, raw in enumerate(data["tool"]):
             spec = _tool(found, index, raw) if found.sound(("tool", index), within=False) else None
             if spec is not None:
-                tools.append(spec)
+                tools[index] = spec
     seen: set[str] = set()
-    for index, spec in enumerate(tools):
+    for index, spec in tools.items():
         if spec.name in seen:
             found.add(("tool", index, "name"), f"another tool is already named {spec.name!r}")
         seen.add(spec.name)
     if found.problems:
         raise ManifestError(path, sorted(found.problems, key=lambda problem: problem.line or 0))
-    return Manifest(path, data.get("plugin"), tuple(tools))
+    return Manifest(path, data.get("plugin"), tuple(tools.values()))
 
 
 class _Problems:
@@ -359,16 +359,9 @@ class _Problems:
         if len(where) >= 2 and where[0] == "tool" and isinstance(where[1], int):
             name = self.names.get(where[1])
             tool = f"tool {name!r}" if name is not None else f"tool[{where[1]}]"
-            rest = _dotted(where[2:])
+            rest = dotted(where[2:])
             return f"{tool}: {rest}" if rest else tool
-        return _dotted(where)
-
-
-def _dotted(where: Sequence[str | int]) -> str:
-    text = ""
-    for part in where:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text
+        return dotted(where)
 
 
 def _validate(found: _Problems, data: dict[str, Any]) -> None:
