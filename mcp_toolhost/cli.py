@@ -323,6 +323,8 @@ def check(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
     from .plugins.check import check_report
 
     settings = _settings(ctx, options)
+    # The report lists each problem; the loader logging it on stderr too would say it twice.
+    logging.getLogger("mcp_toolhost.plugins").setLevel(logging.CRITICAL)
     with claim_stdout():  # what plugins print while loading goes to stderr
         try:
             host, report = assemble(settings)

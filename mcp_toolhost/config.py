@@ -14,10 +14,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .errors import ConfigError
 
@@ -29,6 +30,10 @@ DEFAULT_CONFIG_FILE = "mcp-toolhost.toml"
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    # Read by pydantic when it validates a file's or the environment's values: "nan" and
+    # "inf" are floats to it, and a timeout of nan would quietly mean none.
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"allow_inf_nan": False}
+
     # Identity, as reported in `initialize` and `server/discover`.
     name: str = "mcp-toolhost"
     title: str = "MCP Tool Host"
@@ -138,40 +143,86 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
-def _env_values(environ: Mapping[str, str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for f in dataclasses.fields(Settings):
-        raw = environ.get(ENV_PREFIX + f.name.upper())
-        if raw is None:
+class _Collected:
+    """Setting values with where each came from, and every problem found on the way."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.locate: dict[str, Callable[[list[str | int]], str]] = {}
+        """Per setting: where a part of its value is (`file:line`, or the variable), for messages."""
+        self.problems: list[str] = []
+
+    def add(self, name: str, value: Any, locate: Callable[[list[str | int]], str]) -> None:
+        self.values[name] = value
+        self.locate[name] = locate
+
+
+def _known() -> list[str]:
+    return [f.name for f in dataclasses.fields(Settings)]
+
+
+def _env_values(environ: Mapping[str, str], found: _Collected) -> None:
+    known = _known()
+    for variable, raw in environ.items():
+        if not variable.startswith(ENV_PREFIX):
             continue
+        name = variable.removeprefix(ENV_PREFIX).lower()
+        if name not in known:
+            from ._toml import did_you_mean
+
+            suggestion = did_you_mean(variable, [ENV_PREFIX + k.upper() for k in known])
+            found.problems.append(f"environment variable {variable}: unknown setting{suggestion}")
+            continue
+        where = f"environment variable {variable}"
         # Structured fields (dicts, lists) are given as JSON; pydantic parses the rest.
-        values[f.name] = _parse_json(f.name, raw) if raw[:1] in "[{" else raw
-    return values
+        if raw[:1] in "[{":
+            import orjson
+
+            try:
+                value = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                found.problems.append(f"{where}: not valid JSON: {exc}")
+                continue
+        else:
+            value = raw
+        found.add(name, value, partial(_same, where))
 
 
-def _parse_json(name: str, raw: str) -> Any:
-    import orjson
+def _same(where: str, loc: list[str | int]) -> str:
+    return where  # an environment variable holds the whole setting
+
+
+def _file_values(path: Path, found: _Collected) -> None:
+    from ._toml import did_you_mean, field_line  # only with a config file: not on every start
 
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise ConfigError(f"{ENV_PREFIX}{name.upper()}: not valid JSON: {exc}") from None
-
-
-def _file_values(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"Cannot read config file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Config file {path} is not UTF-8 text: {exc}") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from None
     # Either top-level keys or a [mcp-toolhost] table, so the settings can live in a
     # file shared with other tools.
+    table: list[str | int] = ["mcp-toolhost"] if "mcp-toolhost" in data else []
     section = data.get("mcp-toolhost", data)
     if not isinstance(section, dict):
         raise ConfigError(f"Config file {path}: [mcp-toolhost] must be a table")
-    return section
+    lines = text.splitlines()
+
+    def locate(loc: list[str | int]) -> str:
+        line = field_line(lines, [*table, *loc])
+        return f"{path}:{line}" if line else str(path)
+
+    known = _known()
+    for name, value in section.items():
+        if name in known:
+            found.add(name, value, locate)
+        else:
+            found.problems.append(f"{locate([name])}: unknown setting {name!r}{did_you_mean(name, known)}")
 
 
 def load_settings(
@@ -179,33 +230,33 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Merge defaults, the config file, the environment and `overrides` (from flags)."""
+    """Merge defaults, the config file, the environment and `overrides` (from flags).
+
+    Raises ConfigError listing every problem, each where it is: the file and line, or
+    the environment variable.
+    """
     if config_file is None and Path(DEFAULT_CONFIG_FILE).is_file():
         config_file = Path(DEFAULT_CONFIG_FILE)
-    values: dict[str, Any] = {}
+    found = _Collected()
     if config_file is not None:
-        values.update(_file_values(config_file))
-    values.update(_env_values(os.environ if environ is None else environ))
-    if values:
-        known = {f.name for f in dataclasses.fields(Settings)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(f"Unknown setting(s): {', '.join(unknown)}")
-        settings = _validate(values)
-    else:
-        settings = Settings()
+        _file_values(config_file, found)
+    _env_values(os.environ if environ is None else environ, found)
+    settings = _validate(found) if found.values else Settings()
+    if found.problems:
+        raise ConfigError("\n".join(found.problems))
     if overrides:
         settings = settings.replace(**{k: v for k, v in overrides.items() if v is not None})
     return settings
 
 
-def _validate(values: dict[str, Any]) -> Settings:
+def _validate(found: _Collected) -> Settings:
     import pydantic
 
     try:
-        return pydantic.TypeAdapter(Settings).validate_python(values)
+        return pydantic.TypeAdapter(Settings).validate_python(found.values)
     except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors(include_url=False)
-        )
-        raise ConfigError(f"Invalid settings: {problems}") from None
+        for error in exc.errors(include_url=False):
+            name = str(error["loc"][0])
+            field = ".".join(str(part) for part in error["loc"])
+            found.problems.append(f"{found.locate[name](list(error['loc']))}: {field}: {error['msg']}")
+        return Settings()

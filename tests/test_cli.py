@@ -77,7 +77,7 @@ def test_broken_config_file_is_a_clear_error(tmp_path):
     assert done.returncode == 2 and b"not valid TOML" in done.stderr
     config.write_text("tool_timout = 3\n")
     done = run_cli("list-tools", "--config", str(config))
-    assert done.returncode == 2 and b"Unknown setting(s): tool_timout" in done.stderr
+    assert done.returncode == 2 and b"unknown setting 'tool_timout'" in done.stderr
 
 
 def test_tools_by_importable_module_name(spawn, tmp_path):

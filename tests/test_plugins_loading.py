@@ -99,7 +99,7 @@ def test_check_reports_every_plugin_and_exits_1_on_problems(mixed):
     assert "requires plugin 'broken_import', which is skipped" in lines["on_broken"]
     assert "needs mcp-toolhost >=99" in lines["future_host"]
     # A manifest error names the file, the line and the field, and shows the line.
-    assert "broken_manifest.toml:7: tool[0].parameters.value.type:" in out
+    assert "broken_manifest.toml:7: tool 'bad': parameters.value.type:" in out
     assert '7 | type = "list"' in out
     assert "test_not_a_plugin" not in out and "_private" not in out
 

@@ -65,6 +65,32 @@ items = {{ type = "string" }}
 default = []
 
 [[tool]]
+name = "joined"
+description = "Parameters inside text, a number as a positional, a flag's value."
+command = ["{sys.executable}", "{SANDBOX / "argv.py"}", "{{folder}}{{name}}", "{{n}}", "--count={{c}}", "{{level}}"]
+output = {{ format = "json" }}
+
+[tool.parameters.folder]
+type = "string"
+default = ""
+
+[tool.parameters.name]
+type = "string"
+
+[tool.parameters.n]
+type = "integer"
+default = 1
+
+[tool.parameters.c]
+type = "integer"
+required = false
+
+[tool.parameters.level]
+type = "string"
+flag = "--level"
+required = false
+
+[[tool]]
 name = "echo"
 description = "The shell's echo, but no shell: its argument is one literal argv element."
 command = ["echo", "{{text}}"]
@@ -173,6 +199,57 @@ def test_option_like_positional_values_are_refused(server):
     assert "Additional properties" in _error_text(server.call("show_argv", {"word": "w", "shell": "sh"}))
 
 
+def test_every_substituted_argument_is_checked_for_a_leading_dash(server):
+    # A number is an argument too, and text can start with a later parameter.
+    assert "n: must not start with '-'" in _error_text(server.call("joined", {"name": "ok", "n": -1}))
+    for arguments in ({"folder": "", "name": "-la"}, {"name": "-la"}):
+        text = _error_text(server.call("joined", arguments))
+        assert "name: makes the argument '-la' (from '{folder}{name}') start with '-'" in text, text
+    text = _error_text(server.call("joined", {"folder": "-", "name": "la"}))
+    assert "folder: makes the argument '-la'" in text, text
+    # What the manifest itself starts with '-', and a flag's value, stay allowed.
+    result = server.call("joined", {"name": "a", "c": -3, "level": "-x"})["result"]
+    assert result["structuredContent"]["result"] == ["a", "1", "--count=-3", "--level", "-x"], result
+
+
+def test_path_parameters_are_confined_to_the_roots(spawn, tmp_path):
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (root / "inside.txt").write_text("in")
+    (root / "escape").symlink_to(outside)
+    manifest = tmp_path / "paths.toml"
+    manifest.write_text(
+        f"""
+[[tool]]
+name = "show_paths"
+description = "Print the arguments it received."
+command = ["{sys.executable}", "{SANDBOX / "argv.py"}", "{{file}}", "{{more}}"]
+output = {{ format = "json" }}
+
+[tool.parameters.file]
+type = "path"
+
+[tool.parameters.more]
+type = "array"
+items = {{ type = "path" }}
+default = []
+"""
+    )
+    server = spawn("serve", "--no-builtins", "--root", str(root), "--manifest", str(manifest), cwd=tmp_path)
+    server.initialize()
+    [tool] = server.list_tools()
+    assert tool["inputSchema"]["properties"]["file"]["type"] == "string", tool
+    assert tool["inputSchema"]["properties"]["more"]["items"] == {"type": "string"}, tool
+    result = server.call("show_paths", {"file": "inside.txt", "more": ["sub", str(root / "sub" / "..")]})["result"]
+    assert result["structuredContent"]["result"] == [str(root / "inside.txt"), str(root / "sub"), str(root)], result
+    for path in ("/etc/hostname", "../outside", "escape/x", "~/x"):
+        text = _error_text(server.call("show_paths", {"file": path}))
+        assert text.startswith("Invalid arguments: file: Access denied"), text
+    text = _error_text(server.call("show_paths", {"file": "inside.txt", "more": ["sub", "/etc"]}))
+    assert "more[1]: Access denied: '/etc' is outside the allowed directories" in text, text
+
+
 def test_environment_is_scrubbed_and_limits_apply(server, tmp_path):
     report = server.call("probe")["result"]["structuredContent"]
     env = report["env"]
@@ -272,17 +349,17 @@ def test_invalid_manifest_errors_name_file_line_and_field(tmp_path):
     cases = {
         'name = "x"\ndescription = "d"\ncommand = ["echo", "{missing}"]\n': (
             4,
-            "tool[0].command: item 1 ('{missing}') names no parameter 'missing'",
+            "tool 'x': command: item 1 ('{missing}') names no parameter 'missing'",
         ),
-        'name = "x"\ndescription = "d"\ncommand = ["echo"]\ntimeout = "soon"\n': (5, "tool[0].timeout: 'soon'"),
-        'name = "x"\ndescription = "d"\ncommand = ["echo"]\nshell = true\n': (5, "unknown key(s) ('shell'"),
+        'name = "x"\ndescription = "d"\ncommand = ["echo"]\ntimeout = "soon"\n': (5, "tool 'x': timeout: 'soon'"),
+        'name = "x"\ndescription = "d"\ncommand = ["echo"]\nshell = true\n': (5, "tool 'x': unknown key 'shell'"),
         'name = "x"\ndescription = "d"\ncommand = ["{prog}"]\n[tool.parameters.prog]\ntype = "string"\n': (
             4,
             "the program (first item) cannot be a parameter",
         ),
         'name = "x"\ndescription = "d"\ncommand = ["echo", "{on}"]\n[tool.parameters.on]\ntype = "boolean"\n': (
             5,
-            "tool[0].parameters.on.flag: a boolean parameter needs a flag",
+            "tool 'x': parameters.on.flag: a boolean parameter needs a flag",
         ),
     }
     manifests = []
@@ -298,6 +375,65 @@ def test_invalid_manifest_errors_name_file_line_and_field(tmp_path):
     assert "notoml.toml:1: not valid TOML" in out, out
 
 
+def test_every_problem_of_a_manifest_is_reported_once_with_suggestions(tmp_path):
+    manifest = tmp_path / "bad.toml"
+    manifest.write_text(
+        '[[tool]]\nname = "x"\ndescription = "d"\ncomand = ["echo"]\n\n'
+        '[[tool]]\nname = "y"\ndescription = "d"\ncommand = ["echo", "{pth}"]\n\n'
+        '[tool.parameters.path]\ntype = "path"\nflg = "-p"\n\n'
+        '[[tool]]\nname = "z"\ndescription = "d"\ncommand = ["echo", "{n}"]\nstdin = "txt"\ntimeout = "soon"\n\n'
+        '[tool.parameters.n]\ntype = "integer"\n\n[tool.parameters.text]\ntype = "string"\n\n'
+        '[[tool]]\nname = "w"\ndescription = "d"\ncommand = ["echo"]\n\n'
+        '[[tool]]\nname = "w"\ndescription = "d"\ncommand = ["echo"]\n'
+    )
+    result = run_cli("check", "--no-entry-points", "--no-builtins", "--manifest", str(manifest))
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 1, out
+    expected = [
+        "bad.toml:4: tool 'x': unknown key 'comand' (did you mean 'command'?)",
+        "bad.toml:9: tool 'y': command: item 1 ('{pth}') names no parameter 'pth' (did you mean 'path'?)",
+        "bad.toml:13: tool 'y': parameters.path: unknown key 'flg' (did you mean 'flag'?)",
+        "bad.toml:19: tool 'z': stdin: 'txt' is not a parameter of this tool (did you mean 'text'?)",
+        "bad.toml:20: tool 'z': timeout: 'soon' is not of type 'number'",
+        "bad.toml:34: tool 'w': name: another tool is already named 'w'",
+    ]
+    for message in expected:
+        assert out.count(message) == 1, out
+    assert "tool[" not in out, out
+    assert "bad.toml" not in err, err  # the report says it; the log does not repeat it
+
+
+def test_every_missing_program_is_reported(tmp_path):
+    manifest = tmp_path / "gone.toml"
+    manifest.write_text(
+        '[[tool]]\nname = "a"\ndescription = "d"\ncommand = ["no-such-program-a"]\n\n'
+        '[[tool]]\nname = "b"\ndescription = "d"\ncommand = ["./no-such-program-b"]\n'
+    )
+    result = run_cli("check", "--no-entry-points", "--no-builtins", "--manifest", str(manifest))
+    out = result.stdout.decode()
+    assert result.returncode == 1, out
+    assert "tool 'a': program 'no-such-program-a' not found on PATH" in out, out
+    assert "tool 'b': program './no-such-program-b' is not an executable file" in out, out
+
+
+def test_non_finite_numbers_are_refused_at_load(tmp_path):
+    manifest = tmp_path / "nan.toml"
+    manifest.write_text(
+        '[[tool]]\nname = "slow"\ndescription = "d"\ncommand = ["echo", "{n}"]\ntimeout = nan\n\n'
+        '[tool.parameters.n]\ntype = "number"\nminimum = -inf\nmaximum = +inf\ndefault = nan\n'
+    )
+    result = run_cli("check", "--no-entry-points", "--no-builtins", "--manifest", str(manifest))
+    out = result.stdout.decode()
+    assert result.returncode == 1, out
+    for line, field, value in (
+        (5, "timeout", "nan"),
+        (9, "parameters.n.minimum", "-inf"),
+        (10, "parameters.n.maximum", "inf"),
+        (11, "parameters.n.default", "nan"),
+    ):
+        assert f"nan.toml:{line}: tool 'slow': {field}: must be a finite number, not {value}" in out, out
+
+
 def test_manifest_schema_is_published():
     result = run_cli("manifest-schema")
     assert result.returncode == 0
@@ -308,3 +444,6 @@ def test_manifest_schema_is_published():
     assert {"flag", "type", "default", "enum"} <= set(
         tool["properties"]["parameters"]["additionalProperties"]["properties"]
     )
+    parameter = tool["properties"]["parameters"]["additionalProperties"]["properties"]
+    assert "path" in parameter["type"]["enum"] and "path" in parameter["items"]["properties"]["type"]["enum"]
+    assert "inside the allowed roots" in parameter["type"]["description"]

@@ -85,7 +85,7 @@ def _param(name: str, kind: str, flag: str | None = None) -> Parameter:
 def test_templates_build_argv_and_refuse_what_would_be_unsafe():
     params = {"a": _param("a", "string"), "b": _param("b", "array"), "n": _param("n", "number", "-n")}
     template = Template.parse(("prog", "{a}", "{n}", "x={{literal}}", "--", "{b}"), params, None)
-    assert template.guarded == {"a"}
+    assert template.operands == 5  # after the '--'
     assert template.argv({"a": "v", "n": 0.5, "b": ["-1", "2"]}) == [
         "prog",
         "v",
@@ -97,9 +97,14 @@ def test_templates_build_argv_and_refuse_what_would_be_unsafe():
         "2",
     ]
     assert template.argv({}) == ["prog", "x={literal}", "--"]
-    assert template.check({"a": "-x", "b": ["-ok"]}) == [
-        {"path": "a", "message": "must not start with '-': the program would read '-x' as an option"}
+    assert template.check({"a": "-x", "b": ["-ok"], "n": -1}, given={"a", "b", "n"}) == [
+        {
+            "path": "a",
+            "message": "must not start with '-': the program would read '-x' as an option;"
+            " give a value that does not start with '-' (a file: './-name')",
+        }
     ]
+    assert template.check({"a": "-x"}, given=()) == []  # the manifest's default is its own choice
     for command, message in (
         (("{a}",), "the program (first item) cannot be a parameter"),
         (("prog", "{a}", "{a}", "{b}", "{n}"), "parameter 'a' appears 2 times"),
@@ -120,8 +125,8 @@ def test_manifest_errors_point_at_the_line_of_the_field(tmp_path):
     )
     with pytest.raises(ManifestError) as caught:
         load_manifest(manifest)
-    error = caught.value
-    assert (error.line, error.field) == (16, "tool[1].parameters.p.default")
+    [error] = caught.value.problems
+    assert (error.line, error.field) == (16, "tool 'two': parameters.p.default")
     assert "the default does not fit the parameter: 'ten' is not of type 'integer'" in str(error)
     assert str(error).endswith('16 | default = "ten"')
 

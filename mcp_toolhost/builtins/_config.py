@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._paths import confine, describe_roots, real_roots
 from ..config import Settings
 from ..errors import ConfigError
 from ._net import HostAllowList
-from ._paths import confine, describe_roots
 
 __all__ = ["SAFE_HTTP_METHODS", "BuiltinsConfig", "config", "configure"]
 
@@ -49,7 +49,7 @@ class BuiltinsConfig:
     def from_settings(cls, settings: Settings) -> BuiltinsConfig:
         return cls(
             settings=settings,
-            roots=_roots(settings.roots),
+            roots=real_roots(settings.roots),
             commands=_commands(settings.allow_commands),
             hosts=HostAllowList.parse(settings.allow_hosts),
             http_methods=SAFE_HTTP_METHODS if settings.read_only else None,
@@ -65,17 +65,6 @@ class BuiltinsConfig:
 
     def describe_roots(self) -> str:
         return describe_roots(self.roots)
-
-
-def _roots(given: tuple[str, ...]) -> tuple[Path, ...]:
-    roots: list[Path] = []
-    for entry in given or (os.getcwd(),):
-        real = Path(os.path.realpath(os.path.expanduser(entry)))
-        if not real.is_dir():
-            raise ConfigError(f"Allowed root {entry!r} is not a directory (--root, roots)")
-        if real not in roots:
-            roots.append(real)
-    return tuple(roots)
 
 
 def _commands(names: tuple[str, ...]) -> dict[str, str]:

@@ -12,10 +12,10 @@ from typing import Any, Literal
 
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
+from .._paths import os_errors
 from .._tools.tool import tool
 from ..errors import ToolError
 from ._config import config
-from ._paths import os_errors
 
 __all__ = ["convert_data", "json_query", "json_validate"]
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Final
 
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
+from .._text import as_text
 from .._tools.tool import tool
 from ._config import config
-from ._text import as_text
 
 if TYPE_CHECKING:
     import re

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Literal, NotRequired
 
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
+from .._paths import os_errors
+from .._text import as_text, path_text
 from .._tools.content import Audio, Image
 from .._tools.context import Context
 from .._tools.tool import tool
 from ..errors import ToolError
 from ._config import BuiltinsConfig, config
-from ._paths import os_errors
-from ._text import as_text, path_text
 
 if TYPE_CHECKING:
     import re

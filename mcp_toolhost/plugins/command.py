@@ -1,9 +1,12 @@
 """Running a manifest's program: argv from the template, and a sandbox around the child.
 
 - Arguments become argv elements, never shell text: no shell runs, so `; rm -rf /`,
-  `$(...)` and backticks are just characters. A positional value that starts with `-`
-  would be read as an option by most programs, so it is refused unless the template
-  puts `--` before it.
+  `$(...)` and backticks are just characters. An argument that starts with `-` after
+  substitution would be read as an option by most programs, so it is refused unless
+  the manifest's own text put the `-` there, it is a flag's value, or the template
+  puts `--` before it (`Template.check`).
+- A `path` parameter's value is resolved and confined to the roots exactly as the
+  file tools' paths are (`_paths.confine`); the program gets the real absolute path.
 - The environment is scrubbed: only the variables a manifest sets (`env`) or names
   (`pass_env`) reach the program, plus `PATH` (`os.defpath` unless the manifest gives one).
 - The program runs through `mcp_toolhost._subprocess.run_program`, sandboxed: resource
@@ -20,11 +23,13 @@ import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from .._paths import confine, real_roots
 from .._subprocess import Completed, Limits, run_program
+from .._toml import did_you_mean, dotted
 from .._tools.tool import Tool, ToolOptions
 from ..errors import ArgumentsError, ConfigError, ToolError
 
@@ -44,7 +49,11 @@ _SHOWN_STDERR: Final = 4000
 
 
 class TemplateError(ValueError):
-    pass
+    """The template cannot work with its parameters; `problems` says each reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,8 @@ class _Element:
 
     pieces: tuple[tuple[bool, str], ...]
     """(is_parameter, text) in order."""
+    text: str
+    """The item as the manifest writes it."""
 
     @property
     def whole(self) -> str | None:
@@ -63,6 +74,12 @@ class _Element:
     @property
     def params(self) -> list[str]:
         return [text for is_param, text in self.pieces if is_param]
+
+    @property
+    def option(self) -> bool:
+        """Whether the manifest's own text starts the item with '-' (`--count={n}`): an option it chose."""
+        is_param, text = self.pieces[0]
+        return not is_param and text.startswith("-")
 
 
 def _parse_element(item: str) -> _Element:
@@ -82,7 +99,7 @@ def _parse_element(item: str) -> _Element:
     literal += item[position:]
     if literal or not pieces:
         pieces.append((False, literal))
-    return _Element(tuple(pieces))
+    return _Element(tuple(pieces), item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,64 +108,95 @@ class Template:
 
     elements: tuple[_Element, ...]
     parameters: Mapping[str, Parameter]
-    guarded: frozenset[str]
-    """Positional parameters whose values may not start with '-' (no '--' before them)."""
+    operands: int
+    """Index of the first element after a literal '--': from there on nothing is read as an option."""
 
     @classmethod
     def parse(cls, command: tuple[str, ...], parameters: Mapping[str, Parameter], stdin: str | None) -> Template:
+        """The template of `command`; raises TemplateError listing every problem."""
         elements = tuple(_parse_element(item) for item in command)
+        problems: list[str] = []
         if elements[0].params:
-            raise TemplateError("the program (first item) cannot be a parameter: the client would choose what runs")
+            problems.append("the program (first item) cannot be a parameter: the client would choose what runs")
         uses: dict[str, int] = {}
-        guarded: set[str] = set()
-        separated = False
+        operands = len(elements)
         for number, element in enumerate(elements):
             if element.pieces == ((False, "--"),):
-                separated = True
+                operands = min(operands, number + 1)
             for name in element.params:
                 if name not in parameters:
-                    raise TemplateError(
-                        f"item {number} ({command[number]!r}) names no parameter {name!r};"
-                        " write '{{' and '}}' for literal braces"
+                    problems.append(
+                        f"item {number} ({command[number]!r}) names no parameter {name!r}"
+                        f"{did_you_mean(name, parameters)}; write '{{{{' and '}}}}' for literal braces"
                     )
+                    continue
                 uses[name] = uses.get(name, 0) + 1
                 param = parameters[name]
-                kind = param.schema["type"]
-                if element.whole is None and (param.flag is not None or kind in ("array", "boolean")):
-                    raise TemplateError(
+                if element.whole is None and (param.flag is not None or param.schema["type"] in ("array", "boolean")):
+                    problems.append(
                         f"item {number} ({command[number]!r}): {name!r} can only be inside text if it is a "
                         "string or number without a flag; give it an item of its own: '{" + name + "}'"
                     )
-                starts = element.pieces[0] == (True, name)
-                if param.flag is None and kind != "boolean" and starts and not separated:
-                    guarded.add(name)
         for name in parameters:
             count = uses.get(name, 0)
             if name == stdin:
                 if count:
-                    raise TemplateError(f"parameter {name!r} is the program's stdin; it cannot also be in the command")
+                    problems.append(f"parameter {name!r} is the program's stdin; it cannot also be in the command")
             elif count == 0:
-                raise TemplateError(f"parameter {name!r} is not used: put '{{{name}}}' in the command")
+                problems.append(f"parameter {name!r} is not used: put '{{{name}}}' in the command")
             elif count > 1:
-                raise TemplateError(f"parameter {name!r} appears {count} times; use it once")
-        return cls(elements, parameters, frozenset(guarded))
+                problems.append(f"parameter {name!r} appears {count} times; use it once")
+        if problems:
+            raise TemplateError(problems)
+        return cls(elements, parameters, operands)
 
-    def check(self, arguments: Mapping[str, Any]) -> list[dict[str, str]]:
-        """Problems with values that the JSON Schema cannot see: option-like positionals, NUL bytes."""
+    def check(self, arguments: Mapping[str, Any], given: Collection[str]) -> list[dict[str, str]]:
+        """Problems with values that the JSON Schema cannot see: NUL bytes, arguments read as options.
+
+        `arguments` are the values the program gets (defaults included); `given` names the
+        ones the client chose. Each argument is checked as the program will see it, after
+        substitution, whatever the type: `-1` from a number, or `-la` from `{folder}{name}`
+        with an empty folder, would be read as an option. Exempt are items the manifest
+        itself starts with '-' (`--count={n}`), a flag's value (the flag takes it), and
+        anything after a literal '--' (POSIX utility syntax guideline 10).
+        """
         problems = []
         for name, value in arguments.items():
-            values = value if isinstance(value, list) else [value]
-            for i, item in enumerate(values):
-                path = f"{name}[{i}]" if isinstance(value, list) else name
+            for i, item in enumerate(_items(value)):
                 if isinstance(item, str) and "\0" in item:
+                    path = f"{name}[{i}]" if isinstance(value, list) else name
                     problems.append({"path": path, "message": "must not contain NUL characters"})
-                elif isinstance(item, str) and item.startswith("-") and name in self.guarded:
-                    problems.append(
-                        {
-                            "path": path,
-                            "message": f"must not start with '-': the program would read {item!r} as an option",
-                        }
-                    )
+        for element in self.elements[1 : self.operands]:
+            whole = element.whole
+            if element.option:
+                continue
+            if whole is not None:
+                param = self.parameters[whole]
+                value = arguments.get(whole)
+                if param.flag is not None or whole not in given or value is None:
+                    continue
+                for i, item in enumerate(_items(value)):
+                    text = _text(item)
+                    if text.startswith("-"):
+                        path = f"{whole}[{i}]" if isinstance(value, list) else whole
+                        problems.append({"path": path, "message": _option_like(text)})
+                continue
+            if any(arguments.get(name) is None for name in element.params):
+                continue  # the item is left out
+            text = "".join(_text(arguments[t]) if is_param else t for is_param, t in element.pieces)
+            if not text.startswith("-"):
+                continue
+            # The parameters up to the first one that put text there made the '-' lead.
+            leading = []
+            for is_param, piece in element.pieces:
+                if not is_param:
+                    break
+                leading.append(piece)
+                if _text(arguments[piece]):
+                    break
+            chosen = [name for name in leading if name in given]
+            if chosen:
+                problems.append({"path": chosen[-1], "message": _option_like(text, element.text)})
         return problems
 
     def argv(self, arguments: Mapping[str, Any]) -> list[str]:
@@ -171,12 +219,26 @@ class Template:
         flag = param.flag
         if param.schema["type"] == "boolean":
             return [flag] if value and flag else []
-        values = value if isinstance(value, list) else [value]
+        values = _items(value)
         if flag is None:
             return [_text(item) for item in values]
         if flag.endswith("="):
             return [flag + _text(item) for item in values]
         return [part for item in values for part in (flag, _text(item))]
+
+
+def _option_like(argument: str, item: str | None = None) -> str:
+    if item is None:
+        problem = f"must not start with '-': the program would read {argument!r} as an option"
+    else:
+        problem = f"makes the argument {argument!r} (from {item!r}) start with '-': the program would read it"
+        problem += " as an option"
+    return problem + "; give a value that does not start with '-' (a file: './-name')"
+
+
+def _items(value: Any) -> list[Any]:
+    """An array's items, or a single value as the one item."""
+    return value if isinstance(value, list) else [value]
 
 
 def _text(value: Any) -> str:
@@ -211,6 +273,9 @@ class CommandTool(Tool):
         self.spec = spec
         self.template = Template.parse(spec.command, spec.parameters, spec.stdin)
         self.program = _resolve_program(spec)
+        # Resolved once, like the file tools' roots; only path parameters need them.
+        wants_roots = any(param.path for param in spec.parameters.values())
+        self.roots = real_roots(settings.roots) if wants_roots else ()
         self.run_timeout = spec.timeout or settings.command_timeout
         self.max_output = spec.output.max_bytes or settings.command_max_output_bytes
         self._output_validator: Any = None
@@ -251,13 +316,16 @@ class CommandTool(Tool):
 
         def validate(arguments: dict[str, Any]) -> dict[str, Any]:
             problems = [
-                {"path": _path(error.absolute_path), "message": error.message}
+                {"path": dotted(error.absolute_path), "message": error.message}
                 for error in validator.iter_errors(arguments)
             ]
-            problems += self.template.check(arguments) if not problems else []
             if problems:
                 raise ArgumentsError(problems)
-            return {"arguments": {**defaults, **arguments}}
+            values, problems = self._confine_paths({**defaults, **arguments})
+            problems += self.template.check(values, arguments.keys())
+            if problems:
+                raise ArgumentsError(problems)
+            return {"arguments": values}
 
         declared = spec.output.schema
         self._output_validator = jsonschema.Draft202012Validator(declared) if declared is not None else None
@@ -276,6 +344,24 @@ class CommandTool(Tool):
             _validate=validate,
             _serialize=_same if output_schema is not None else None,
         )
+
+    def _confine_paths(self, arguments: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]]]:
+        """`arguments` with each path parameter's value resolved inside the roots, as the file tools do."""
+        values = dict(arguments)
+        problems = []
+        for name, param in self.spec.parameters.items():
+            value = arguments.get(name)
+            if not param.path or value is None:
+                continue
+            items, resolved = _items(value), []
+            for i, item in enumerate(items):
+                try:
+                    resolved.append(str(confine(item, self.roots)))
+                except ToolError as exc:
+                    problems.append({"path": f"{name}[{i}]" if isinstance(value, list) else name, "message": str(exc)})
+            if len(resolved) == len(items):
+                values[name] = resolved if isinstance(value, list) else resolved[0]
+        return values, problems
 
     def environment(self) -> dict[str, str]:
         env = {"PATH": os.defpath}
@@ -336,7 +422,7 @@ class CommandTool(Tool):
 
                 problem = jsonschema.exceptions.best_match(self._output_validator.iter_errors(value))
                 if problem is not None:
-                    where = _path(problem.absolute_path) or "(output)"
+                    where = dotted(problem.absolute_path) or "(output)"
                     raise ToolError(
                         f"{program!r} printed JSON that does not match its output schema: {where}: {problem.message}"
                     )
@@ -356,13 +442,6 @@ class CommandTool(Tool):
 
 def _same(value: Any) -> Any:
     return value  # parsed JSON is JSON-compatible already
-
-
-def _path(parts: Any) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text
 
 
 def _stderr(done: Completed) -> str:

@@ -108,7 +108,9 @@ class PluginReport:
                 listed = f": {', '.join(status.tools)}" if status.tools else ""
                 lines.append(f"ok       {title} ({status.source}): {count} tool{'s' * (count != 1)}{listed}")
             elif status.state == "skipped":
-                lines.append(f"SKIPPED  {title} ({status.source}): {status.reason}")
+                first, *more = (status.reason or "").splitlines() or [""]
+                lines.append(f"SKIPPED  {title} ({status.source}): {first}")
+                lines += [f"         {line}" for line in more]  # a manifest's further problems
             else:
                 lines.append(f"off      {title} ({status.source}): {status.reason}")
             lines += [f"         warning: {warning}" for warning in status.warnings]
@@ -222,11 +224,14 @@ class PluginManager:
             manifest = load_manifest(Path(source.location))
             info = parse_info(manifest.plugin, defaults, source.label)
             tools: list[Tool] = []
+            problems = []  # every tool's, not only the first
             for spec in manifest.tools:
                 try:
                     tools.append(CommandTool(spec, self.settings))
                 except ConfigError as exc:
-                    raise ConfigError(f"{source.label}: {exc}") from None
+                    problems.append(f"{source.label}: {exc}")
+            if problems:
+                raise ConfigError("\n".join(problems))
         else:
             from .._tools.modules import module_tools
             from .modules import import_entry_point, import_file

@@ -19,7 +19,7 @@ flag = "-e"                  # passed as: -e PATTERN
 
 [tool.parameters.paths]
 type = "array"
-items = { type = "string" }  # each item one argument
+items = { type = "path" }    # each item one argument, confined to --root
 description = "Files to search."
 
 [tool.parameters.ignore_case]
@@ -30,25 +30,41 @@ flag = "-i"                  # a switch: present when true
 
 The file is checked against `MANIFEST_SCHEMA` (published by `mcp-toolhost
 manifest-schema`) with `jsonschema`, then for what a schema cannot say (every
-placeholder names a parameter, ...). Errors name the file, the line and the field.
+placeholder names a parameter, ...). Every problem is reported at once, each naming
+the file, the line, the tool and the field, with the nearest key for a misspelt one.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from .._toml import did_you_mean, dotted, field_line, line_text
 from ..errors import ConfigError
 
-__all__ = ["MANIFEST_SCHEMA", "Manifest", "ManifestError", "OutputSpec", "Parameter", "ToolSpec", "load_manifest"]
+__all__ = [
+    "MANIFEST_SCHEMA",
+    "Manifest",
+    "ManifestError",
+    "OutputSpec",
+    "Parameter",
+    "Problem",
+    "ToolSpec",
+    "load_manifest",
+]
 
 _NAME = "^[A-Za-z0-9_.-]{1,128}$"
 _PARAM_NAME = "^[A-Za-z_][A-Za-z0-9_]*$"
-_SCALARS = ["string", "integer", "number", "boolean"]
+_SCALARS = ["string", "integer", "number", "boolean", "path"]
+_PATH_TYPE = (
+    "'path': a string to the client; the program receives it resolved to an absolute path, which must lie "
+    "inside the allowed roots (--root) as for the file tools (a relative path is taken from the first root)."
+)
 _SCALAR_JSON = {"type": ["string", "integer", "number", "boolean"]}
 
 _PLUGIN_SCHEMA: Final[dict[str, Any]] = {
@@ -75,7 +91,7 @@ _PARAMETER_SCHEMA: Final[dict[str, Any]] = {
     "additionalProperties": False,
     "required": ["type"],
     "properties": {
-        "type": {"enum": [*_SCALARS, "array"]},
+        "type": {"enum": [*_SCALARS, "array"], "description": _PATH_TYPE},
         "description": {"type": "string"},
         "title": {"type": "string"},
         "default": {"description": "Used when the argument is left out; makes the parameter optional."},
@@ -86,7 +102,7 @@ _PARAMETER_SCHEMA: Final[dict[str, Any]] = {
             "additionalProperties": False,
             "required": ["type"],
             "properties": {
-                "type": {"enum": _SCALARS},
+                "type": {"enum": _SCALARS, "description": _PATH_TYPE},
                 "enum": {"type": "array", "minItems": 1, "items": _SCALAR_JSON},
                 "pattern": {"type": "string"},
                 "minimum": {"type": "number"},
@@ -207,16 +223,29 @@ MANIFEST_SCHEMA: Final[dict[str, Any]] = {
 }
 
 
-class ManifestError(ConfigError):
-    """A manifest is invalid; the message names the file, the line and the field."""
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a manifest, where it is: file, line (and its text), field."""
 
-    def __init__(self, path: Path, field: str, message: str, line: int | None = None, text: str | None = None):
-        self.path, self.field, self.line = path, field, line
-        where = f"{path}:{line}" if line else str(path)
-        full = f"{where}: {field}: {message}" if field else f"{where}: {message}"
-        if text is not None:
-            full += f"\n    {line} | {text}"
-        super().__init__(full)
+    path: Path
+    field: str
+    message: str
+    line: int | None = None
+    text: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        full = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return full + (f"\n    {self.line} | {self.text}" if self.text is not None else "")
+
+
+class ManifestError(ConfigError):
+    """A manifest is invalid; `problems` lists everything wrong with it, each once."""
+
+    def __init__(self, path: Path, problems: Sequence[Problem]) -> None:
+        self.path = path
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +255,8 @@ class Parameter:
     """The JSON Schema property published in the tool's inputSchema."""
     required: bool
     flag: str | None
+    path: bool = False
+    """Its value (each item, for an array) is a path, confined to the roots before the program sees it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,80 +297,153 @@ class Manifest:
 
 
 def load_manifest(path: Path) -> Manifest:
-    """Read, validate and check a manifest; raises ManifestError."""
+    """Read, validate and check a manifest; raises ManifestError listing every problem found."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ManifestError(path, "", f"cannot read: {exc.strerror}") from None
+        raise ManifestError(path, [Problem(path, "", f"cannot read: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:
-        raise ManifestError(path, "", f"not UTF-8 text: {exc}") from None
+        raise ManifestError(path, [Problem(path, "", f"not UTF-8 text: {exc}")]) from None
     lines = text.splitlines()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         line = int(match.group(1)) if match else None
-        raise ManifestError(path, "", f"not valid TOML: {exc}", line, _line_text(lines, line)) from None
-    _validate(path, data, lines)
-    tools = tuple(_tool(path, index, raw, lines) for index, raw in enumerate(data["tool"]))
+        problem = Problem(path, "", f"not valid TOML: {exc}", line, line_text(lines, line))
+        raise ManifestError(path, [problem]) from None
+    found = _Problems(path, lines, data)
+    _validate(found, data)
+    tools: dict[int, ToolSpec] = {}
+    if found.sound(("tool",), within=False):
+        for index, raw in enumerate(data["tool"]):
+            spec = _tool(found, index, raw) if found.sound(("tool", index), within=False) else None
+            if spec is not None:
+                tools[index] = spec
     seen: set[str] = set()
-    for index, spec in enumerate(tools):
+    for index, spec in tools.items():
         if spec.name in seen:
-            raise _error(path, lines, ("tool", index, "name"), f"another tool is already named {spec.name!r}")
+            found.add(("tool", index, "name"), f"another tool is already named {spec.name!r}")
         seen.add(spec.name)
-    return Manifest(path, data.get("plugin"), tools)
+    if found.problems:
+        raise ManifestError(path, sorted(found.problems, key=lambda problem: problem.line or 0))
+    return Manifest(path, data.get("plugin"), tuple(tools.values()))
 
 
-def _validate(path: Path, data: dict[str, Any], lines: list[str]) -> None:
+class _Problems:
+    """Every problem of one manifest, each placed at the line of its field."""
+
+    def __init__(self, path: Path, lines: list[str], data: dict[str, Any]) -> None:
+        self.path, self.lines = path, lines
+        self.problems: list[Problem] = []
+        self.broken: set[tuple[str | int, ...]] = set()
+        """Where the schema found a wrong value: no further check may rely on what is there."""
+        tools = data.get("tool")
+        # Tools are named by their name, which the person wrote, rather than by position.
+        self.names = {
+            index: raw["name"]
+            for index, raw in enumerate(tools if isinstance(tools, list) else [])
+            if isinstance(raw, dict) and isinstance(raw.get("name"), str)
+        }
+
+    def add(self, where: Sequence[str | int], message: str, *, key: str | None = None) -> None:
+        """A problem with the field at `where`; its line is that of `key` inside it, if given."""
+        line = field_line(self.lines, [*where, key] if key is not None else where)
+        self.problems.append(Problem(self.path, self._field(where), message, line, line_text(self.lines, line)))
+
+    def sound(self, where: tuple[str | int, ...], *, within: bool = True) -> bool:
+        """Whether the value at `where` has the shape the schema wants (`within`: and all inside it)."""
+        return not any(where[: len(bad)] == bad or (within and bad[: len(where)] == where) for bad in self.broken)
+
+    def _field(self, where: Sequence[str | int]) -> str:
+        if len(where) >= 2 and where[0] == "tool" and isinstance(where[1], int):
+            name = self.names.get(where[1])
+            tool = f"tool {name!r}" if name is not None else f"tool[{where[1]}]"
+            rest = dotted(where[2:])
+            return f"{tool}: {rest}" if rest else tool
+        return dotted(where)
+
+
+def _validate(found: _Problems, data: dict[str, Any]) -> None:
+    """Check `data` against MANIFEST_SCHEMA, marking where it is wrong in `found.broken`.
+
+    An unknown key marks nothing (no check reads it), a missing one only itself, so that
+    the rest of its table can still be checked and every problem reported in one go.
+    """
     import jsonschema
 
-    best = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(MANIFEST_SCHEMA).iter_errors(data))
-    if best is None:
-        return
-    where: list[str | int] = list(best.absolute_path)
-    field = _field(where)
-    if best.validator == "additionalProperties" and isinstance(best.instance, dict):
-        # Point at the first unknown key's line, while naming the table it is in.
-        extra = sorted(set(best.instance) - set(best.schema.get("properties", {})))
-        where += extra[:1]
-    line = _locate(lines, where)
-    raise ManifestError(path, field, _schema_message(best), line, _line_text(lines, line))
+    # tomllib reads nan and inf, which JSON Schema's "number" accepts; a timeout of nan
+    # would then fail every call, so they are refused wherever they appear.
+    non_finite = list(_non_finite(data, ()))
+    for where, value in non_finite:
+        found.add(where, f"must be a finite number, not {value!r}")
+        found.broken.add(where)
+    for error in jsonschema.Draft202012Validator(MANIFEST_SCHEMA).iter_errors(data):
+        where = tuple(error.absolute_path)
+        if any(where[: len(bad)] == bad for bad, _ in non_finite):
+            continue
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            for key in sorted(set(error.instance) - set(known)):
+                found.add(where, f"unknown key {key!r}{did_you_mean(key, known)}", key=key)
+        elif error.validator == "required" and isinstance(error.instance, dict):
+            for key in error.validator_value:
+                if key not in error.instance:
+                    found.add(where, f"{key!r} is required")
+                    found.broken.add((*where, key))
+        else:
+            found.add(where, str(error.message))
+            found.broken.add(where)
 
 
-def _schema_message(error: Any) -> str:
-    if error.validator == "additionalProperties":
-        return str(error.message).replace("Additional properties are not allowed", "unknown key(s)")
-    if error.validator == "required":
-        return str(error.message).replace("is a required property", "is required")
-    return str(error.message)
+def _non_finite(value: Any, where: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], float]]:
+    if isinstance(value, float) and not math.isfinite(value):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, (*where, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _non_finite(item, (*where, index))
 
 
-def _tool(path: Path, index: int, raw: dict[str, Any], lines: list[str]) -> ToolSpec:
+def _tool(found: _Problems, index: int, raw: dict[str, Any]) -> ToolSpec | None:
+    """The checked tool, or None after adding its problems to `found`."""
     from .command import Template, TemplateError
 
+    path = found.path
+    before = len(found.problems)
     at: tuple[str | int, ...] = ("tool", index)
     parameters: dict[str, Parameter] = {}
-    for name, spec in raw.get("parameters", {}).items():
-        parameters[name] = _parameter(path, lines, (*at, "parameters", name), name, spec)
-    stdin = raw.get("stdin")
-    if stdin is not None and stdin not in parameters:
-        raise _error(path, lines, (*at, "stdin"), f"{stdin!r} is not a parameter of this tool")
-    if stdin is not None and parameters[stdin].schema["type"] == "array":
-        raise _error(path, lines, (*at, "stdin"), f"parameter {stdin!r} is an array; stdin takes one value")
-    command = tuple(raw["command"])
-    try:
-        Template.parse(command, parameters, stdin)
-    except TemplateError as exc:
-        raise _error(path, lines, (*at, "command"), str(exc)) from None
+    declared = raw.get("parameters", {}) if found.sound((*at, "parameters"), within=False) else {}
+    for name, spec in declared.items():
+        if found.sound((*at, "parameters", name)):
+            parameter = _parameter(found, (*at, "parameters", name), name, spec)
+            if parameter is not None:
+                parameters[name] = parameter
+    stdin = raw.get("stdin") if found.sound((*at, "stdin")) else None
+    if stdin is not None and stdin not in declared:
+        found.add((*at, "stdin"), f"{stdin!r} is not a parameter of this tool{did_you_mean(stdin, declared)}")
+    elif stdin is not None and stdin in parameters and parameters[stdin].schema["type"] == "array":
+        found.add((*at, "stdin"), f"parameter {stdin!r} is an array; stdin takes one value")
+    # The template can only be checked against a sound command and sound parameters.
+    if len(found.problems) == before and found.sound((*at, "command")) and found.sound((*at, "parameters")):
+        try:
+            Template.parse(tuple(raw["command"]), parameters, stdin)
+        except TemplateError as exc:
+            for problem in exc.problems:
+                found.add((*at, "command"), problem)
     output_raw = raw.get("output", {})
+    if found.sound((*at, "output")) and "schema" in output_raw and output_raw.get("format", "text") != "json":
+        found.add((*at, "output", "schema"), 'an output schema needs format = "json"')
+    if not found.sound(at) or len(found.problems) > before:
+        return None
     output = OutputSpec(
         format=output_raw.get("format", "text"),
         exit_codes=tuple(output_raw.get("exit_codes", (0,))),
         max_bytes=output_raw.get("max_bytes"),
         schema=output_raw.get("schema"),
     )
-    if output.schema is not None and output.format != "json":
-        raise _error(path, lines, (*at, "output", "schema"), 'an output schema needs format = "json"')
     limits = raw.get("limits", {})
     memory_mb = limits.get("memory_mb")
     cwd = raw.get("cwd")
@@ -347,7 +451,7 @@ def _tool(path: Path, index: int, raw: dict[str, Any], lines: list[str]) -> Tool
         name=raw["name"],
         title=raw.get("title"),
         description=raw["description"],
-        command=command,
+        command=tuple(raw["command"]),
         manifest=path,
         parameters=parameters,
         stdin=stdin,
@@ -368,16 +472,25 @@ def _hints(raw: dict[str, Any]) -> dict[str, bool]:
     return {key: raw[key] for key in keys if key in raw}
 
 
-def _parameter(path: Path, lines: list[str], at: tuple[str | int, ...], name: str, raw: dict[str, Any]) -> Parameter:
+def _parameter(found: _Problems, at: tuple[str | int, ...], name: str, raw: dict[str, Any]) -> Parameter | None:
+    """The checked parameter, or None after adding its problems to `found`."""
+    before = len(found.problems)
     kind = raw["type"]
     flag = raw.get("flag")
     if kind == "boolean" and flag is None:
-        raise _error(path, lines, (*at, "flag"), "a boolean parameter needs a flag (the switch it turns on)")
+        found.add((*at, "flag"), "a boolean parameter needs a flag (the switch it turns on)")
     has_default = "default" in raw
     required = raw.get("required", not has_default and kind != "boolean")
     if required and has_default:
-        raise _error(path, lines, (*at, "required"), "a parameter with a default is optional")
+        found.add((*at, "required"), "a parameter with a default is optional")
+    items = raw.get("items", {})
+    is_path = kind == "path" or (kind == "array" and items.get("type") == "path")
+    # A path is a string to the client; the server resolves and confines it (command.py).
     schema = {key: value for key, value in raw.items() if key not in ("required", "flag")}
+    if kind == "path":
+        schema["type"] = "string"
+    elif is_path:
+        schema["items"] = {**items, "type": "string"}
     if has_default:
         import jsonschema
 
@@ -387,84 +500,7 @@ def _parameter(path: Path, lines: list[str], at: tuple[str | int, ...], name: st
             )
         )
         if problem is not None:
-            raise _error(path, lines, (*at, "default"), f"the default does not fit the parameter: {problem.message}")
-    return Parameter(name=name, schema=schema, required=bool(required), flag=flag)
-
-
-# --- Errors with line context ----------------------------------------------------------
-
-
-def _error(path: Path, lines: list[str], where: Sequence[str | int], message: str) -> ManifestError:
-    line = _locate(lines, list(where))
-    return ManifestError(path, _field(where), message, line, _line_text(lines, line))
-
-
-def _field(where: Sequence[str | int]) -> str:
-    text = ""
-    for part in where:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
-    return text
-
-
-def _line_text(lines: list[str], line: int | None) -> str | None:
-    if line is None or not 1 <= line <= len(lines):
+            found.add((*at, "default"), f"the default does not fit the parameter: {problem.message}")
+    if len(found.problems) > before:
         return None
-    return lines[line - 1].strip()
-
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
-
-
-def _split_key(key: str) -> list[str]:
-    return [part.strip().strip("\"'") for part in key.split(".")]
-
-
-def _locate(lines: list[str], where: list[str | int]) -> int | None:
-    """The line that best matches a path into the TOML document: the longest matching prefix.
-
-    tomllib keeps no positions, so headers (`[a.b]`, `[[tool]]`) and `key =` lines are
-    followed by hand; good enough to point at a field, not a TOML parser.
-    """
-    best_line, best_depth = None, 0
-    table: list[str | int] = []
-    arrays: dict[tuple[str, ...], int] = {}
-    for number, text in enumerate(lines, start=1):
-        header = _HEADER.match(text)
-        if header:
-            keys = _split_key(header.group(2))
-            if header.group(1) == "[[":
-                count = arrays[tuple(keys)] = arrays.get(tuple(keys), -1) + 1
-                table = [*keys, count]
-            else:
-                table = _with_indices(keys, arrays)
-            candidate = table
-        else:
-            key = _KEY.match(text)
-            if not key or text.lstrip().startswith("#"):
-                continue
-            candidate = [*table, *_split_key(key.group(1))]
-        depth = _common(candidate, where)
-        if depth == len(candidate) and depth > best_depth:
-            best_line, best_depth = number, depth
-    return best_line
-
-
-def _with_indices(keys: list[str], arrays: dict[tuple[str, ...], int]) -> list[str | int]:
-    """`[tool.parameters.x]` inside the third `[[tool]]` is tool[2].parameters.x."""
-    out: list[str | int] = []
-    for i, key in enumerate(keys):
-        out.append(key)
-        count = arrays.get(tuple(keys[: i + 1]))
-        if count is not None:
-            out.append(count)
-    return out
-
-
-def _common(a: list[str | int], b: list[str | int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
+    return Parameter(name=name, schema=schema, required=bool(required), flag=flag, path=is_path)

@@ -25,10 +25,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import ToolError
 from ._text import REPLACEMENT, as_text, path_text
+from .errors import ConfigError, ToolError
 
-__all__ = ["confine", "describe_roots", "os_errors"]
+__all__ = ["confine", "describe_roots", "os_errors", "real_roots"]
+
+
+def real_roots(given: Sequence[str]) -> tuple[Path, ...]:
+    """The real paths of the allowed directories (`--root`, `roots`); none given: the working directory."""
+    roots: list[Path] = []
+    for entry in given or (os.getcwd(),):
+        real = Path(os.path.realpath(os.path.expanduser(entry)))
+        if not real.is_dir():
+            raise ConfigError(f"Allowed root {entry!r} is not a directory (--root, roots)")
+        if real not in roots:
+            roots.append(real)
+    return tuple(roots)
 
 
 def describe_roots(roots: Sequence[Path]) -> str:

@@ -1,0 +1,33 @@
+"""Config errors as people meet them: every problem at once, each where it is (file and line, or variable)."""
+
+from __future__ import annotations
+
+
+def test_every_config_problem_is_named_with_its_file_line_or_variable(spawn, tmp_path):
+    (tmp_path / "mcp-toolhost.toml").write_text(
+        '# settings\ntool_timeout = 30\ntool_timeot = 3\npage_size = "ten"\nshutdown_grace = nan\n\n'
+        '[tool_timeouts]\nread_file = "soon"\n'
+    )
+    env = {"MCP_TOOLHOST_LOG_LEVL": "debug", "MCP_TOOLHOST_LOG_LEVEL": "loud", "MCP_TOOLHOST_TOOLS": "[1"}
+    server = spawn("serve", "--no-builtins", cwd=tmp_path, env=env)
+    assert server.wait() != 0
+    err = server.stderr
+    expected = [
+        "mcp-toolhost.toml:3: unknown setting 'tool_timeot' (did you mean 'tool_timeout'?)",
+        "mcp-toolhost.toml:4: page_size: Input should be a valid integer",
+        "mcp-toolhost.toml:5: shutdown_grace: Input should be a finite number",
+        "mcp-toolhost.toml:8: tool_timeouts.read_file: Input should be a valid number",
+        "environment variable MCP_TOOLHOST_LOG_LEVL: unknown setting (did you mean 'MCP_TOOLHOST_LOG_LEVEL'?)",
+        "environment variable MCP_TOOLHOST_LOG_LEVEL: log_level: Input should be 'debug', 'info'",
+        "environment variable MCP_TOOLHOST_TOOLS: not valid JSON",
+    ]
+    for message in expected:
+        assert err.count(message) == 1, err
+
+
+def test_settings_in_a_shared_file_are_located_in_their_table(spawn, tmp_path):
+    config = tmp_path / "shared.toml"
+    config.write_text('[other-tool]\nmax_entries = 1\n\n[mcp-toolhost]\nmax_entrie = 5\n')
+    server = spawn("serve", "--no-builtins", "--config", str(config), cwd=tmp_path)
+    assert server.wait() != 0
+    assert "shared.toml:5: unknown setting 'max_entrie' (did you mean 'max_entries'?)" in server.stderr
