@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -48,6 +49,43 @@ def test_an_allowed_program_not_on_path_stops_the_server_at_start(tmp_path: Path
     done = run_cli("list-tools", "--root", str(tmp_path), "--allow-command", "no-such-program-x")
     assert done.returncode != 0
     assert b"Allowed command 'no-such-program-x' was not found on PATH" in done.stderr
+
+
+@pytest.mark.parametrize("path", [".", ""], ids=["dot", "empty"])
+def test_relative_path_entries_never_resolve_an_allowed_program(spawn, tmp_path: Path, path: str) -> None:
+    # A folder the model can write to holds an `echo` and a program found nowhere else.
+    for name in ("echo", "mcpt-only-here"):
+        (tmp_path / name).write_text("#!/bin/sh\necho hijacked\n")
+        (tmp_path / name).chmod(0o755)
+    env = {"PATH": f"{path}:{os.environ['PATH']}"}
+    args = ("serve", "--root", str(tmp_path), "--builtins", "system", "--allow-command")
+    refused = spawn(*args, "mcpt-only-here", cwd=tmp_path, env=env)
+    assert refused.wait() != 0
+    assert "Allowed command 'mcpt-only-here' was not found on PATH, whose relative entries" in refused.stderr
+    server = spawn(*args, "echo", cwd=tmp_path, env=env)
+    server.initialize()
+    result = structured(server.call("run_command", {"command": ["echo", "real"]}))
+    assert result["stdout"] == "real\n" and result["command"][0] == shutil.which("echo"), result
+
+
+def test_an_absolute_path_allows_exactly_that_program(spawn, tmp_path: Path) -> None:
+    echo = shutil.which("echo")
+    assert echo is not None
+    server = spawn("serve", "--root", str(tmp_path), "--builtins", "system", "--allow-command", echo)
+    server.initialize()
+    assert structured(server.call("run_command", {"command": [echo, "by path"]}))["stdout"] == "by path\n"
+    message = error_text(server.call("run_command", {"command": ["cat"]}))
+    assert message == f"'cat' is not an allowed command. Allowed: {echo} (--allow-command).", message
+
+
+@pytest.mark.parametrize("given", ["./echo", "bin/echo"])
+def test_a_relative_path_is_refused_at_start(tmp_path: Path, given: str) -> None:
+    done = run_cli(
+        "list-tools", "--root", str(tmp_path), "--builtins", "system", "--allow-command", given, cwd=tmp_path
+    )
+    assert done.returncode != 0
+    expected = f"Allowed command '{given}' is a relative path, which would depend on the working directory"
+    assert expected in done.stderr.decode(), done.stderr
 
 
 def test_arguments_are_argv_elements_never_shell_text(server: McpProcess) -> None:

@@ -1,8 +1,8 @@
 """The system built-ins: `run_command` for allowlisted programs, and `system_info`.
 
-`run_command` is served only when programs are allowed (`--allow-command NAME`); they
-are resolved on PATH when the server starts, so the model names a program and the
-server decides which file that is. The child's environment is scrubbed: only the
+`run_command` is served only when programs are allowed (`--allow-command NAME` or an
+absolute path); names are resolved on PATH when the server starts, so the model names a
+program and the server decides which file that is. The child's environment is scrubbed: only the
 variables `run_command_pass_env` names, those `run_command_env` sets, and the call's
 own `env` reach it.
 """
@@ -66,7 +66,7 @@ async def run_command(
         raise ToolError('command is empty: give the program and its arguments, e.g. ["git", "status"].')
     program = cfg.commands.get(command[0])
     if program is None:
-        allowed = ", ".join(sorted(name for name in cfg.commands if os.sep not in name)) or "none"
+        allowed = ", ".join(sorted(set(settings.allow_commands))) or "none"
         raise ToolError(f"{command[0]!r} is not an allowed command. Allowed: {allowed} (--allow-command).")
     if not 0 < timeout <= settings.run_command_timeout:
         raise ToolError(
