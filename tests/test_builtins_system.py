@@ -119,6 +119,13 @@ def test_the_environment_is_scrubbed(server: McpProcess) -> None:
     assert message == "Setting LD_PRELOAD is not allowed: it changes how every program is loaded."
 
 
+def child_environment(spawn, root: Path, env: dict[str, str], call_env: dict[str, str] | None = None) -> list[str]:
+    """The lines `env` prints under a server started with `env`, given `call_env` by the call."""
+    server = spawn("serve", "--root", str(root), "--builtins", "system", "--allow-command", "env", env=env)
+    server.initialize()
+    return structured(server.call("run_command", {"command": ["env"], "env": call_env or {}}))["stdout"].splitlines()
+
+
 def test_the_child_environment_is_configurable(spawn, tmp_path: Path) -> None:
     env = {
         "MCP_TOOLHOST_RUN_COMMAND_PASS_ENV": '["PATH", "KEEP_ME"]',
@@ -126,11 +133,21 @@ def test_the_child_environment_is_configurable(spawn, tmp_path: Path) -> None:
         "KEEP_ME": "kept",
         "DROP_ME": "dropped",
     }
-    server = spawn("serve", "--root", str(tmp_path), "--builtins", "system", "--allow-command", "env", env=env)
-    server.initialize()
-    lines = structured(server.call("run_command", {"command": ["env"]}))["stdout"].splitlines()
+    lines = child_environment(spawn, tmp_path, env)
     assert sorted(line.split("=", 1)[0] for line in lines) == ["KEEP_ME", "PATH", "SET_FOR_ALL"]
     assert "KEEP_ME=kept" in lines and "SET_FOR_ALL=yes" in lines
+
+
+def test_secrets_the_server_hands_a_child_are_masked_in_its_output(spawn, tmp_path: Path) -> None:
+    env = {
+        "MCP_TOOLHOST_RUN_COMMAND_PASS_ENV": '["PATH", "MCPT_DB_URL", "MCPT_API_TOKEN"]',
+        "MCP_TOOLHOST_RUN_COMMAND_ENV": '{"GITHUB_TOKEN": "ghp_configured1"}',
+        "MCPT_DB_URL": "postgres://app:db-password-2@db/app",
+        "MCPT_API_TOKEN": "passed-token-3",
+    }
+    lines = child_environment(spawn, tmp_path, env, {"MY_TOKEN": "the-call-gave-it"})
+    assert "GITHUB_TOKEN=[redacted]" in lines and "MCPT_API_TOKEN=[redacted]" in lines, lines
+    assert "MCPT_DB_URL=[redacted]" in lines and "MY_TOKEN=the-call-gave-it" in lines, lines
 
 
 def test_output_is_truncated_with_a_flag_and_the_exit_code_kept(server: McpProcess) -> None:
