@@ -117,12 +117,16 @@ class _Orphans:
         self.lock = anyio.Lock()
 
     def enable(self) -> bool:
-        """Become a subreaper, once; False where that does not exist."""
+        """Become a subreaper, once; False where that (or a pidfd to await an orphan's end) does not exist."""
         if self.enabled is None:
             self.enabled = False
-            if os.path.isdir("/proc/self/task"):
+            if os.path.isdir("/proc/self/task") and hasattr(os, "pidfd_open"):
                 import ctypes
 
+                try:
+                    os.close(os.pidfd_open(os.getpid()))
+                except OSError:
+                    return False  # a kernel before 5.3
                 libc = ctypes.CDLL(None, use_errno=True)
                 self.enabled = libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
         return self.enabled
@@ -163,7 +167,8 @@ class _Orphans:
                 found = self.kill()
             if not found:
                 return
-            await anyio.to_thread.run_sync(_reap, found)
+            for pid in found:
+                await _reaped(pid)
 
     def sweep_at_exit(self) -> None:
         while self.enabled and (found := self.kill()):
@@ -176,6 +181,29 @@ def _children() -> list[int]:
         with contextlib.suppress(OSError):
             pids += map(int, Path(f"/proc/self/task/{task}/children").read_text().split())
     return pids
+
+
+async def _reaped(pid: int) -> None:
+    """Reap a killed orphan once it is gone: an event on its pidfd, so no thread is tied up."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return  # reaped already, by another call's sweep
+    loop = asyncio.get_running_loop()
+    gone: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:  # called again until the reader is removed
+        if not gone.done():
+            gone.set_result(None)
+
+    loop.add_reader(fd, readable)
+    try:
+        await gone
+    finally:
+        loop.remove_reader(fd)
+        os.close(fd)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
 
 
 def _reap(pids: list[int]) -> None:
