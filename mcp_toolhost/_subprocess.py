@@ -16,7 +16,7 @@ Shared by the `run_command` built-in and the programs that plugin manifests wrap
 - The program leads a new session (its own process group). When it times out, when the
   call is cancelled (even while the spawn is awaited), when `stop_at_cap` stops it, and
   after it exits, the whole group is killed.
-- On Linux the server is a child subreaper (`PR_SET_CHILD_SUBREAPER`), so a descendant
+- On Linux (5.3+, for pidfds) the server is a child subreaper (`PR_SET_CHILD_SUBREAPER`), so a descendant
   that left the group (`setsid`, a double fork) is re-parented to the server when its
   parent dies, instead of to init. Each call's end kills and reaps those orphans too:
   nothing a program started outlives its call, or the server. Elsewhere only the
