@@ -133,3 +133,14 @@ def test_a_descendant_that_left_the_session_does_not_outlive_the_server(spawn, t
     server.close_stdin()
     assert server.wait() == 0
     wait_until_gone(pid)
+
+
+def test_ending_one_call_leaves_the_programs_of_others_running(spawn, tmp_path) -> None:
+    server = start(spawn, tmp_path)
+    flag = tmp_path / "started"
+    call_in_background(server, "other", {"command": ["sh", "-c", f"touch {flag}; sleep 1; echo finished"]})
+    wait_for_file(flag)
+    result = structured(server.call("run_command", {"command": [sys.executable, "-c", ESCAPE]}))
+    wait_until_gone(int(result["stdout"]))
+    other = server.recv_response("other")["result"]["structuredContent"]
+    assert (other["exit_code"], other["stdout"]) == (0, "finished\n"), other
