@@ -2,6 +2,7 @@
 
 The standard library's `logging` carries every record (so libraries' logs are
 caught too); structlog renders them, as console text or one JSON object a line.
+Credentials in messages and tracebacks are masked (`_redact.py`).
 structlog is imported when the first record is actually written: a quiet server
 does not pay its import time at start.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from typing import Any, Literal
 
 __all__ = ["configure_logging"]
@@ -48,8 +50,19 @@ def _structlog_formatter(fmt: Literal["console", "json"]) -> logging.Formatter:
             structlog.stdlib.add_logger_name,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
+            _redacted,
         ],
     )
+
+
+def _redacted(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Credentials in a message or a traceback (a URL's password, `token=...`) never reach the log."""
+    from ._redact import redact_text
+
+    for key in ("event", "exception"):
+        if isinstance(event.get(key), str):
+            event[key] = redact_text(event[key])
+    return event
 
 
 def configure_logging(level: str = "warning", fmt: Literal["console", "json"] = "console") -> None:

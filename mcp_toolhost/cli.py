@@ -82,8 +82,11 @@ def _builtin_options() -> list[Callable[..., Any]]:
             "--allow-command",
             "allow_commands",
             multiple=True,
-            metavar="NAME",
-            help="A program run_command may run, found on PATH at start (repeatable; default: none, no run_command).",
+            metavar="NAME|PATH",
+            help=(
+                "A program run_command may run: a name found on PATH at start, or an absolute path"
+                " (repeatable; default: none, no run_command)."
+            ),
         ),
         click.option(
             "--allow-host",

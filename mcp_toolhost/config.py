@@ -111,7 +111,7 @@ class Settings:
     read_only: bool = False
     """Hide the built-in tools that write, move, delete or run commands; http_request sends only GET, HEAD, OPTIONS."""
     allow_commands: tuple[str, ...] = ()
-    """Programs run_command may run, by name on PATH or by path (`--allow-command`); none: run_command is off."""
+    """Programs run_command may run, by name on PATH or absolute path (`--allow-command`); none: run_command is off."""
     allow_hosts: tuple[str, ...] = ()
     """`HOST` or `HOST:PORT` http_request may reach though loopback, private or link-local (`--allow-host`)."""
     allow_env: tuple[str, ...] = ()

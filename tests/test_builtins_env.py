@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import McpProcess
+from conftest import FIXTURES, McpProcess
 from fixtures.builtins_support import serving, structured
 
 ENV = {
@@ -20,7 +20,15 @@ ENV = {
     "MCPT_ALLOWED_KEY": "shown because allowed",
     "MCPT_DATABASE_URL": "postgres://app:pa55word@db.internal:5432/app",
     "MCPT_KEYBOARD": "us",  # looks secret by name: redacted, the cautious side
+    "MYSQL_PWD": "mysql-pw-1",
+    "PWD": "/not/a/secret",
+    "MCPT_STORAGE": "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=c2VjcmV0a2V5==;EndpointSuffix=x.net",
+    "MCPT_REPO_URL": "https://ghp_usertoken9@github.com/org/repo.git",
+    "MCPT_SLASH_URL": "postgres://app:pa/ss/wd@db/app",
+    "MCPT_AT_URL": "postgres://app:p@ss@wd@db/app",
+    "MCP_TOOLHOST_RUN_COMMAND_ENV": '{"GITHUB_TOKEN": "ghp_jsontoken7"}',
 }
+HIDDEN = ("mysql-pw-1", "c2VjcmV0a2V5", "ghp_usertoken9", "ss/wd", "ss@wd", "ghp_jsontoken7")
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +85,33 @@ def test_passwords_in_urls_are_masked(server: McpProcess) -> None:
     assert result["value"] == "postgres://app:[redacted]@db.internal:5432/app" and result["redacted"] is True
 
 
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("MYSQL_PWD", "[redacted]"),
+        ("MCPT_STORAGE", "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=[redacted];EndpointSuffix=x.net"),
+        ("MCPT_REPO_URL", "https://[redacted]@github.com/org/repo.git"),
+        ("MCPT_SLASH_URL", "postgres://app:[redacted]@db/app"),
+        ("MCPT_AT_URL", "postgres://app:[redacted]@db/app"),
+        ("MCP_TOOLHOST_RUN_COMMAND_ENV", '{"GITHUB_TOKEN": "[redacted]"}'),
+        ("PWD", "/not/a/secret"),
+    ],
+)
+def test_credentials_inside_values_are_masked(server: McpProcess, name: str, shown: str) -> None:
+    result = structured(server.call("get_env", {"name": name}))
+    assert (result["value"], result["redacted"]) == (shown, shown != ENV[name]), result
+
+
+def test_a_credential_in_a_log_line_is_masked(spawn) -> None:
+    server = spawn("serve", "--no-builtins", "--tools", str(FIXTURES / "core_tools.py"))
+    server.initialize()
+    server.call("fail", {"message": "cannot reach postgres://app:hunter2@db/app with token=abc123"})
+    server.close_stdin()
+    server.wait()
+    assert "postgres://app:[redacted]@db/app with token=[redacted]" in server.stderr, server.stderr
+    assert "hunter2" not in server.stderr and "abc123" not in server.stderr
+
+
 def test_list_env_filters_by_prefix_and_redacts(server: McpProcess) -> None:
     listed = structured(server.call("list_env", {"prefix": "MCPT_"}))
     values = {variable["name"]: variable["value"] for variable in listed["variables"]}
@@ -90,7 +125,7 @@ def test_list_env_filters_by_prefix_and_redacts(server: McpProcess) -> None:
 def test_list_env_without_prefix_never_leaks(server: McpProcess) -> None:
     listed = structured(server.call("list_env"))
     assert listed["count"] >= len(ENV)
-    for secret in ("tok-123", "hunter2", "quiet", "AKIA...", "c=1", "pa55word"):
+    for secret in ("tok-123", "hunter2", "quiet", "AKIA...", "c=1", "pa55word", *HIDDEN):
         assert secret not in str(listed)
 
 

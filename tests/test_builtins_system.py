@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -51,6 +52,43 @@ def test_an_allowed_program_not_on_path_stops_the_server_at_start(tmp_path: Path
     assert b"Allowed command 'no-such-program-x' was not found on PATH" in done.stderr
 
 
+@pytest.mark.parametrize("path", [".", ""], ids=["dot", "empty"])
+def test_relative_path_entries_never_resolve_an_allowed_program(spawn, tmp_path: Path, path: str) -> None:
+    # A folder the model can write to holds an `echo` and a program found nowhere else.
+    for name in ("echo", "mcpt-only-here"):
+        (tmp_path / name).write_text("#!/bin/sh\necho hijacked\n")
+        (tmp_path / name).chmod(0o755)
+    env = {"PATH": f"{path}:{os.environ['PATH']}"}
+    args = ("serve", "--root", str(tmp_path), "--builtins", "system", "--allow-command")
+    refused = spawn(*args, "mcpt-only-here", cwd=tmp_path, env=env)
+    assert refused.wait() != 0
+    assert "Allowed command 'mcpt-only-here' was not found on PATH, whose relative entries" in refused.stderr
+    server = spawn(*args, "echo", cwd=tmp_path, env=env)
+    server.initialize()
+    result = structured(server.call("run_command", {"command": ["echo", "real"]}))
+    assert result["stdout"] == "real\n" and result["command"][0] == shutil.which("echo"), result
+
+
+def test_an_absolute_path_allows_exactly_that_program(spawn, tmp_path: Path) -> None:
+    echo = shutil.which("echo")
+    assert echo is not None
+    server = spawn("serve", "--root", str(tmp_path), "--builtins", "system", "--allow-command", echo)
+    server.initialize()
+    assert structured(server.call("run_command", {"command": [echo, "by path"]}))["stdout"] == "by path\n"
+    message = error_text(server.call("run_command", {"command": ["cat"]}))
+    assert message == f"'cat' is not an allowed command. Allowed: {echo} (--allow-command).", message
+
+
+@pytest.mark.parametrize("given", ["./echo", "bin/echo"])
+def test_a_relative_path_is_refused_at_start(tmp_path: Path, given: str) -> None:
+    done = run_cli(
+        "list-tools", "--root", str(tmp_path), "--builtins", "system", "--allow-command", given, cwd=tmp_path
+    )
+    assert done.returncode != 0
+    expected = f"Allowed command '{given}' is a relative path, which would depend on the working directory"
+    assert expected in done.stderr.decode(), done.stderr
+
+
 def test_arguments_are_argv_elements_never_shell_text(server: McpProcess) -> None:
     tricky = ["$(id)", "`id`", ";", "rm -rf /", "*", "&&", "'quoted'", "$HOME"]
     result = structured(server.call("run_command", {"command": ["echo", *tricky]}))
@@ -82,6 +120,13 @@ def test_the_environment_is_scrubbed(server: McpProcess) -> None:
     assert message == "Setting LD_PRELOAD is not allowed: it changes how every program is loaded."
 
 
+def child_environment(spawn, root: Path, env: dict[str, str], call_env: dict[str, str] | None = None) -> list[str]:
+    """The lines `env` prints under a server started with `env`, given `call_env` by the call."""
+    server = spawn("serve", "--root", str(root), "--builtins", "system", "--allow-command", "env", env=env)
+    server.initialize()
+    return structured(server.call("run_command", {"command": ["env"], "env": call_env or {}}))["stdout"].splitlines()
+
+
 def test_the_child_environment_is_configurable(spawn, tmp_path: Path) -> None:
     env = {
         "MCP_TOOLHOST_RUN_COMMAND_PASS_ENV": '["PATH", "KEEP_ME"]',
@@ -89,11 +134,21 @@ def test_the_child_environment_is_configurable(spawn, tmp_path: Path) -> None:
         "KEEP_ME": "kept",
         "DROP_ME": "dropped",
     }
-    server = spawn("serve", "--root", str(tmp_path), "--builtins", "system", "--allow-command", "env", env=env)
-    server.initialize()
-    lines = structured(server.call("run_command", {"command": ["env"]}))["stdout"].splitlines()
+    lines = child_environment(spawn, tmp_path, env)
     assert sorted(line.split("=", 1)[0] for line in lines) == ["KEEP_ME", "PATH", "SET_FOR_ALL"]
     assert "KEEP_ME=kept" in lines and "SET_FOR_ALL=yes" in lines
+
+
+def test_secrets_the_server_hands_a_child_are_masked_in_its_output(spawn, tmp_path: Path) -> None:
+    env = {
+        "MCP_TOOLHOST_RUN_COMMAND_PASS_ENV": '["PATH", "MCPT_DB_URL", "MCPT_API_TOKEN"]',
+        "MCP_TOOLHOST_RUN_COMMAND_ENV": '{"GITHUB_TOKEN": "ghp_configured1"}',
+        "MCPT_DB_URL": "postgres://app:db-password-2@db/app",
+        "MCPT_API_TOKEN": "passed-token-3",
+    }
+    lines = child_environment(spawn, tmp_path, env, {"MY_TOKEN": "the-call-gave-it"})
+    assert "GITHUB_TOKEN=[redacted]" in lines and "MCPT_API_TOKEN=[redacted]" in lines, lines
+    assert "MCPT_DB_URL=[redacted]" in lines and "MY_TOKEN=the-call-gave-it" in lines, lines
 
 
 def test_output_is_truncated_with_a_flag_and_the_exit_code_kept(server: McpProcess) -> None:

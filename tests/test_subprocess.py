@@ -83,16 +83,17 @@ async def test_cancelling_a_run_kills_the_whole_group(tmp_path: Path) -> None:
 
 @needs_pidfd
 async def test_a_cancellation_while_the_program_is_spawned_still_kills_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    spawn = asyncio.create_subprocess_exec
+    loop = asyncio.get_running_loop()
+    spawn = loop.subprocess_exec
     spawned: list[int] = []
 
-    async def cancelled_during_spawn(*args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+    async def cancelled_during_spawn(*args: Any, **kwargs: Any) -> Any:
         scope.cancel()  # arrives while the spawn is awaited
-        process = await spawn(*args, **kwargs)
-        spawned.append(process.pid)
-        return process
+        transport, protocol = await spawn(*args, **kwargs)
+        spawned.append(transport.get_pid())
+        return transport, protocol
 
-    monkeypatch.setattr(asyncio, "create_subprocess_exec", cancelled_during_spawn)
+    monkeypatch.setattr(loop, "subprocess_exec", cancelled_during_spawn)
     with anyio.CancelScope() as scope:
         await run(["sleep", "60"])
     assert scope.cancelled_caught and len(spawned) == 1, spawned

@@ -40,7 +40,7 @@ class BuiltinsConfig:
     roots: tuple[Path, ...]
     """Real paths (symlinks resolved) of the allowed directories; the first takes relative paths."""
     commands: dict[str, str] = field(default_factory=dict)
-    """Allowed program names, and their resolved paths, mapped to the executable's path."""
+    """Allowed programs (names, absolute paths, and the paths names resolve to) mapped to the executable's path."""
     hosts: HostAllowList = field(default_factory=HostAllowList)
     http_methods: frozenset[str] | None = None
     """The only methods `http_request` may send, or None for any."""
@@ -68,15 +68,37 @@ class BuiltinsConfig:
 
 
 def _commands(names: tuple[str, ...]) -> dict[str, str]:
-    """Each allowed program resolved now, on the server's PATH, so a later PATH cannot swap it."""
+    """Each allowed program resolved now, so a later PATH cannot swap it.
+
+    A name is looked up in the absolute folders of the server's PATH only: `.`, an empty
+    entry or any relative one would find a file in the working directory, which the
+    model may write to. An absolute path allows exactly that file; a relative path is
+    refused for the same reason.
+    """
     import shutil
 
+    search = os.pathsep.join(
+        folder for folder in os.environ.get("PATH", os.defpath).split(os.pathsep) if os.path.isabs(folder)
+    )
     commands: dict[str, str] = {}
     for name in names:
-        found = shutil.which(name)
-        if found is None:
-            where = "is not an executable file" if os.sep in name else "was not found on PATH"
-            raise ConfigError(f"Allowed command {name!r} {where} (--allow-command, allow_commands)")
+        where = "--allow-command, allow_commands"
+        if os.sep not in name:
+            found = shutil.which(name, path=search)
+            if found is None:
+                raise ConfigError(
+                    f"Allowed command {name!r} was not found on PATH, whose relative entries ('.', empty)"
+                    f" are not searched ({where})"
+                )
+        elif not os.path.isabs(name):
+            raise ConfigError(
+                f"Allowed command {name!r} is a relative path, which would depend on the working directory:"
+                f" give a name to look up on PATH (git) or an absolute path (/usr/bin/git) ({where})"
+            )
+        elif os.path.isfile(name) and os.access(name, os.X_OK):
+            found = name
+        else:
+            raise ConfigError(f"Allowed command {name!r} is not an executable file ({where})")
         # Not realpath: multi-call programs (busybox) tell what to do from argv[0]'s name.
         executable = os.path.abspath(found)
         commands[name] = executable

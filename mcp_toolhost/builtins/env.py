@@ -1,59 +1,25 @@
 """The environment built-ins: `get_env` and `list_env`, with secrets redacted.
 
 A variable whose name looks secret (it contains TOKEN, SECRET, KEY, PASS, CREDENTIAL,
-AUTH, PRIVATE, COOKIE, SESSION, ...) is shown as set, with its value redacted, unless
-`allow_env` names it. A password inside a URL (`postgres://user:pw@host`) is masked
-in any variable. A name or value that is not valid UTF-8 is shown with U+FFFD for its
+AUTH, PRIVATE, COOKIE, SESSION, ...; see `_redact.py`) is shown as set, with its value
+redacted, unless `allow_env` names it. In any other variable, the credentials a value
+visibly holds (a URL's password, `AccountKey=...`, a JSON object's `"TOKEN": "..."`) are
+masked. A name or value that is not valid UTF-8 is shown with U+FFFD for its
 undecodable bytes (see `_text.py`).
 """
 
 from __future__ import annotations
 
-import functools
 import os
-from typing import TYPE_CHECKING, Final
 
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
+from .._redact import REDACTED, is_secret_name, redact_text
 from .._text import as_text
 from .._tools.tool import tool
 from ._config import config
 
-if TYPE_CHECKING:
-    import re
-
-__all__ = ["REDACTED", "SECRET_WORDS", "get_env", "is_secret_name", "list_env"]
-
-REDACTED: Final = "[redacted]"
-SECRET_WORDS: Final = (
-    "TOKEN",
-    "SECRET",
-    "KEY",
-    "PASS",
-    "CREDENTIAL",
-    "AUTH",
-    "PRIVATE",
-    "COOKIE",
-    "SESSION",
-    "SIGNATURE",
-    "SALT",
-    "DSN",
-)
-"""Parts of a name that make it look secret (case-insensitive; PASS covers PASSWORD, PASSWD, PASSPHRASE)."""
-
-
-@functools.cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    import re
-
-    return (
-        re.compile("|".join(SECRET_WORDS), re.IGNORECASE),
-        re.compile(r"(?P<keep>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@"),  # scheme://user:PASSWORD@
-    )
-
-
-def is_secret_name(name: str) -> bool:
-    return _patterns()[0].search(name) is not None
+__all__ = ["get_env", "list_env"]
 
 
 class Variable(TypedDict):
@@ -78,7 +44,7 @@ def _variable(name: str, value: str | None) -> Variable:
         return Variable(name=shown_name, set=True, value=as_text(value), redacted=False)
     if is_secret_name(name):
         return Variable(name=shown_name, set=True, value=REDACTED, redacted=True)
-    masked = _patterns()[1].sub(r"\g<keep>" + REDACTED + "@", value)
+    masked = redact_text(value)
     return Variable(name=shown_name, set=True, value=as_text(masked), redacted=masked != value)
 
 

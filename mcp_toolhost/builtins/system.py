@@ -1,10 +1,10 @@
 """The system built-ins: `run_command` for allowlisted programs, and `system_info`.
 
-`run_command` is served only when programs are allowed (`--allow-command NAME`); they
-are resolved on PATH when the server starts, so the model names a program and the
-server decides which file that is. The child's environment is scrubbed: only the
+`run_command` is served only when programs are allowed (`--allow-command NAME` or an
+absolute path); names are resolved on PATH when the server starts, so the model names a
+program and the server decides which file that is. The child's environment is scrubbed: only the
 variables `run_command_pass_env` names, those `run_command_env` sets, and the call's
-own `env` reach it.
+own `env` reach it; the secrets among the first two are masked in what it prints.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import NotRequired
 
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
+from .._redact import is_secret_name, redact_text, redact_values
 from .._tools.tool import tool
 from .._version import __version__
 from ..errors import ToolError
@@ -66,7 +67,7 @@ async def run_command(
         raise ToolError('command is empty: give the program and its arguments, e.g. ["git", "status"].')
     program = cfg.commands.get(command[0])
     if program is None:
-        allowed = ", ".join(sorted(name for name in cfg.commands if os.sep not in name)) or "none"
+        allowed = ", ".join(sorted(set(settings.allow_commands))) or "none"
         raise ToolError(f"{command[0]!r} is not an allowed command. Allowed: {allowed} (--allow-command).")
     if not 0 < timeout <= settings.run_command_timeout:
         raise ToolError(
@@ -79,11 +80,15 @@ async def run_command(
         if name.startswith(_LOADER_PREFIXES):
             raise ToolError(f"Setting {name} is not allowed: it changes how every program is loaded.")
     argv = [program, *command[1:]]
+    child_env = _environment(env or {})
+    # The secrets the server hands the child (not those the call gave it) are masked in
+    # what it prints: `env` or a verbose program would show them otherwise.
+    handed = [value for name, value in child_env.items() if name not in (env or {}) and _is_secret(name, value)]
     try:
         done = await run_program(
             argv,
             cwd=str(folder),
-            env=_environment(env or {}),
+            env=child_env,
             stdin=None if stdin is None else stdin.encode("utf-8"),
             timeout=timeout,
             max_output=settings.run_command_max_output_bytes,
@@ -94,12 +99,16 @@ async def run_command(
         command=argv,
         exit_code=done.exit_code,
         timed_out=done.timed_out,
-        stdout=done.stdout.decode("utf-8", errors="replace"),
-        stderr=done.stderr.decode("utf-8", errors="replace"),
+        stdout=redact_values(done.stdout.decode("utf-8", errors="replace"), handed),
+        stderr=redact_values(done.stderr.decode("utf-8", errors="replace"), handed),
         stdout_truncated=done.stdout_truncated,
         stderr_truncated=done.stderr_truncated,
         duration_seconds=round(done.duration, 3),
     )
+
+
+def _is_secret(name: str, value: str) -> bool:
+    return name not in config().settings.allow_env and (is_secret_name(name) or redact_text(value) != value)
 
 
 def _environment(extra: dict[str, str]) -> dict[str, str]:
