@@ -204,8 +204,16 @@ def list_tools(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
 
     settings = _settings(ctx, options)
     with _quiet_stdout():
-        text = render_tools(_host(settings), as_json=as_json)
+        host = _host(settings)
+        problems = host.registry.unservable()
+        for name in problems:  # reported here, once, rather than logged by tools/list
+            host.registry.remove(name)
+        text = render_tools(host, as_json=as_json)
     click.echo(text)
+    for problem in problems.values():
+        click.echo(f"Error: {problem}", err=True)
+    if problems:
+        _exit(1)
 
 
 @main.command()
@@ -233,7 +241,11 @@ def call(
 
     settings = _settings(ctx, options)
     with _quiet_stdout():
-        text, status = run_call(_host(settings), tool_name, pairs, json_arguments, raw=raw)
+        host = _host(settings)
+        problem = host.registry.unservable(tool_name).get(tool_name)
+        if problem is not None:
+            raise click.ClickException(problem)
+        text, status = run_call(host, tool_name, pairs, json_arguments, raw=raw)
     click.echo(text, err=status != 0 and not raw and text.startswith("Error: "))
     _exit(status)
 

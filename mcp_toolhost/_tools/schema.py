@@ -25,6 +25,7 @@ from typing_extensions import TypedDict  # pydantic needs it over typing's befor
 
 from ..errors import ConfigError
 from .signature import FunctionSchema, collapse_optional_properties, read_signature, wrap_result
+from .typed_dicts import compatible
 
 __all__ = ["function_schema"]
 
@@ -62,11 +63,14 @@ def function_schema(
         param_descriptions=param_descriptions,
         unstructured_types=unstructured_types,
     )
-    fields = {param.name: _field(param.annotation, param.default, param.description) for param in signature.parameters}
+    fields = {
+        param.name: _field(compatible(param.annotation), param.default, param.description)
+        for param in signature.parameters
+    }
     arguments, input_schema = _build_arguments(signature.name, fields)
     serialize, output_schema, wraps_result = None, None, False
     if signature.structured:
-        output, output_schema, wraps_result = _build_output(signature.name, signature.returns)
+        output, output_schema, wraps_result = _build_output(signature.name, compatible(signature.returns))
         serialize = functools.partial(output.dump_python, mode="json")
     return FunctionSchema(
         input_schema=input_schema,
