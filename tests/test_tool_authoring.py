@@ -120,3 +120,48 @@ def test_serve_logs_a_tool_that_cannot_be_served_and_serves_the_rest(tmp_path, s
     line = next(line for line in log.splitlines() if "not listed" in line)
     assert "error" in line and "parameter 'thing'" in line and "Traceback" not in log
     assert server.call("fine", {"x": 3})["result"]["structuredContent"] == {"result": 3}
+
+
+# --- Modules beside a tools file or plugin ---------------------------------------------
+
+USES_HELPER = '''
+from helperlib import helper
+
+from mcp_toolhost import tool
+
+
+@tool
+def {name}() -> str:
+    return helper()
+'''
+
+
+def _helper(folder: Path, word: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "helperlib.py").write_text(f"def helper():\n    return {word!r}\n")
+
+
+def test_a_tools_file_imports_the_modules_beside_it_each_folder_its_own(tmp_path, spawn):
+    # Two folders, each with its own helperlib.py: python a/tools.py would use a/helperlib.py.
+    _helper(tmp_path / "a", "from a")
+    _helper(tmp_path / "b", "from b")
+    first = _write(tmp_path / "a", "tools_a.py", USES_HELPER.format(name="which_a"))
+    second = _write(tmp_path / "b", "tools_b.py", USES_HELPER.format(name="which_b"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    server = spawn("serve", "--no-builtins", "--tools", first, "--tools", second, cwd=elsewhere)
+    server.initialize()
+    assert server.call("which_a")["result"]["content"][0]["text"] == "from a"
+    assert server.call("which_b")["result"]["content"][0]["text"] == "from b"
+
+
+def test_a_helper_module_in_a_plugin_folder_is_not_a_plugin(tmp_path):
+    plugins = tmp_path / "plugins"
+    _helper(plugins, "helped")
+    _write(plugins, "weather.py", USES_HELPER.format(name="weather"))
+    done = run_cli("check", "--no-builtins", "--no-entry-points", "--plugins", str(plugins), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+    report = done.stdout.decode()
+    assert "helperlib" not in report and "1 plugin loaded" in report
+    called = run_cli("call", "weather", "--no-builtins", "--no-entry-points", "--plugins", str(plugins))
+    assert called.stdout == b"helped\n", called.stderr
