@@ -126,6 +126,7 @@ def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
     """Merge the group's options with the command's (the command's win) into Settings."""
     merged = {**(ctx.obj or {}), **{k: v for k, v in options.items() if v not in (None, ())}}
     config_file = merged.pop("config_file", None)
+    _warn_reload_ignored(ctx, merged)
     tools = merged.pop("tools", ())
     if merged.pop("no_builtins", False):
         merged["builtins"] = ()
@@ -142,6 +143,17 @@ def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
 
     configure_logging(settings.log_level, settings.log_format)
     return settings
+
+
+def _warn_reload_ignored(ctx: click.Context, merged: dict[str, Any]) -> None:
+    """`--reload` given to a command that runs once: say so rather than ignore it quietly."""
+    if ctx.command.name == "serve":
+        return
+    for key, flag in (("reload", "--reload"), ("reload_polling", "--reload-polling")):
+        if merged.get(key):
+            click.echo(
+                f"Warning: {flag} only applies to `serve`; `{ctx.info_name}` runs once and ignores it.", err=True
+            )
 
 
 def _exit(code: int) -> None:

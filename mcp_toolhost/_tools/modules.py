@@ -22,6 +22,8 @@ from ..errors import ConfigError
 from .tool import Tool, collect_tools
 
 __all__ = [
+    "PLUGIN_PREFIX",
+    "USER_PREFIX",
     "FreshSourceLoader",
     "helper_locations",
     "import_path",
@@ -30,8 +32,10 @@ __all__ = [
     "module_tools",
 ]
 
-PRIVATE_PREFIXES: Final = ("mcp_toolhost_user", "mcp_toolhost_plugins")
-"""Where files imported by path live in `sys.modules` (`module_name`)."""
+USER_PREFIX: Final = "mcp_toolhost_user"
+"""Where `--tools` files live in `sys.modules` (`module_name`)."""
+PLUGIN_PREFIX: Final = "mcp_toolhost_plugins"
+"""Where plugin files live in `sys.modules`."""
 
 # Module name -> the sibling files its last import loaded (`helper_locations`).
 _HELPERS: dict[str, frozenset[str]] = {}
@@ -55,7 +59,7 @@ class _FreshFinder(importlib.abc.MetaPathFinder):
     """Gives the submodules of packages imported by path the fresh loader too (`from .helpers import ...`)."""
 
     def find_spec(self, fullname: str, path: Any, target: ModuleType | None = None) -> ModuleSpec | None:
-        if not fullname.startswith(tuple(prefix + "." for prefix in PRIVATE_PREFIXES)) or fullname.count(".") < 2:
+        if not fullname.startswith((USER_PREFIX + ".", PLUGIN_PREFIX + ".")) or fullname.count(".") < 2:
             return None
         return _fresh(importlib.machinery.PathFinder.find_spec(fullname, path))
 
@@ -153,7 +157,7 @@ def import_tools_module(spec: str) -> ModuleType:
     path = Path(spec)
     if spec.endswith(".py") or path.exists():
         try:
-            return import_path(path.resolve(), module_name(path.resolve(), PRIVATE_PREFIXES[0]))
+            return import_path(path.resolve(), module_name(path.resolve(), USER_PREFIX))
         except ConfigError:
             raise
         except BaseException as exc:  # a module may even call sys.exit() at import time
@@ -216,12 +220,12 @@ def import_path(path: Path, name: str) -> ModuleType:
     return module
 
 
-def helper_locations(module: ModuleType) -> frozenset[str]:
-    """The sibling modules' files (a package's folder) that `module`'s import loaded, as absolute paths.
+def helper_locations(name: str) -> frozenset[str]:
+    """The files (a package's folder) of the modules beside module `name` when it was last imported.
 
-    A change to one of them is a change to `module` (reload).
+    Absolute paths; a change to one of them is a change to the module (reload).
     """
-    return _HELPERS.get(module.__name__, frozenset())
+    return _HELPERS.get(name, frozenset())
 
 
 def module_tools(module: ModuleType) -> list[Tool]:

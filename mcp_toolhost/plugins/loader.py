@@ -36,6 +36,7 @@ from ..host import ToolHost
 from .discovery import Source, entry_point_sources, entry_points_declared, scan
 from .filters import ToolFilter
 from .metadata import PluginInfo, parse_info, resolve
+from .reload import within
 
 __all__ = ["PluginManager", "PluginReport", "PluginStatus", "plugin_host"]
 
@@ -368,7 +369,7 @@ class PluginManager:
             location
             for candidate in self.candidates.values()
             if candidate.module is not None
-            for location in helper_locations(candidate.module)
+            for location in helper_locations(candidate.module.__name__)
         }
         helpers = set()
         for source in self.sources:
@@ -441,11 +442,11 @@ class PluginManager:
 
     def _touches(self, path: str, source: Source) -> bool:
         """Whether a change to `path` changes `source`: its own files, or a module beside it that it imports."""
-        if _within(path, source.location):
+        if within(path, source.location):
             return True
         candidate = self.candidates.get(source.key)
         if candidate is not None and candidate.module is not None:
-            return any(_within(path, helper) for helper in helper_locations(candidate.module))
+            return any(within(path, helper) for helper in helper_locations(candidate.module.__name__))
         # A plugin that failed may have failed in a helper: retry it on any change beside it.
         return source.key in self.failures and Path(path).parent == Path(source.location).parent
 
@@ -477,10 +478,6 @@ class PluginManager:
         for candidate in list(self.candidates.values()):
             _call_cleanup(candidate)
         self.candidates.clear()
-
-
-def _within(path: str, location: str) -> bool:
-    return path == location or path.startswith(location + os.sep)
 
 
 def _call_cleanup(candidate: Candidate) -> None:

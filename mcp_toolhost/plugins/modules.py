@@ -12,12 +12,10 @@ import traceback
 from pathlib import Path
 from types import ModuleType
 
-from .._tools.modules import PRIVATE_PREFIXES, import_path, module_name
+from .._tools.modules import PLUGIN_PREFIX, import_path, module_name
 from ..errors import ConfigError
 
 __all__ = ["import_entry_point", "import_file"]
-
-_PREFIX = PRIVATE_PREFIXES[1]
 
 
 def import_file(path: Path) -> ModuleType:
@@ -25,7 +23,7 @@ def import_file(path: Path) -> ModuleType:
     location = path / "__init__.py" if path.is_dir() else path
     if not location.is_file():
         raise ConfigError(f"plugin file not found: {location}")
-    name = module_name(path, _PREFIX)
+    name = module_name(path, PLUGIN_PREFIX)
     try:
         return import_path(path, name)
     except BaseException as exc:
