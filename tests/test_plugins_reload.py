@@ -253,3 +253,14 @@ def test_reload_for_a_command_that_runs_once_is_reported_not_ignored(tmp_path):
     done = run_cli("call", "greet", "-a", "name=ada", "--reload", "--no-builtins", "--tools", str(tmp_path / "one.py"))
     assert done.returncode == 0 and done.stdout == b"hello ada\n"
     assert "--reload only applies to `serve`; `call` runs once and ignores it" in done.stderr.decode()
+
+
+def test_a_plugin_reloads_when_a_module_beside_it_that_it_imports_changes(spawn, folder):
+    _put(folder, "helperlib.py", "def word():\n    return 'v1'\n")
+    _put(folder, "speech.py", USES_HELPER)
+    server = spawn("serve", "--no-builtins", "--no-entry-points", "--plugins", str(folder), "--reload")
+    server.initialize()
+    assert _names(server) == {"speak"} and _text(server.call("speak")) == "v1"
+    _put(folder, "helperlib.py", "def word():\n    return 'v2'\n")
+    _wait_for(server, LIST_CHANGED)
+    assert _text(server.call("speak")) == "v2"

@@ -15,6 +15,7 @@ import json
 import sys
 import textwrap
 import types
+import typing
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
@@ -855,3 +856,50 @@ def test_unresolvable_annotation_is_a_config_error() -> None:
     tool.__annotations__["x"] = "NoSuchType"
     with pytest.raises(ConfigError, match="NoSuchType"):
         function_schema(tool)
+
+
+# --- typing.TypedDict (pydantic wants typing_extensions' before Python 3.12) ---------
+
+
+class StdPoint(typing.TypedDict):
+    x: int
+    y: typing.NotRequired[int]
+
+
+class StdShape(typing.TypedDict, total=False):
+    name: typing.Required[str]
+    points: list[StdPoint]
+    origin: StdPoint | None
+
+
+class StdTree(typing.TypedDict):
+    children: list[StdTree]
+
+
+def test_typing_typed_dicts_anywhere_in_an_annotation_keep_their_required_keys() -> None:
+    def draw(shape: StdShape, extra: Annotated[list[StdPoint] | None, Field(description="More.")] = None) -> StdShape:
+        return shape
+
+    result = build(draw)
+    shape = result.input_schema["properties"]["shape"]
+    assert shape["required"] == ["name"]
+    point = shape["properties"]["points"]["items"]
+    assert point["required"] == ["x"] and set(point["properties"]) == {"x", "y"}
+    assert shape["properties"]["origin"]["type"] == ["object", "null"]
+    extra = result.input_schema["properties"]["extra"]
+    assert extra["items"] == point and extra["description"] == "More."
+    assert result.output_schema is not None and result.output_schema["required"] == ["name"]
+    assert result.validate_arguments({"shape": {"name": "a", "points": [{"x": "1"}]}})["shape"] == {
+        "name": "a",
+        "points": [{"x": 1}],
+    }
+
+
+def test_a_typing_typed_dict_that_contains_itself_is_a_config_error_saying_what_to_use() -> None:
+    def grow(tree: StdTree) -> None: ...
+
+    if sys.version_info >= (3, 12):
+        assert build(grow).input_schema["properties"]["tree"]
+        return
+    with pytest.raises(ConfigError, match="typing_extensions"):
+        function_schema(grow)

@@ -9,6 +9,8 @@ from pathlib import Path
 from conftest import run_cli
 
 TYPED_DICTS = '''
+from __future__ import annotations  # Required/NotRequired as strings: typing misreads them on 3.11
+
 import typing
 from typing import NotRequired, Required
 

@@ -58,9 +58,8 @@ def _rebuild(cls: type) -> Any:
     _BUILDING.add(cls)
     try:
         hints = typing.get_type_hints(cls, include_extras=True)
-        required: frozenset[str] = cls.__required_keys__  # type: ignore[attr-defined]
         fields = {
-            name: (Required if name in required else NotRequired)[_convert(_unwrap_required(hint))]
+            name: (Required if _required(cls, name, hint) else NotRequired)[_convert(_unwrap_required(hint))]
             for name, hint in hints.items()
         }
     finally:
@@ -70,8 +69,17 @@ def _rebuild(cls: type) -> Any:
     return rebuilt
 
 
+def _required(cls: type, name: str, hint: Any) -> bool:
+    # __required_keys__ follows each class's totality, but misses Required/NotRequired
+    # written as strings (`from __future__ import annotations`): the resolved hint knows.
+    if get_origin(hint) is Required:
+        return True
+    if get_origin(hint) is NotRequired:
+        return False
+    return name in cls.__required_keys__  # type: ignore[attr-defined]
+
+
 def _unwrap_required(hint: Any) -> Any:
-    # __required_keys__ already says which keys are required; the field is re-marked from it.
     while get_origin(hint) in (Required, NotRequired):
         hint = get_args(hint)[0]
     return hint
