@@ -24,7 +24,6 @@ from .tool import Tool, collect_tools
 __all__ = [
     "PLUGIN_PREFIX",
     "USER_PREFIX",
-    "FreshSourceLoader",
     "helper_locations",
     "import_path",
     "import_tools_module",
@@ -37,13 +36,13 @@ USER_PREFIX: Final = "mcp_toolhost_user"
 PLUGIN_PREFIX: Final = "mcp_toolhost_plugins"
 """Where plugin files live in `sys.modules`."""
 
-# Module name -> the sibling files its last import loaded (`helper_locations`).
+# Module name -> the locations of its folder's modules after its last import (`helper_locations`).
 _HELPERS: dict[str, frozenset[str]] = {}
 # Sibling modules in sys.modules -> (their folder, the file's state when imported).
 _SIBLINGS: dict[str, tuple[Path, tuple[int, int] | None]] = {}
 
 
-class FreshSourceLoader(importlib.machinery.SourceFileLoader):
+class _FreshSourceLoader(importlib.machinery.SourceFileLoader):
     """Compiles the file as it is now, never from `__pycache__`.
 
     An edit within the same second that keeps the file's size would otherwise load
@@ -69,7 +68,7 @@ _FRESH_FINDER = _FreshFinder()
 
 def _fresh(spec: ModuleSpec | None) -> ModuleSpec | None:
     if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader) and spec.origin:
-        spec.loader = FreshSourceLoader(spec.name, spec.origin)
+        spec.loader = _FreshSourceLoader(spec.name, spec.origin)
     return spec
 
 
@@ -129,18 +128,20 @@ class _Siblings(importlib.abc.MetaPathFinder):
         # Every sibling of this folder in sys.modules, whether this import loaded it or
         # found it there: which of them the file uses is not tracked.
         self.locations = frozenset(
-            _location(module)
+            location
             for name, (folder, _) in _SIBLINGS.items()
-            if folder == self.folder and (module := sys.modules.get(name)) is not None
+            if folder == self.folder and (location := _location(sys.modules.get(name))) is not None
         )
 
     def _provides(self, name: str) -> bool:
         return "." not in name and importlib.machinery.PathFinder.find_spec(name, [str(self.folder)]) is not None
 
 
-def _location(module: ModuleType) -> str:
+def _location(module: ModuleType | None) -> str | None:
+    """A module's file, or a package's folder; None for a module from neither."""
     paths = getattr(module, "__path__", None)
-    return str(Path(paths[0] if paths else module.__file__ or "").resolve())
+    where = paths[0] if paths else getattr(module, "__file__", None)
+    return str(Path(where).resolve()) if where else None
 
 
 def _state(module: ModuleType | None) -> tuple[int, int] | None:
@@ -196,7 +197,7 @@ def import_path(path: Path, name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         name,
         location,
-        loader=FreshSourceLoader(name, str(location)),
+        loader=_FreshSourceLoader(name, str(location)),
         submodule_search_locations=[str(path)] if path.is_dir() else None,
     )
     if spec is None or spec.loader is None:
