@@ -264,3 +264,17 @@ def test_a_plugin_reloads_when_a_module_beside_it_that_it_imports_changes(spawn,
     _put(folder, "helperlib.py", "def word():\n    return 'v2'\n")
     _wait_for(server, LIST_CHANGED)
     assert _text(server.call("speak")) == "v2"
+
+
+def test_tools_file_reloads_when_a_module_of_a_helper_package_beside_it_changes(spawn, tmp_path):
+    folder = tmp_path / "tools"
+    (folder / "helperpkg").mkdir(parents=True)
+    (folder / "helperpkg" / "__init__.py").write_text("")
+    _put(folder / "helperpkg", "words.py", "def word():\n    return 'v1'\n")
+    _put(folder, "speech.py", USES_HELPER.replace("from helperlib import", "from helperpkg.words import"))
+    server = spawn("serve", "--no-builtins", "--tools", str(folder / "speech.py"), "--reload")
+    server.initialize()
+    assert _text(server.call("speak")) == "v1"
+    _put(folder / "helperpkg", "words.py", "def word():\n    return 'v2'\n")
+    _wait_for(server, LIST_CHANGED)
+    assert _text(server.call("speak")) == "v2"
