@@ -15,8 +15,18 @@ __all__ = ["assemble", "build_host"]
 
 def build_host(settings: Settings) -> ToolHost:
     host = ToolHost(settings)
+    files = None
+    if settings.reload and settings.tools:
+        from .plugins.tool_files import ToolFiles
+
+        files = ToolFiles(host)
     for spec in settings.tools:
-        host.add_module(spec)
+        tools = host.add_module(spec)
+        if files is not None:
+            files.track(spec, tools)
+    if files is not None and files.served:
+        host.list_changed = True
+        host.background.append(files.serve)
     if settings.builtins:
         # After the user's tools, so that one of theirs replaces a built-in of the same name.
         from .builtins import register_builtins

@@ -129,6 +129,7 @@ def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
     """Merge the group's options with the command's (the command's win) into Settings."""
     merged = {**(ctx.obj or {}), **{k: v for k, v in options.items() if v not in (None, ())}}
     config_file = merged.pop("config_file", None)
+    _warn_reload_ignored(ctx, merged)
     tools = merged.pop("tools", ())
     if merged.pop("no_builtins", False):
         merged["builtins"] = ()
@@ -145,6 +146,17 @@ def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
 
     configure_logging(settings.log_level, settings.log_format)
     return settings
+
+
+def _warn_reload_ignored(ctx: click.Context, merged: dict[str, Any]) -> None:
+    """`--reload` given to a command that runs once: say so rather than ignore it quietly."""
+    if ctx.command.name == "serve":
+        return
+    for key, flag in (("reload", "--reload"), ("reload_polling", "--reload-polling")):
+        if merged.get(key):
+            click.echo(
+                f"Warning: {flag} only applies to `serve`; `{ctx.info_name}` runs once and ignores it.", err=True
+            )
 
 
 def _exit(code: int) -> None:
@@ -214,8 +226,16 @@ def list_tools(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
     settings = _settings(ctx, options)
     width = terminal_width()
     with _quiet_stdout():
-        text = render_tools(_host(settings), as_json=as_json, width=width)
+        host = _host(settings)
+        problems = host.registry.unservable()
+        for name in problems:  # reported here, once, rather than logged by tools/list
+            host.registry.remove(name)
+        text = render_tools(host, as_json=as_json, width=width)
     click.echo(text)
+    for problem in problems.values():
+        click.echo(f"Error: {problem}", err=True)
+    if problems:
+        _exit(1)
 
 
 @main.command()
@@ -277,7 +297,11 @@ def call(
     if show_help:
         _describe(settings, tool_name, as_json=False)
     with _quiet_stdout():
-        outcome = run_call(_host(settings), tool_name, pairs, json_arguments)
+        host = _host(settings)
+        problem = host.registry.unservable(tool_name).get(tool_name)
+        if problem is not None:
+            raise click.ClickException(problem)
+        outcome = run_call(host, tool_name, pairs, json_arguments)
     colour = colour_wanted()
     text, to_stderr = outcome.render("json" if as_json else "raw" if raw else "text", colour=colour)
     click.echo(text, err=to_stderr, color=colour and not to_stderr)

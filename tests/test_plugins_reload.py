@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import TIMEOUT
+from conftest import TIMEOUT, run_cli
 
 LIST_CHANGED = "notifications/tools/list_changed"
 
@@ -191,3 +191,90 @@ def test_a_call_in_flight_finishes_on_the_old_code(server, folder, tmp_path):
     release.start()
     assert _text(server.recv_response("held")) == "old"
     release.join(TIMEOUT)
+
+
+# --- --tools files ---------------------------------------------------------------------
+
+USES_HELPER = '''
+from helperlib import word
+
+from mcp_toolhost import tool
+
+
+@tool
+def speak() -> str:
+    return word()
+'''
+
+
+@pytest.fixture(params=["events", "polling"])
+def tools_server(request, spawn, tmp_path):
+    """A server reloading one `--tools` file that imports a module beside it."""
+    folder = tmp_path / "tools"
+    folder.mkdir()
+    _put(folder, "helperlib.py", "def word():\n    return 'v1'\n")
+    _put(folder, "speech.py", USES_HELPER)
+    polling = ("--reload-polling",) if request.param == "polling" else ()
+    process = spawn("serve", "--no-builtins", "--tools", str(folder / "speech.py"), "--reload", *polling)
+    assert process.initialize()["capabilities"]["tools"]["listChanged"] is True
+    process.folder = folder
+    return process
+
+
+def test_tools_file_reloads_on_its_own_edits_and_its_helpers(tools_server):
+    server, folder = tools_server, tools_server.folder
+    assert _text(server.call("speak")) == "v1"
+
+    _put(folder, "speech.py", USES_HELPER + GREET_V1.replace("from mcp_toolhost import tool", ""))
+    _wait_for(server, LIST_CHANGED)
+    assert _names(server) == {"speak", "greet"}
+    assert _text(server.call("greet", {"name": "ada"})) == "hello ada"
+
+    server.notifications.clear()
+    _put(folder, "helperlib.py", "def word():\n    return 'v2'\n")
+    _wait_for(server, LIST_CHANGED)
+    assert _text(server.call("speak")) == "v2"
+
+
+def test_a_broken_edit_of_a_tools_file_keeps_the_last_good_version(tools_server):
+    server, folder = tools_server, tools_server.folder
+    _put(folder, "speech.py", USES_HELPER.replace("def speak(", "def speak(:"))
+    log = server.wait_for_stderr("speech.py: reload failed, still serving the last good version")
+    assert "SyntaxError" in log, log
+    assert _names(server) == {"speak"} and _text(server.call("speak")) == "v1"
+
+    _put(folder, "speech.py", USES_HELPER.replace("speak", "talk"))  # fixed
+    _wait_for(server, LIST_CHANGED)
+    assert _names(server) == {"talk"} and _text(server.call("talk")) == "v1"
+
+
+def test_reload_for_a_command_that_runs_once_is_reported_not_ignored(tmp_path):
+    (tmp_path / "one.py").write_text(GREET_V1)
+    done = run_cli("call", "greet", "-a", "name=ada", "--reload", "--no-builtins", "--tools", str(tmp_path / "one.py"))
+    assert done.returncode == 0 and done.stdout == b"hello ada\n"
+    assert "--reload only applies to `serve`; `call` runs once and ignores it" in done.stderr.decode()
+
+
+def test_a_plugin_reloads_when_a_module_beside_it_that_it_imports_changes(spawn, folder):
+    _put(folder, "helperlib.py", "def word():\n    return 'v1'\n")
+    _put(folder, "speech.py", USES_HELPER)
+    server = spawn("serve", "--no-builtins", "--no-entry-points", "--plugins", str(folder), "--reload")
+    server.initialize()
+    assert _names(server) == {"speak"} and _text(server.call("speak")) == "v1"
+    _put(folder, "helperlib.py", "def word():\n    return 'v2'\n")
+    _wait_for(server, LIST_CHANGED)
+    assert _text(server.call("speak")) == "v2"
+
+
+def test_tools_file_reloads_when_a_module_of_a_helper_package_beside_it_changes(spawn, tmp_path):
+    folder = tmp_path / "tools"
+    (folder / "helperpkg").mkdir(parents=True)
+    (folder / "helperpkg" / "__init__.py").write_text("")
+    _put(folder / "helperpkg", "words.py", "def word():\n    return 'v1'\n")
+    _put(folder, "speech.py", USES_HELPER.replace("from helperlib import", "from helperpkg.words import"))
+    server = spawn("serve", "--no-builtins", "--tools", str(folder / "speech.py"), "--reload")
+    server.initialize()
+    assert _text(server.call("speak")) == "v1"
+    _put(folder / "helperpkg", "words.py", "def word():\n    return 'v2'\n")
+    _wait_for(server, LIST_CHANGED)
+    assert _text(server.call("speak")) == "v2"

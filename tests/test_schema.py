@@ -11,9 +11,11 @@ import dataclasses
 import datetime
 import enum
 import functools
+import json
 import sys
 import textwrap
 import types
+import typing
 import uuid
 import warnings
 from collections.abc import Callable, Mapping
@@ -236,7 +238,8 @@ def test_input_schema_is_a_closed_object_with_required_parameters() -> None:
 
     assert build(echo).input_schema == {
         "type": "object",
-        "properties": {"text": {"type": "string"}, "times": {"type": "integer", "default": 1}},
+        # null stands for the default: strict clients make every parameter required.
+        "properties": {"text": {"type": "string"}, "times": {"type": ["integer", "null"], "default": 1}},
         "required": ["text"],
         "additionalProperties": False,
     }
@@ -255,7 +258,7 @@ def test_field_description_and_constraints_appear_in_schema() -> None:
     def take(count: Annotated[int, Field(description="How many.", ge=0, le=10)] = 2) -> None: ...
 
     assert build(take).input_schema["properties"]["count"] == {
-        "type": "integer",
+        "type": ["integer", "null"],
         "description": "How many.",
         "minimum": 0,
         "maximum": 10,
@@ -289,24 +292,67 @@ def test_given_param_descriptions_replace_the_docstring_and_field_descriptions_w
     assert properties["age"]["description"] == "From Field."
 
 
-def test_optional_with_none_default_is_a_plain_optional_property() -> None:
+def test_optional_with_none_default_is_nullable_in_a_type_array() -> None:
     # Both spellings on purpose: typing.Optional is a typing.Union, `X | None` a types.UnionType.
     def find(city: Optional[str] = None, limit: int | None = None, home: Address | None = None) -> None: ...  # noqa: UP045
 
     result = build(find)
-    assert result.input_schema["properties"]["city"] == {"type": "string"}
-    assert result.input_schema["properties"]["limit"] == {"type": "integer"}
-    assert result.input_schema["properties"]["home"]["type"] == "object"
+    assert result.input_schema["properties"]["city"] == {"type": ["string", "null"], "default": None}
+    assert result.input_schema["properties"]["limit"] == {"type": ["integer", "null"], "default": None}
+    assert result.input_schema["properties"]["home"]["type"] == ["object", "null"]
     assert "required" not in result.input_schema
-    # The client may still send null explicitly.
     assert result.validate_arguments({"city": None, "limit": None}) == {"city": None, "limit": None, "home": None}
+
+
+def test_null_for_a_parameter_whose_type_excludes_none_means_its_default() -> None:
+    def page(number: int = 1, size: int | None = 20, sort: Literal["asc", "desc"] = "asc") -> None: ...
+
+    result = build(page)
+    assert result.input_schema["properties"]["sort"] == {
+        "enum": ["asc", "desc", None],
+        "type": ["string", "null"],
+        "default": "asc",
+    }
+    assert result.validate_arguments({"number": None, "size": None, "sort": None}) == {
+        "number": 1,
+        "size": None,
+        "sort": "asc",
+    }
+    assert result.validate_arguments({"number": 3}) == {"number": 3, "size": 20, "sort": "asc"}
+
+
+@pytest.mark.parametrize(
+    ("annotation", "expected"),
+    [
+        (Literal["a", "b"] | None, {"enum": ["a", "b", None], "type": ["string", "null"]}),
+        (Literal["only"] | None, {"enum": ["only", None], "type": ["string", "null"]}),
+        (Color | None, {"enum": ["red", "blue", None], "type": ["string", "null"]}),
+        (list[int] | None, {"items": {"type": "integer"}, "type": ["array", "null"]}),
+        (dict[str, int] | None, {"additionalProperties": {"type": "integer"}, "type": ["object", "null"]}),
+        (int | str | None, {"type": ["integer", "string", "null"]}),
+        (Any | None, {"type": ["string", "number", "boolean", "object", "array", "null"]}),
+    ],
+)
+def test_optional_of_any_type_is_a_type_array_without_any_of(annotation: Any, expected: dict[str, Any]) -> None:
+    def tool(value: Any) -> None: ...
+
+    tool.__annotations__["value"] = annotation
+    assert build(tool).input_schema["properties"]["value"] == expected
+
+
+def test_optional_model_parameter_keeps_its_fields_and_gains_null() -> None:
+    def register(person: Person | None) -> None: ...
+
+    person = build(register).input_schema["properties"]["person"]
+    assert person["type"] == ["object", "null"] and person["required"] == ["name", "address"]
+    assert "anyOf" not in json.dumps(person)
 
 
 def test_required_optional_keeps_the_null_alternative() -> None:
     def tag(label: str | None) -> None: ...
 
     result = build(tag)
-    assert result.input_schema["properties"]["label"] == {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    assert result.input_schema["properties"]["label"] == {"type": ["string", "null"]}
     assert result.input_schema["required"] == ["label"]
     assert result.validate_arguments({"label": None}) == {"label": None}
 
@@ -318,13 +364,13 @@ def test_nested_models_are_inlined_without_titles() -> None:
         """
 
     properties = build(register).input_schema["properties"]
-    assert properties["title"] == {"type": "string", "default": "Dr"}  # a property named title stays
+    assert properties["title"] == {"type": ["string", "null"], "default": "Dr"}  # a property named title stays
     person = properties["person"]
     assert person["description"] == "Who to register."  # the parameter's, not the model's docstring
     assert person["required"] == ["name", "address"]
     assert person["properties"]["address"]["properties"]["city"] == {"type": "string", "default": "Paris"}
     assert person["properties"]["address"]["description"] == "A postal address."
-    assert person["properties"]["nickname"] == {"type": "string"}
+    assert person["properties"]["nickname"] == {"type": ["string", "null"], "default": None}
 
 
 def test_recursive_model_keeps_defs_and_ref_at_the_root() -> None:
@@ -332,7 +378,7 @@ def test_recursive_model_keeps_defs_and_ref_at_the_root() -> None:
 
     schema = build(plant).input_schema
     assert schema["properties"]["tree"] == {"$ref": "#/$defs/TreeNode"}
-    assert schema["properties"]["spare"] == {"$ref": "#/$defs/TreeNode"}
+    assert schema["properties"]["spare"] == {"anyOf": [{"$ref": "#/$defs/TreeNode"}, {"type": "null"}], "default": None}
     node = schema["$defs"]["TreeNode"]
     assert node["properties"]["children"]["items"] == {"$ref": "#/$defs/TreeNode"}
     jsonschema.Draft202012Validator(schema).validate({"tree": {"label": "a", "children": [{"label": "b"}]}})
@@ -364,7 +410,10 @@ def test_recursive_model_keeps_defs_and_ref_at_the_root() -> None:
         (Path, {"type": "string", "format": "path"}),
         (bytes, {"type": "string", "format": "binary"}),
         (Decimal, {"anyOf": [{"type": "number"}, {"type": "string"}]}),
-        (Any, {}),
+        (
+            Any,
+            {"type": ["string", "number", "boolean", "object", "array", "null"]},
+        ),  # the JSON value union, not an untyped {}
         # Dataclasses and TypedDicts have no config of their own: they take the arguments' closed one.
         (
             Point,
@@ -414,7 +463,9 @@ def test_unannotated_parameter_accepts_anything() -> None:
     def store(value, note: str = "") -> None: ...
 
     result = build(store)
-    assert result.input_schema["properties"]["value"] == {}
+    assert result.input_schema["properties"]["value"] == {
+        "type": ["string", "number", "boolean", "object", "array", "null"]
+    }
     assert result.validate_arguments({"value": [1, {"a": None}]}) == {"value": [1, {"a": None}], "note": ""}
 
 
@@ -426,7 +477,9 @@ def test_default_that_is_not_json_is_left_out_of_the_schema_quietly() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         result = build(tool)
-    assert result.input_schema["properties"]["option"] == {}
+    assert result.input_schema["properties"]["option"] == {
+        "type": ["string", "number", "boolean", "object", "array", "null"]
+    }
     assert result.input_schema["properties"]["when"]["default"] == "2024-01-02"
     assert result.validate_arguments({})["option"] is marker
 
@@ -535,7 +588,7 @@ def test_model_return_is_an_object_schema_and_serializes_to_its_dict() -> None:
     assert result.output_schema is not None
     assert result.output_schema["type"] == "object"
     assert result.output_schema["properties"]["nickname"] == {
-        "anyOf": [{"type": "string"}, {"type": "null"}],
+        "type": ["string", "null"],
         "default": None,
     }  # output keeps null: the value may be null
     person = Person(name="Ada", address=Address(street="Main"))
@@ -748,7 +801,7 @@ def test_postponed_annotations_are_resolved(monkeypatch: pytest.MonkeyPatch) -> 
     """
     exec(textwrap.dedent(source), module.__dict__)
     result = build(module.schedule)
-    assert result.input_schema["properties"]["repeat"] == {"type": "integer"}
+    assert result.input_schema["properties"]["repeat"] == {"type": ["integer", "null"], "default": None}
     kwargs = result.validate_arguments({"event": {"name": "x", "day": "2024-05-01"}})
     assert kwargs["event"].day == datetime.date(2024, 5, 1)
     assert result.output_schema is not None and result.output_schema["type"] == "object"
@@ -803,3 +856,50 @@ def test_unresolvable_annotation_is_a_config_error() -> None:
     tool.__annotations__["x"] = "NoSuchType"
     with pytest.raises(ConfigError, match="NoSuchType"):
         function_schema(tool)
+
+
+# --- typing.TypedDict (pydantic wants typing_extensions' before Python 3.12) ---------
+
+
+class StdPoint(typing.TypedDict):
+    x: int
+    y: typing.NotRequired[int]
+
+
+class StdShape(typing.TypedDict, total=False):
+    name: typing.Required[str]
+    points: list[StdPoint]
+    origin: StdPoint | None
+
+
+class StdTree(typing.TypedDict):
+    children: list[StdTree]
+
+
+def test_typing_typed_dicts_anywhere_in_an_annotation_keep_their_required_keys() -> None:
+    def draw(shape: StdShape, extra: Annotated[list[StdPoint] | None, Field(description="More.")] = None) -> StdShape:
+        return shape
+
+    result = build(draw)
+    shape = result.input_schema["properties"]["shape"]
+    assert shape["required"] == ["name"]
+    point = shape["properties"]["points"]["items"]
+    assert point["required"] == ["x"] and set(point["properties"]) == {"x", "y"}
+    assert shape["properties"]["origin"]["type"] == ["object", "null"]
+    extra = result.input_schema["properties"]["extra"]
+    assert extra["items"] == point and extra["description"] == "More."
+    assert result.output_schema is not None and result.output_schema["required"] == ["name"]
+    assert result.validate_arguments({"shape": {"name": "a", "points": [{"x": "1"}]}})["shape"] == {
+        "name": "a",
+        "points": [{"x": 1}],
+    }
+
+
+def test_a_typing_typed_dict_that_contains_itself_is_a_config_error_saying_what_to_use() -> None:
+    def grow(tree: StdTree) -> None: ...
+
+    if sys.version_info >= (3, 12):
+        assert build(grow).input_schema["properties"]["tree"]
+        return
+    with pytest.raises(ConfigError, match="typing_extensions"):
+        function_schema(grow)

@@ -314,7 +314,7 @@ def test_fast_path_examples_read_as_expected() -> None:
     fast, _ = both(add, {})
     assert fast.input_schema == {
         "additionalProperties": False,
-        "properties": {"a": {"type": "integer"}, "b": {"default": 0, "type": "integer"}},
+        "properties": {"a": {"type": "integer"}, "b": {"default": 0, "type": ["integer", "null"]}},
         "required": ["a"],
         "type": "object",
     }
@@ -331,14 +331,27 @@ def test_fast_path_examples_read_as_expected() -> None:
         {"path": "c", "message": "Unexpected argument"},
     ]
     assert fast.serialize_output(3) == {"result": 3}
+    assert fast.validate_arguments({"a": 1, "b": None}) == {"a": 1, "b": 0}  # null stands for the default
 
     fast, _ = both(find, {})
-    assert fast.input_schema["properties"]["city"] == {"type": "string", "description": "Where to look."}
+    city = {"default": None, "description": "Where to look.", "type": ["string", "null"]}
+    assert fast.input_schema["properties"]["city"] == city
     assert fast.validate_arguments({"city": None}) == {"city": None, "limit": None, "near": 2.5}
 
     fast, _ = both(search, {})
     assert fast.context_parameter == "ctx"
     assert list(fast.input_schema["properties"]) == ["query", "limit"]
+
+    def loose(items: list, table: dict[str, Any]) -> dict:  # type: ignore[type-arg]
+        return table
+
+    fast, _ = both(loose, {})
+    value = {"type": ["string", "number", "boolean", "object", "array", "null"]}
+    assert fast.input_schema["properties"] == {
+        "items": {"items": value, "type": "array"},
+        "table": {"additionalProperties": value, "type": "object"},
+    }
+    assert fast.output_schema == {"additionalProperties": value, "type": "object"}
 
 
 # --- Everything else: the fast path declines ------------------------------------------

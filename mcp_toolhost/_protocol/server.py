@@ -12,7 +12,7 @@ import anyio
 from .._tools.registry import ToolRegistry
 from .._version import __version__
 from ..config import Settings
-from ..errors import InvalidParams
+from ..errors import ConfigError, InvalidParams
 from .connection import Connection, Send
 from .envelope import SERVER_INFO_KEY, RequestScope
 from .versions import LATEST_HANDSHAKE, STATELESS_VERSIONS, feature_level
@@ -110,8 +110,8 @@ class Server:
         for tool in tools:
             try:
                 definitions.append(tool.definition(level))
-            except Exception:
-                logger.exception("tool %s is not listed: its schema cannot be built", tool.name)
+            except ConfigError as exc:
+                logger.error("tool %s is not listed: %s", tool.name, exc)
         result: dict[str, Any] = {"tools": definitions}
         if next_cursor is not None:
             result["nextCursor"] = next_cursor

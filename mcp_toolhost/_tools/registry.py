@@ -86,6 +86,20 @@ class ToolRegistry:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def unservable(self, *names: str) -> dict[str, str]:
+        """Each tool (of `names`, or all) whose schema cannot be built, and why.
+
+        Builds the schemas that `tools/list` would build lazily, so a command can report
+        a tool that cannot be served rather than leave it out quietly.
+        """
+        problems = {}
+        for tool in [self._tools[name] for name in names if name in self._tools] if names else self:
+            try:
+                tool.prepare()
+            except ConfigError as exc:
+                problems[tool.name] = f"tool {tool.name!r} ({tool.source or 'unknown source'}) cannot be served: {exc}"
+        return problems
+
     def page(self, cursor: str | None, size: int) -> tuple[list[Tool], str | None]:
         """One page of tools in name order, and the cursor of the next page if any.
 

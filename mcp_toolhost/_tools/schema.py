@@ -6,7 +6,7 @@ loads pydantic, so the rest of the package imports it lazily, and plain signatur
 skip it altogether (`simple_schema`); this is the path for every other signature.
 
 The schemas are kept plain for strict clients: `$defs` inlined (except where a model
-refers to itself), no generated titles, and `X | None = None` written as plain `X`.
+refers to itself), no generated titles, and the shapes of `shapes`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import inspect
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated, Any, Literal, get_origin
 
 from pydantic import ConfigDict, Field, TypeAdapter, with_config
@@ -24,20 +24,14 @@ from pydantic_core import PydanticUndefined
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
 from ..errors import ConfigError
-from .signature import FunctionSchema, collapse_optional_properties, read_signature, wrap_result
+from .shapes import map_subschemas, strict_friendly, subschemas
+from .signature import FunctionSchema, read_signature, wrap_result
+from .typed_dicts import compatible
 
 __all__ = ["function_schema"]
 
 _DEFS = "#/$defs/"
 
-# JSON Schema keywords whose value is a schema, a list of schemas, or a map of them.
-# Walking only these leaves values such as "default" and "enum" untouched.
-_SUBSCHEMA = frozenset(
-    {"items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else"}
-    | {"unevaluatedItems", "unevaluatedProperties"}
-)
-_SUBSCHEMA_LIST = frozenset({"prefixItems", "anyOf", "oneOf", "allOf"})
-_SUBSCHEMA_MAP = frozenset({"properties", "patternProperties", "dependentSchemas"})
 # Titles pydantic derives from names add nothing; "discriminator" is OpenAPI, not JSON
 # Schema, and its mapping points into the $defs we inline.
 _DROPPED = frozenset({"title", "discriminator"})
@@ -62,11 +56,15 @@ def function_schema(
         param_descriptions=param_descriptions,
         unstructured_types=unstructured_types,
     )
-    fields = {param.name: _field(param.annotation, param.default, param.description) for param in signature.parameters}
-    arguments, input_schema = _build_arguments(signature.name, fields)
+    fields = {
+        param.name: _field(compatible(param.annotation), param.default, param.description)
+        for param in signature.parameters
+    }
+    arguments, written = _build_arguments(signature.name, fields)
+    input_schema = signature.input_schema(written)
     serialize, output_schema, wraps_result = None, None, False
     if signature.structured:
-        output, output_schema, wraps_result = _build_output(signature.name, signature.returns)
+        output, output_schema, wraps_result = _build_output(signature.name, compatible(signature.returns))
         serialize = functools.partial(output.dump_python, mode="json")
     return FunctionSchema(
         input_schema=input_schema,
@@ -76,6 +74,7 @@ def function_schema(
         # The compiled validator itself: TypeAdapter.validate_python adds a Python-level call.
         _validate=arguments.validator.validate_python,
         _serialize=serialize,
+        _null_is_default=signature.null_is_default,
     )
 
 
@@ -116,7 +115,7 @@ def _build_arguments(name: str, fields: dict[str, Any]) -> tuple[TypeAdapter[Any
             except Exception as param_exc:
                 raise ConfigError(f"{name}: parameter {param!r}: {_first_line(param_exc)}") from param_exc
         raise ConfigError(f"{name}: {_first_line(exc)}") from exc
-    return adapter, _tidy(schema, collapse_optional=True)
+    return adapter, _tidy(schema)
 
 
 def _build_output(name: str, returns: Any) -> tuple[TypeAdapter[Any], dict[str, Any], bool]:
@@ -126,7 +125,7 @@ def _build_output(name: str, returns: Any) -> tuple[TypeAdapter[Any], dict[str, 
         schema = _json_schema(adapter, "serialization")
     except Exception as exc:  # as for parameters
         raise ConfigError(f"{name}: return annotation: {_first_line(exc)}") from exc
-    schema = _tidy(schema, collapse_optional=False)
+    schema = strict_friendly(_tidy(schema))
     if _is_object(schema):
         schema.setdefault("type", "object")  # MCP wants an object root, even over anyOf
         return adapter, schema, False
@@ -147,8 +146,8 @@ def _first_line(exc: Exception) -> str:
 # --- Plain JSON Schema --------------------------------------------------------------
 
 
-def _tidy(schema: dict[str, Any], *, collapse_optional: bool) -> dict[str, Any]:
-    """Inline non-recursive `$defs`, drop generated titles, and (for input) plain optionals."""
+def _tidy(schema: dict[str, Any]) -> dict[str, Any]:
+    """Inline non-recursive `$defs` and drop generated titles."""
     defs: dict[str, Any] = schema.pop("$defs", {})
     recursive = _recursive(defs)
 
@@ -159,12 +158,10 @@ def _tidy(schema: dict[str, Any], *, collapse_optional: bool) -> dict[str, Any]:
         if ref and ref not in recursive:
             siblings = {key: value for key, value in node.items() if key != "$ref"}
             return visit({**defs[ref], **siblings})  # the referring side's description wins
-        out = {key: _map_subschemas(key, value, visit) for key, value in node.items() if key not in _DROPPED}
+        out = {key: map_subschemas(key, value, visit) for key, value in node.items() if key not in _DROPPED}
         # pydantic < 2.9 wraps a $ref that has sibling keywords in a one-item allOf.
         if len(out.get("allOf", ())) == 1:
             out = {**out.pop("allOf")[0], **out}
-        if collapse_optional and "properties" in out:
-            collapse_optional_properties(out)
         return out
 
     root: dict[str, Any] = visit(schema)
@@ -174,26 +171,6 @@ def _tidy(schema: dict[str, Any], *, collapse_optional: bool) -> dict[str, Any]:
     if kept:
         root["$defs"] = kept
     return root
-
-
-def _map_subschemas(key: str, value: Any, fn: Callable[[Any], Any]) -> Any:
-    if key in _SUBSCHEMA:
-        return fn(value)
-    if key in _SUBSCHEMA_LIST:
-        return [fn(item) for item in value]
-    if key in _SUBSCHEMA_MAP:
-        return {name: fn(item) for name, item in value.items()}
-    return value
-
-
-def _subschemas(node: dict[str, Any]) -> Iterator[Any]:
-    for key, value in node.items():
-        if key in _SUBSCHEMA:
-            yield value
-        elif key in _SUBSCHEMA_LIST:
-            yield from value
-        elif key in _SUBSCHEMA_MAP:
-            yield from value.values()
 
 
 def _recursive(defs: dict[str, Any]) -> set[str]:
@@ -221,7 +198,7 @@ def _references(schema: Any) -> set[str]:
         if isinstance(node, dict):
             if "$ref" in node:
                 found.add(node["$ref"].removeprefix(_DEFS))
-            todo.extend(_subschemas(node))
+            todo.extend(subschemas(node))
     return found
 
 

@@ -22,6 +22,7 @@ from pydantic_core import ValidationError  # pydantic's ValidationError is this 
 from ..errors import ArgumentsError, ConfigError
 from .content import Content
 from .docstrings import parse_docstring
+from .shapes import nullable_defaults, strict_friendly
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -30,7 +31,6 @@ __all__ = [
     "FunctionSchema",
     "Parameter",
     "Signature",
-    "collapse_optional_properties",
     "read_signature",
     "without_none",
     "wrap_result",
@@ -50,12 +50,16 @@ class FunctionSchema:
     _validate: Callable[[Any], dict[str, Any]] = field(repr=False, compare=False)
     # The return value to JSON-compatible data; None when the return is not structured.
     _serialize: Callable[[Any], Any] | None = field(repr=False, compare=False)
+    # Parameters whose default an explicit null stands for (see `shapes.nullable_defaults`).
+    _null_is_default: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     def validate_arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         """Keyword arguments for the call, coerced and with defaults filled in.
 
         Raises ArgumentsError listing every problem, each with a path such as `items[0].name`.
         """
+        if self._null_is_default:
+            arguments = {k: v for k, v in arguments.items() if v is not None or k not in self._null_is_default}
         try:
             return self._validate(arguments)
         except ValidationError as exc:
@@ -70,24 +74,6 @@ class FunctionSchema:
 
 
 # --- JSON Schema shapes both builders give -------------------------------------------
-
-
-def collapse_optional_properties(node: dict[str, Any]) -> None:
-    """`x: X | None = None` becomes a plain optional `X`: strict clients reject null unions.
-
-    Validation still accepts an explicit null, since the validator keeps the real type.
-    """
-    required = set(node.get("required", ()))
-    properties: dict[str, Any] = {}
-    for name, prop in node["properties"].items():
-        options = prop.get("anyOf", []) if isinstance(prop, dict) else []
-        rest = [option for option in options if option != {"type": "null"}]
-        if name in required or len(rest) == len(options) or prop.get("default", ...) is not None:
-            properties[name] = prop
-            continue
-        annotations = {key: value for key, value in prop.items() if key not in ("anyOf", "default")}
-        properties[name] = {**rest[0], **annotations} if len(rest) == 1 else {**annotations, "anyOf": rest}
-    node["properties"] = properties
 
 
 def wrap_result(schema: dict[str, Any]) -> dict[str, Any]:
@@ -128,6 +114,14 @@ class Parameter:
     def required(self) -> bool:
         return self.default is inspect.Parameter.empty
 
+    @property
+    def null_is_default(self) -> bool:
+        """Whether an explicit null means "use the default": the parameter has one, and None is no value of its type."""
+        if self.required:
+            return False
+        annotation = _strip_annotated(self.annotation)
+        return annotation is not Any and annotation is not _NONE and without_none(annotation) == [annotation]
+
 
 @dataclass(frozen=True, slots=True)
 class Signature:
@@ -138,6 +132,17 @@ class Signature:
     context_parameter: str | None
     returns: Any  # the return annotation, `Any` when there is none
     structured: bool  # whether the return value becomes structured content
+
+    def input_schema(self, written: dict[str, Any]) -> dict[str, Any]:
+        """The input schema from what a builder `written` as pydantic would: the shapes strict clients want."""
+        schema = strict_friendly(written)
+        nullable_defaults(schema, [param.name for param in self.parameters if not param.required])
+        return schema
+
+    @property
+    def null_is_default(self) -> frozenset[str]:
+        """The parameters for which an explicit null means "use the default" (`FunctionSchema`)."""
+        return frozenset(param.name for param in self.parameters if param.null_is_default)
 
 
 def read_signature(

@@ -24,10 +24,10 @@ from typing import Any, Final, get_args, get_origin
 
 from pydantic_core import CoreSchema, SchemaSerializer, SchemaValidator, core_schema
 
+from .shapes import strict_friendly
 from .signature import (
     FunctionSchema,
     Signature,
-    collapse_optional_properties,
     read_signature,
     without_none,
     wrap_result,
@@ -82,6 +82,7 @@ def simple_function_schema(
         context_parameter=signature.context_parameter,
         _validate=validator.validate_python,
         _serialize=serialize,
+        _null_is_default=signature.null_is_default,
     )
 
 
@@ -109,16 +110,16 @@ def _arguments(signature: Signature) -> tuple[SchemaValidator, dict[str, Any]]:
     if required:
         input_schema["required"] = required
     input_schema["type"] = "object"
-    collapse_optional_properties(input_schema)
     # The config pydantic gives the TypedDict too; its title shows in str(ValidationError).
     config = core_schema.CoreConfig(title=f"{signature.name}Arguments", extra_fields_behavior="forbid")
     arguments = core_schema.typed_dict_schema(fields, extra_behavior="forbid", config=config)
-    return SchemaValidator(arguments), input_schema
+    return SchemaValidator(arguments), signature.input_schema(input_schema)
 
 
 def _output(returns: Any) -> tuple[Callable[[Any], Any], dict[str, Any], bool]:
     """How to serialize the return value, its output schema, and whether it is wrapped."""
-    schema, output_schema = _describe(returns)
+    schema, written = _describe(returns)
+    output_schema = strict_friendly(written)
     serialize = functools.partial(SchemaSerializer(schema).to_python, mode="json")
     if output_schema.get("type") == "object":  # a dict: already what structuredContent wants
         return serialize, output_schema, False

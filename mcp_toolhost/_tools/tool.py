@@ -119,7 +119,7 @@ class Tool:
         self.timeout = options.timeout
         self.is_async = _is_async(fn)
         self.source: str | None = None  # which module or plugin registered it, for messages
-        self._schema: FunctionSchema | None = None
+        self._schema: FunctionSchema | ConfigError | None = None
 
     def __repr__(self) -> str:
         return f"<Tool {self.name}>"
@@ -134,7 +134,14 @@ class Tool:
     @property
     def schema(self) -> FunctionSchema:
         if self._schema is None:
-            self._schema = self._build_schema()
+            try:
+                self._schema = self._build_schema()
+            except ConfigError as exc:
+                self._schema = exc  # a failure is remembered too: building again would fail again
+            except Exception as exc:  # a user's type may raise anything while pydantic inspects it
+                self._schema = ConfigError(f"{self.name}: {type(exc).__name__}: {exc}")
+        if isinstance(self._schema, ConfigError):
+            raise self._schema
         return self._schema
 
     def prepare(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from ..errors import ConfigError
 from ..host import ToolHost
 from .loader import PluginReport
 
@@ -18,11 +17,7 @@ def check_report(host: ToolHost, report: PluginReport | None, *, as_json: bool =
     cannot be served shows up here rather than as a gap in `tools/list`.
     """
     report = report or PluginReport()
-    for tool in host.registry:
-        try:
-            tool.prepare()
-        except ConfigError as exc:
-            report.other_problems.append(f"tool {tool.name!r} ({tool.source or 'unknown source'}): {exc}")
+    report.other_problems += host.registry.unservable().values()
     if as_json:
         data = {**report.to_dict(), "tools": [tool.name for tool in host.registry]}
         return json.dumps(data, indent=2), report.ok

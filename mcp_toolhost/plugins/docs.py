@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any, Final, Literal
 
+from .._tools.shapes import JSON_VALUE_TYPES
 from .._tools.tool import Tool
 
 __all__ = ["HINTS", "render_docs", "type_label"]
@@ -97,7 +98,9 @@ def type_label(prop: dict[str, Any]) -> str:
     if kind == "array" and isinstance(prop.get("items"), dict):
         return f"array of {type_label(prop['items'])}"
     if isinstance(kind, list):
-        return " or ".join(kind)
+        if set(JSON_VALUE_TYPES) <= set(kind):
+            return "any"
+        return " or ".join(_type({**prop, "type": one}) for one in kind)
     if kind is None and "anyOf" in prop:
         return " or ".join(type_label(option) for option in prop["anyOf"])
     return str(kind or "any")

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar, Literal
 
+from .._tools.modules import helper_locations
 from .._tools.tool import TOOL_NAME, Tool
 from .._version import __version__
 from ..config import Settings
@@ -35,6 +36,7 @@ from ..host import ToolHost
 from .discovery import Source, entry_point_sources, entry_points_declared, scan
 from .filters import ToolFilter
 from .metadata import PluginInfo, parse_info, resolve
+from .reload import within
 
 __all__ = ["PluginManager", "PluginReport", "PluginStatus", "plugin_host"]
 
@@ -336,8 +338,11 @@ class PluginManager:
 
     def _report(self, reasons: dict[str, str]) -> None:
         statuses = []
+        helpers = self._helpers()
         for source in self.sources:
             key = source.key
+            if key in helpers:
+                continue
             candidate = self.candidates.get(key)
             name = candidate.info.name if candidate else source.name
             version = candidate.info.version if candidate else None
@@ -360,6 +365,26 @@ class PluginManager:
                 statuses.append(PluginStatus(name, source.label, "skipped", version, reason))
         self.report = PluginReport(statuses)
 
+    def _helpers(self) -> set[str]:
+        """The sources that are modules other plugins import (`from helperlib import ...`), not plugins.
+
+        Such a file sits in a plugin folder beside the plugins that use it; it serves no
+        tools and declares no `PLUGIN`, so reporting it as a plugin with 0 tools would mislead.
+        """
+        used = {
+            location
+            for candidate in self.candidates.values()
+            if candidate.module is not None
+            for location in helper_locations(candidate.module.__name__)
+        }
+        helpers = set()
+        for source in self.sources:
+            candidate = self.candidates.get(source.key)
+            serves = candidate is not None and (candidate.tools or hasattr(candidate.module, "PLUGIN"))
+            if source.location in used and not serves and source.kind != "manifest":
+                helpers.add(source.key)
+        return helpers
+
     def _log(self) -> None:
         for problem in self.report.other_problems:
             logger.warning("%s", problem)
@@ -381,7 +406,7 @@ class PluginManager:
         affected = [
             source
             for source in sources
-            if source.reloadable and (source.key not in old or any(_within(path, source) for path in changed))
+            if source.reloadable and (source.key not in old or any(self._touches(path, source) for path in changed))
         ]
         vanished = [key for key, source in old.items() if source.reloadable and key not in new_keys]
         if not affected and not vanished:
@@ -421,6 +446,16 @@ class PluginManager:
                 logger.info("plugin %s reloaded: %s", status.name, ", ".join(status.tools) or "no tools")
         return True
 
+    def _touches(self, path: str, source: Source) -> bool:
+        """Whether a change to `path` changes `source`: its own files, or a module beside it that it imports."""
+        if within(path, source.location):
+            return True
+        candidate = self.candidates.get(source.key)
+        if candidate is not None and candidate.module is not None:
+            return any(within(path, helper) for helper in helper_locations(candidate.module.__name__))
+        # A plugin that failed may have failed in a helper: retry it on any change beside it.
+        return source.key in self.failures and Path(path).parent == Path(source.location).parent
+
     def watched_paths(self) -> tuple[list[Path], list[Path]]:
         """Folders to watch recursively (plugin folders), and files (manifests) to watch."""
         folders = [Path(f).expanduser().resolve() for f in self.settings.plugins if Path(f).expanduser().is_dir()]
@@ -449,10 +484,6 @@ class PluginManager:
         for candidate in list(self.candidates.values()):
             _call_cleanup(candidate)
         self.candidates.clear()
-
-
-def _within(path: str, source: Source) -> bool:
-    return path == source.location or path.startswith(source.location + os.sep)
 
 
 def _call_cleanup(candidate: Candidate) -> None:

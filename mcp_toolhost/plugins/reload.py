@@ -1,4 +1,4 @@
-"""Live reload: watch plugin folders and manifests, reload what changed while serving.
+"""Live reload: watch plugin folders, manifests and `--tools` files, reload what changed while serving.
 
 Runs as one of the host's background tasks (`ToolHost.background`), inside the
 server's task group. On a change the affected plugin is loaded anew beside the old
@@ -22,14 +22,13 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import anyio
 
-if TYPE_CHECKING:
-    from .loader import PluginManager
+from ..config import Settings
 
-__all__ = ["watch"]
+__all__ = ["Reloadable", "watch", "within"]
 
 logger = logging.getLogger("mcp_toolhost.plugins")
 
@@ -42,8 +41,27 @@ _SKIPPED_DIRS = frozenset({"__pycache__", ".git", ".hg", ".svn", ".mypy_cache", 
 Snapshot = dict[str, tuple[int, int, int]]
 
 
-async def watch(manager: PluginManager) -> None:
-    """Reload `manager`'s plugins as their files change, until cancelled."""
+def within(path: str, location: str) -> bool:
+    """Whether `path` is `location` or lies inside it."""
+    return path == location or path.startswith(location + os.sep)
+
+
+class Reloadable(Protocol):
+    """What `watch` reloads: the plugins (`PluginManager`) or the `--tools` files (`ToolFiles`)."""
+
+    settings: Settings
+
+    def watched_paths(self) -> tuple[list[Path], list[Path]]:
+        """Folders to watch recursively, and files to watch."""
+        ...
+
+    def reload(self, changed: set[str]) -> bool:
+        """Reload what the changed paths affect; True if anything was."""
+        ...
+
+
+async def watch(manager: Reloadable) -> None:
+    """Reload `manager`'s plugins or files as they change, until cancelled."""
     folders, files = manager.watched_paths()
     parents = sorted({file.parent for file in files if file.parent.is_dir()} - set(folders))
     async with anyio.create_task_group() as tasks:
@@ -58,7 +76,7 @@ async def watch(manager: PluginManager) -> None:
         logger.info("reload: watching %s", ", ".join(str(p) for p in [*folders, *files]) or "nothing")
 
 
-async def _watch(manager: PluginManager, paths: list[Path], recursive: bool) -> None:
+async def _watch(manager: Reloadable, paths: list[Path], recursive: bool) -> None:
     from watchfiles import awatch
 
     stop = anyio.Event()
@@ -89,7 +107,7 @@ async def _set_when_cancelled(stop: anyio.Event) -> None:
         stop.set()
 
 
-async def _poll(manager: PluginManager, folders: list[Path], files: list[Path]) -> None:
+async def _poll(manager: Reloadable, folders: list[Path], files: list[Path]) -> None:
     """Reload on differences between snapshots taken every `_POLL_SECONDS`, once they settle."""
     previous = _snapshot(folders, files)
     while True:
