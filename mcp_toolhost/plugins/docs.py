@@ -100,7 +100,7 @@ def type_label(prop: dict[str, Any]) -> str:
     if isinstance(kind, list):
         if set(JSON_VALUE_TYPES) <= set(kind):
             return "any"
-        return " or ".join(_type({**prop, "type": one}) for one in kind)
+        return " or ".join(type_label({**prop, "type": one}) for one in kind)
     if kind is None and "anyOf" in prop:
         return " or ".join(type_label(option) for option in prop["anyOf"])
     return str(kind or "any")
