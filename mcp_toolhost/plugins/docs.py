@@ -100,6 +100,8 @@ def type_label(prop: dict[str, Any]) -> str:
     if isinstance(kind, list):
         if set(JSON_VALUE_TYPES) <= set(kind):
             return "any"
+        if prop.get("default") is not None:  # null there only means "use the default": not a type to show
+            kind = [one for one in kind if one != "null"]
         return " or ".join(type_label({**prop, "type": one}) for one in kind)
     if kind is None and "anyOf" in prop:
         return " or ".join(type_label(option) for option in prop["anyOf"])
