@@ -21,6 +21,12 @@ from .errors import ConfigError
 _LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
 
 
+class _BadSettings(click.ClickException):
+    """Settings that cannot be used: exit status 2 like a usage error, without the usage text (not a typo in argv)."""
+
+    exit_code = 2
+
+
 def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options every command shares: where settings and tools come from, and logging."""
     options = [
@@ -137,7 +143,7 @@ def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
     try:
         settings = load_settings(config_file, merged)
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise _BadSettings(str(exc)) from None
     if tools:
         settings = settings.replace(tools=(*settings.tools, *tools))
     if appended:

@@ -78,6 +78,7 @@ def test_broken_config_file_is_a_clear_error(tmp_path):
     config.write_text("tool_timout = 3\n")
     done = run_cli("list-tools", "--config", str(config))
     assert done.returncode == 2 and b"unknown setting 'tool_timout'" in done.stderr
+    assert b"Usage:" not in done.stderr, "a settings problem is not a command-line usage error"
 
 
 def test_tools_by_importable_module_name(spawn, tmp_path):
