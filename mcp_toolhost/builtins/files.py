@@ -25,7 +25,7 @@ from ._paths import os_errors
 from ._text import as_text, path_text
 
 if TYPE_CHECKING:
-    import re
+    from ._regex import Regex
 
 __all__ = [
     "create_directory",
@@ -469,17 +469,18 @@ def list_directory(path: str, pattern: str | None = None) -> Listing:
         path: The directory; a relative path starts at the first allowed directory.
         pattern: Only names matching this glob, e.g. "*.py".
     """
-    import fnmatch
+    from ._regex import compile_glob
 
     cfg = config()
     real = cfg.path(path)
     limit = cfg.settings.max_entries
+    matcher = None if pattern is None else compile_glob(pattern)
     entries: list[Entry] = []
     truncated = False
     with os_errors(path):
         for dirent in _sorted_entries(real):
             name = as_text(dirent.name)
-            if pattern is not None and not fnmatch.fnmatchcase(name, pattern):
+            if matcher is not None and not matcher.fullmatch(name):
                 continue
             if len(entries) >= limit:
                 truncated = True
@@ -546,24 +547,19 @@ def search_files(
     Args:
         path: The directory to search; a relative path starts at the first allowed directory.
         glob: The glob the files' paths must match.
-        content_regex: A Python regular expression; when given, each matching line is a result.
+        content_regex: A regular expression (RE2: no backreferences or lookaround); each matching line is a result.
         max_results: The most results to return.
     """
-    import re
+    from ._regex import compile_glob, compile_regex
 
     cfg = config()
     real = cfg.path(path)
     if max_results < 1:
         raise ToolError("max_results must be 1 or more.")
     max_results = min(max_results, cfg.settings.max_entries)
-    matcher = _glob_regex(glob)
+    matcher = compile_glob(glob)
     by_name = "/" not in glob.removeprefix("./")
-    regex = None
-    if content_regex is not None:
-        try:
-            regex = re.compile(content_regex)
-        except re.error as exc:
-            raise ToolError(f"Invalid content_regex: {exc}") from None
+    regex = None if content_regex is None else compile_regex(content_regex, "content_regex")
     matches: list[Match] = []
     with os_errors(path):
         if not real.is_dir():
@@ -596,7 +592,7 @@ def _walk_files(top: Path) -> Iterator[tuple[Path, str]]:
             yield file, as_text(file.relative_to(top).as_posix())
 
 
-def _grep(file: Path, regex: re.Pattern[str], cfg: BuiltinsConfig, room: int) -> list[Match]:
+def _grep(file: Path, regex: Regex, cfg: BuiltinsConfig, room: int) -> list[Match]:
     try:
         real = cfg.path(str(file))  # a symlink may point out of the roots
         st = real.stat()
@@ -607,49 +603,15 @@ def _grep(file: Path, regex: re.Pattern[str], cfg: BuiltinsConfig, room: int) ->
                 return []
         found: list[Match] = []
         with real.open(encoding="utf-8", errors="replace") as text:
-            for number, line in enumerate(text, start=1):
+            for number, ended in enumerate(text, start=1):
+                line = ended.rstrip("\r\n")  # so `$` matches at the line's end, as in grep
                 if regex.search(line):
-                    found.append(Match(path=path_text(file), line=number, text=line.rstrip("\r\n")[:_MATCH_TEXT_CHARS]))
+                    found.append(Match(path=path_text(file), line=number, text=line[:_MATCH_TEXT_CHARS]))
                     if len(found) >= room:
                         break
         return found
     except (OSError, ToolError):
         return []  # unreadable, or outside the roots: not a match
-
-
-def _glob_regex(glob: str) -> re.Pattern[str]:
-    """A glob as a regular expression over `/`-separated paths: `*`, `?`, `[...]` and `**`."""
-    import re
-
-    glob = glob.removeprefix("./")
-    out: list[str] = []
-    i = 0
-    while i < len(glob):
-        char = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif char == "*":
-            out.append("[^/]*")
-            i += 1
-        elif char == "?":
-            out.append("[^/]")
-            i += 1
-        elif char == "[" and (end := glob.find("]", i + 2)) != -1:
-            body = glob[i + 1 : end]
-            body = "^" + body[1:] if body.startswith("!") else body
-            out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
-            i = end + 1
-        else:
-            out.append(re.escape(char))
-            i += 1
-    try:
-        return re.compile("".join(out))
-    except re.error as exc:
-        raise ToolError(f"Invalid glob {glob!r}: {exc}") from None
 
 
 def _sorted_entries(folder: Path) -> list[os.DirEntry[str]]:
