@@ -6,6 +6,7 @@ a secret or failed a call that should have worked.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,3 +76,64 @@ def test_a_pattern_re2_cannot_take_is_a_clear_error(files: McpProcess) -> None:
     schema = {"pattern": "(?=a)"}
     message = error_text(files.call("json_validate", {"data": "a", "schema": schema}))
     assert "Invalid schema pattern '(?=a)'" in message and "lookaround" in message, message
+
+
+# --- Item 2: only regular files are read ----------------------------------------------------
+
+
+def test_json_query_refuses_a_fifo_without_blocking(files: McpProcess, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")  # opening it to read would wait for a writer forever
+    response = call_beside_ping(files, "json_query", {"expression": "a", "path": "pipe"})
+    assert error_text(response) == "pipe is not a regular file."
+
+
+def test_json_query_refuses_a_device(spawn: Callable[..., McpProcess]) -> None:
+    devices = spawn("serve", "--root", "/dev", "--builtins", "data")  # /dev/zero never ends
+    devices.initialize()
+    response = call_beside_ping(devices, "json_query", {"expression": "a", "path": "zero"})
+    assert error_text(response) == "zero is not a regular file."
+
+
+# --- Item 3: memory stays bounded by max_file_bytes -----------------------------------------
+
+
+def peak_memory(process: McpProcess) -> int:
+    """The server's peak resident memory so far, in bytes (VmHWM)."""
+    status = Path(f"/proc/{process.proc.pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) * 1024
+
+
+MiB = 1024 * 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_a_window_of_a_file_with_one_huge_line_costs_the_window(
+    spawn: Callable[..., McpProcess], tmp_path: Path
+) -> None:
+    (tmp_path / "one-line.txt").write_bytes(b"x" * (48 * MiB) + b"\nshort\n")
+    server = spawn(
+        "serve", "--root", str(tmp_path), "--builtins", "files", env={"MCP_TOOLHOST_MAX_FILE_BYTES": str(MiB)}
+    )
+    server.initialize()
+    before = peak_memory(server)
+    window = structured(server.call("read_file", {"path": "one-line.txt", "offset": 1, "limit": 1}))
+    assert window["content"] == "" and window["truncated"] is True and window["total_lines"] == 2
+    second = structured(server.call("read_file", {"path": "one-line.txt", "offset": 2, "limit": 1}))
+    assert second["content"] == "short\n"
+    grown = peak_memory(server) - before
+    assert grown < 16 * MiB, f"reading a 48 MiB line with a 1 MiB limit raised peak memory by {grown / MiB:.0f} MiB"
+
+
+@pytest.mark.skipif(not Path("/proc/self/pagemap").exists(), reason="needs /proc")
+def test_a_proc_file_whose_size_says_0_is_read_within_the_limit(spawn: Callable[..., McpProcess]) -> None:
+    # The root resolves to the server's own /proc/PID; its pagemap says 0 bytes and holds gigabytes.
+    env = {"MCP_TOOLHOST_MAX_FILE_BYTES": str(MiB), "MCP_TOOLHOST_TOOL_TIMEOUT": "1"}
+    server = spawn("serve", "--root", "/proc/self", "--builtins", "files", env=env)
+    server.initialize()
+    before = peak_memory(server)
+    whole = error_text(server.call("read_file", {"path": "pagemap", "encoding": "utf-16-le"}))
+    assert whole.startswith("pagemap holds more than the 1048576 byte limit (max_file_bytes)"), whole
+    window = error_text(server.call("read_file", {"path": "pagemap", "encoding": "utf-16-le", "offset": 1, "limit": 1}))
+    assert "timed out after 1 seconds" in window, window
+    grown = peak_memory(server) - before
+    assert grown < 16 * MiB, f"reading pagemap raised peak memory by {grown / MiB:.0f} MiB"

@@ -17,6 +17,7 @@ from .._tools.tool import tool
 from ..errors import ToolError
 from ._config import config
 from ._paths import os_errors
+from ._reading import read_limited
 
 __all__ = ["convert_data", "json_query", "json_validate"]
 
@@ -217,12 +218,7 @@ def _load_json_file(path: str) -> Any:
     cfg = config()
     real = cfg.path(path)
     with os_errors(path):
-        size = real.stat().st_size
-        if size > cfg.settings.max_file_bytes:
-            raise ToolError(
-                f"{path} is {size} bytes, more than the {cfg.settings.max_file_bytes} byte limit (max_file_bytes)."
-            )
-        raw = real.read_bytes()
+        raw = read_limited(real, path, cfg.settings.max_file_bytes)  # a FIFO or /dev/zero is refused
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

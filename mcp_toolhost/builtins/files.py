@@ -22,6 +22,7 @@ from .._tools.tool import tool
 from ..errors import ToolError
 from ._config import BuiltinsConfig, config
 from ._paths import os_errors
+from ._reading import Window, looks_binary, not_text, open_regular, read_limited, read_window, refuse_binary
 from ._text import as_text, path_text
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ __all__ = [
 
 EntryType = Literal["file", "directory", "symlink", "other"]
 
-_SNIFF_BYTES = 8192
 _MATCH_TEXT_CHARS = 300
 # Image and audio formats by their first bytes, for files whose name does not tell.
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
@@ -187,7 +187,13 @@ class AllowedDirectories(TypedDict):
 
 
 @tool(title="Read a text file", read_only_hint=True, open_world_hint=False)
-def read_file(path: str, encoding: str = "utf-8", offset: int | None = None, limit: int | None = None) -> FileText:
+def read_file(
+    path: str,
+    encoding: str = "utf-8",
+    offset: int | None = None,
+    limit: int | None = None,
+    ctx: Context | None = None,
+) -> FileText:
     """Read a text file, whole or a window of lines, with line counts.
 
     Binary files are refused (use read_media_file for images and audio).
@@ -206,25 +212,24 @@ def read_file(path: str, encoding: str = "utf-8", offset: int | None = None, lim
         raise ToolError("limit must be 0 or more.")
     _check_encoding(encoding)
     with os_errors(path):
-        size = _regular_file(real, path).st_size
         if offset is None and limit is None:
-            _check_size(size, cfg, path, hint="; read part of it with offset and limit")
-            content = _read_text(real, path, encoding)
+            content = _read_text(real, path, cfg, encoding, hint="; read part of it with offset and limit")
             total = _line_count(content)
             return FileText(
                 path=path_text(real), content=content, start_line=1, end_line=total, total_lines=total, truncated=False
             )
         first = offset or 1
-        last = first + limit - 1 if limit is not None else None
-        lines, total, complete = _read_lines(real, path, encoding, first, last, cfg.settings.max_file_bytes)
-    end = first + len(lines) - 1
+        window = Window(first, first + limit - 1 if limit is not None else None, cfg.settings.max_file_bytes)
+        with open_regular(real, path) as (file, _):
+            read_window(file, path, encoding, window, lambda: _stop_if_cancelled(ctx))
+    end = first + len(window.lines) - 1
     return FileText(
         path=path_text(real),
-        content="".join(lines),
+        content="".join(window.lines),
         start_line=first,
         end_line=end,
-        total_lines=total,
-        truncated=first > 1 or end < total or not complete,
+        total_lines=window.total,
+        truncated=first > 1 or end < window.total or not window.complete,
     )
 
 
@@ -238,8 +243,7 @@ def read_media_file(path: str) -> Image | Audio:
     cfg = config()
     real = cfg.path(path)
     with os_errors(path):
-        _check_size(_regular_file(real, path).st_size, cfg, path)
-        data = real.read_bytes()
+        data = read_limited(real, path, cfg.settings.max_file_bytes)
     mime = _media_type(real, data)
     if mime.startswith("image/"):
         return Image(data, mime)
@@ -261,27 +265,11 @@ def read_multiple_files(paths: list[str]) -> MultipleFiles:
         try:
             real = cfg.path(path)
             with os_errors(path):
-                _check_size(_regular_file(real, path).st_size, cfg, path)
-                content = _read_text(real, path)
+                content = _read_text(real, path, cfg)
             files.append(FileOrError(path=path_text(real), content=content))
         except ToolError as exc:
             files.append(FileOrError(path=path, error=str(exc)))
     return MultipleFiles(files=files)
-
-
-def _regular_file(real: Path, shown: str) -> os.stat_result:
-    st = real.stat()
-    if stat.S_ISDIR(st.st_mode):
-        raise ToolError(f"{shown} is a directory; use list_directory or directory_tree.")
-    if not stat.S_ISREG(st.st_mode):
-        raise ToolError(f"{shown} is not a regular file.")
-    return st
-
-
-def _check_size(size: int, cfg: BuiltinsConfig, shown: str, hint: str = "") -> None:
-    limit = cfg.settings.max_file_bytes
-    if size > limit:
-        raise ToolError(f"{shown} is {size} bytes, more than the {limit} byte limit (max_file_bytes){hint}.")
 
 
 def _check_encoding(encoding: str) -> None:
@@ -291,66 +279,20 @@ def _check_encoding(encoding: str) -> None:
         raise ToolError(f"Unknown encoding {encoding!r}.") from None
 
 
-def _ascii_compatible(encoding: str) -> bool:
-    import codecs
-
-    return not codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
-
-
-def _check_text(real: Path, shown: str, encoding: str) -> None:
-    with real.open("rb") as raw:
-        head = raw.read(_SNIFF_BYTES)
-    if b"\0" in head and _ascii_compatible(encoding):
-        raise ToolError(f"{shown} looks binary (it contains NUL bytes); use read_media_file for images and audio.")
-
-
-def _not_text(shown: str, encoding: str, where: str) -> ToolError:
-    return ToolError(
-        f"{shown} is not valid {encoding} text ({where}); give its encoding, or use read_media_file if it is binary."
-    )
-
-
-def _read_text(real: Path, shown: str, encoding: str = "utf-8") -> str:
+def _read_text(real: Path, shown: str, cfg: BuiltinsConfig, encoding: str = "utf-8", hint: str = "") -> str:
     """The whole file as text, line endings as they are (so edits and rewrites preserve them)."""
-    _check_text(real, shown, encoding)
-    data = real.read_bytes()
+    data = read_limited(real, shown, cfg.settings.max_file_bytes, hint=hint)
+    refuse_binary(data, shown, encoding)
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise _not_text(shown, encoding, f"at byte {exc.start}") from None
+        raise not_text(shown, encoding, f"at byte {exc.start}") from None
 
 
 def _line_count(text: str) -> int:
     """Lines as a file iterator opened with newline="" sees them: ended by \n, \r\n or \r."""
     ends = text.count("\n") + text.count("\r") - text.count("\r\n")
     return ends + (1 if text and text[-1] not in "\r\n" else 0)
-
-
-def _read_lines(
-    real: Path, shown: str, encoding: str, first: int, last: int | None, max_chars: int
-) -> tuple[list[str], int, bool]:
-    """Lines `first`..`last` (1-based, inclusive; `last` None for the end) with their line
-    endings, the file's total line count, and whether the window fit in `max_chars`.
-
-    Streams the file, so a window of a file of any size costs only the window's memory."""
-    _check_text(real, shown, encoding)
-    lines: list[str] = []
-    kept = 0
-    complete = True
-    total = 0
-    with real.open(encoding=encoding, newline="") as text:
-        try:
-            for total, line in enumerate(text, start=1):
-                if total < first or (last is not None and total > last) or not complete:
-                    continue
-                if kept + len(line) > max_chars:
-                    complete = False
-                    continue
-                lines.append(line)
-                kept += len(line)
-        except UnicodeDecodeError:
-            raise _not_text(shown, encoding, f"after line {total}") from None
-    return lines, total, complete
 
 
 def _media_type(real: Path, data: bytes) -> str:
@@ -402,8 +344,7 @@ def write_file(
         real.parent.mkdir(parents=True, exist_ok=True)
         old = b""
         if mode == "append" and existed:
-            _check_size(_regular_file(real, path).st_size + len(data), cfg, path)
-            old = real.read_bytes()
+            old = read_limited(real, path, cfg.settings.max_file_bytes, extra=len(data))
         try:
             write_atomic(real, old + data, exclusive=mode == "create")
         except FileExistsError:
@@ -431,8 +372,7 @@ def edit_file(path: str, edits: list[Edit], dry_run: bool = False) -> Edited:
     if not edits:
         raise ToolError("No edits given.")
     with os_errors(path):
-        _check_size(_regular_file(real, path).st_size, cfg, path)
-        original = text = _read_text(real, path)
+        original = text = _read_text(real, path, cfg)
         for number, edit in enumerate(edits, start=1):
             text = _apply(text, edit, number, len(edits))
         diff = unified_diff(original, text, as_text(real.name))
@@ -593,22 +533,20 @@ def _walk_files(top: Path) -> Iterator[tuple[Path, str]]:
 
 
 def _grep(file: Path, regex: Regex, cfg: BuiltinsConfig, room: int) -> list[Match]:
+    import io
+
     try:
         real = cfg.path(str(file))  # a symlink may point out of the roots
-        st = real.stat()
-        if not stat.S_ISREG(st.st_mode) or st.st_size > cfg.settings.max_file_bytes:
-            return []  # a FIFO would block the read; a big file, the search
-        with real.open("rb") as raw:
-            if b"\0" in raw.read(_SNIFF_BYTES):
-                return []
+        data = read_limited(real, str(file), cfg.settings.max_file_bytes)  # a FIFO, or a big file: not searched
+        if looks_binary(data):
+            return []
         found: list[Match] = []
-        with real.open(encoding="utf-8", errors="replace") as text:
-            for number, ended in enumerate(text, start=1):
-                line = ended.rstrip("\r\n")  # so `$` matches at the line's end, as in grep
-                if regex.search(line):
-                    found.append(Match(path=path_text(file), line=number, text=line[:_MATCH_TEXT_CHARS]))
-                    if len(found) >= room:
-                        break
+        for number, ended in enumerate(io.StringIO(data.decode("utf-8", errors="replace"), newline=None), start=1):
+            line = ended.rstrip("\r\n")  # so `$` matches at the line's end, as in grep
+            if regex.search(line):
+                found.append(Match(path=path_text(file), line=number, text=line[:_MATCH_TEXT_CHARS]))
+                if len(found) >= room:
+                    break
         return found
     except (OSError, ToolError):
         return []  # unreadable, or outside the roots: not a match
