@@ -6,7 +6,10 @@ a secret or failed a call that should have worked.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -137,3 +140,34 @@ def test_a_proc_file_whose_size_says_0_is_read_within_the_limit(spawn: Callable[
     assert "timed out after 1 seconds" in window, window
     grown = peak_memory(server) - before
     assert grown < 16 * MiB, f"reading pagemap raised peak memory by {grown / MiB:.0f} MiB"
+
+
+# --- Item 4: an atomic write never exposes a private file's content -------------------------
+
+
+def watch_temp_modes(folder: Path, done: threading.Event, seen: set[int]) -> None:
+    """Record the permissions of every temporary file that appears in `folder` until `done`."""
+    while not done.is_set():
+        for entry in os.scandir(folder):
+            if entry.name.endswith(".mcp-tmp"):
+                with contextlib.suppress(FileNotFoundError):  # renamed over the target meanwhile
+                    seen.add(stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode))
+
+
+def test_a_write_over_a_0600_file_is_never_readable_by_others(files: McpProcess, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("old secret\n")
+    secret.chmod(0o600)
+    seen: set[int] = set()
+    for _ in range(6):  # the watcher may miss a temporary file's short life, or see only its end
+        done = threading.Event()
+        watcher = threading.Thread(target=watch_temp_modes, args=(tmp_path, done, seen))
+        watcher.start()
+        try:
+            structured(files.call("write_file", {"path": "secret.txt", "content": "new secret\n" * 1_200_000}))
+        finally:
+            done.set()
+            watcher.join()
+    assert seen, "the temporary file was never caught"
+    assert seen == {0o600}, f"temporary files had modes {sorted(map(oct, seen))}"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
