@@ -49,6 +49,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "héllo text".encode(), "text/plain; charset=utf-8")
         elif url.path == "/binary":
             self._send(200, bytes(range(256)), "application/octet-stream")
+        elif url.path == "/deep":
+            depth = int(query["depth"])
+            self._send(200, b"[" * depth + b"]" * depth, "application/json")
         elif url.path == "/big":
             self._send(200, b"x" * 100_000, "text/plain")
         elif url.path == "/redirect":
@@ -107,6 +110,13 @@ def test_json_response_is_parsed(server: McpProcess, web: str) -> None:
     assert result["url"] == f"{web}/json?q=1" and result["content_type"] == "application/json"
     assert result["truncated"] is False and result["redirects"] == []
     assert "text" not in result and "base64" not in result
+
+
+def test_json_nested_too_deep_to_return_as_json_comes_back_as_text(server: McpProcess, web: str) -> None:
+    deep = structured(server.call("http_request", {"url": f"{web}/deep?depth=300"}))
+    assert "json" not in deep and deep["text"] == "[" * 300 + "]" * 300
+    shallow = structured(server.call("http_request", {"url": f"{web}/deep?depth=3"}))
+    assert shallow["json"] == [[[]]]
 
 
 def test_text_and_binary_bodies(server: McpProcess, web: str) -> None:

@@ -27,6 +27,9 @@ HttpMethod = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _USER_AGENT = f"mcp-toolhost/{__version__}"
 # Headers a redirect must not carry to another origin (as browsers and httpx do).
 _CREDENTIALS = ("authorization", "cookie", "proxy-authorization")
+# Deeper JSON is returned as text: serializing the result (pydantic) stops at 255 levels,
+# the result's own levels included.
+_MAX_JSON_DEPTH = 200
 _TEXT_TYPES = ("application/xml", "application/javascript", "application/x-www-form-urlencoded", "image/svg+xml")
 
 
@@ -41,7 +44,7 @@ class HttpResponse(TypedDict):
     json: NotRequired[Any]
     """The body, parsed, when it is JSON (and complete)."""
     text: NotRequired[str]
-    """The body when it is text (or JSON cut at `max_bytes`)."""
+    """The body when it is text (or JSON cut at `max_bytes`, or nested more than 200 deep)."""
     base64: NotRequired[str]
     """The body, base64-encoded, when it is binary."""
     size: int
@@ -215,10 +218,13 @@ def _result(response: httpx.Response, data: bytes, truncated: bool, redirects: l
         import orjson
 
         try:
-            result["json"] = orjson.loads(data)
-            return result
+            parsed = orjson.loads(data)
         except orjson.JSONDecodeError:
             pass  # mislabelled: fall through to text
+        else:
+            if _nested_within(parsed, _MAX_JSON_DEPTH):
+                result["json"] = parsed
+                return result
     text = _as_text(data, response.charset_encoding, textual=is_json or _is_text(mime), truncated=truncated)
     if text is not None:
         result["text"] = text
@@ -227,6 +233,18 @@ def _result(response: httpx.Response, data: bytes, truncated: bool, redirects: l
 
         result["base64"] = base64.b64encode(data).decode("ascii")
     return result
+
+
+def _nested_within(value: Any, limit: int) -> bool:
+    """Whether `value` nests lists and objects at most `limit` deep (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return False
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return True
 
 
 def _headers(headers: httpx.Headers) -> dict[str, str | list[str]]:
