@@ -9,14 +9,18 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import McpProcess
 from fixtures.builtins_support import error_text, structured
+
+from mcp_toolhost.builtins._walk import remove_tree
 
 # Python's `re` needs hours for these (exponential or high-degree backtracking).
 EVIL_LINE = "a" * 64 + "!"
@@ -171,3 +175,87 @@ def test_a_write_over_a_0600_file_is_never_readable_by_others(files: McpProcess,
     assert seen, "the temporary file was never caught"
     assert seen == {0o600}, f"temporary files had modes {sorted(map(oct, seen))}"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+
+
+# --- Items 5 and 6: tree walks stay inside, at any depth ----------------------------------------
+
+
+SWAPPER = """
+import os, sys
+target, folders = sys.argv[1], sys.argv[2:]
+print("swapping", flush=True)
+while True:  # each state lasts a while (a busy wait: no sleep)
+    for folder in folders:
+        os.rename(folder, folder + ".parked")
+        os.symlink(target, folder)
+    for _ in range(100):
+        os.lstat(folders[0])
+    for folder in folders:
+        os.unlink(folder)
+        os.rename(folder + ".parked", folder)
+    for _ in range(100):
+        os.lstat(folders[0])
+"""
+
+
+@contextlib.contextmanager
+def swapping(folders: list[Path], target: Path) -> Iterator[None]:
+    """Swap each of `folders` for a symlink to `target` and back, over and over, in another process."""
+    swapper = subprocess.Popen([sys.executable, "-c", SWAPPER, str(target), *map(str, folders)], stdout=subprocess.PIPE)
+    try:
+        assert swapper.stdout is not None and swapper.stdout.readline() == b"swapping\n"
+        yield
+    finally:
+        swapper.kill()
+        swapper.wait()
+
+
+@pytest.mark.parametrize("tool", ["directory_tree", "search_files"])
+def test_a_folder_swapped_for_a_symlink_mid_walk_never_leads_outside(
+    spawn: Callable[..., McpProcess], tmp_path: Path, tool: str
+) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    swapped = [root / f"swap{number}" for number in range(10)]
+    for folder in swapped:
+        (folder / "inner").mkdir(parents=True)
+        (folder / "inner" / "inside.txt").write_text("inside\n")
+    outside.mkdir()
+    (outside / "outside-secret.txt").write_text("secret\n")
+    (outside / "outside-folder").mkdir()
+    for number in range(2000):  # listed first: time between reading the root and entering the folders
+        (root / f"f{number:04}").touch()
+    server = spawn("serve", "--root", str(root), "--builtins", "files")
+    server.initialize()
+    arguments = {"path": ".", "max_depth": 4} if tool == "directory_tree" else {"path": ".", "glob": "**/outside-*"}
+    with swapping(swapped, outside):
+        answers = [str(structured(server.call(tool, arguments))) for _ in range(25)]
+    leaks = [answer for answer in answers if "outside-" in answer]
+    assert not leaks, f"{len(leaks)} of {len(answers)} answers listed names outside the root"
+
+
+DEPTH = 1500
+
+
+@pytest.fixture
+def deep_tree(tmp_path: Path) -> Iterator[Path]:
+    """A chain of folders DEPTH levels deep below tmp_path/deep, with a file at the bottom."""
+    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+    for name in ["deep", *["d"] * DEPTH]:  # not Path.mkdir(parents=True), which recurses per level
+        os.mkdir(name, dir_fd=fd)
+        inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    bottom = tmp_path.joinpath("deep", *["d"] * DEPTH)
+    (bottom / "bottom.txt").write_text("needle\n")
+    yield bottom
+    if (tmp_path / "deep").exists():
+        remove_tree(tmp_path / "deep")  # pytest's own cleanup would recurse too deep
+
+
+def test_search_and_delete_work_on_a_tree_1500_levels_deep(files: McpProcess, tmp_path: Path, deep_tree: Path) -> None:
+    found = structured(files.call("search_files", {"path": "deep", "glob": "*.txt", "content_regex": "needle"}))
+    assert found["matches"] == [{"path": str(deep_tree / "bottom.txt"), "line": 1, "text": "needle"}]
+    deleted = structured(files.call("delete_path", {"path": "deep", "recursive": True}))
+    assert deleted == {"path": str(tmp_path / "deep"), "type": "directory"}
+    assert not (tmp_path / "deep").exists()

@@ -40,11 +40,14 @@ _LINE_END = re.compile(r"\r\n|\r|\n")  # the line endings a file opened with new
 
 
 @contextmanager
-def open_regular(real: Path, shown: str) -> Iterator[tuple[BinaryIO, os.stat_result]]:
-    """`real` open for reading, with its status; a ToolError unless it is a regular file."""
-    _check_regular(os.stat(real), shown)
+def open_regular(
+    real: Path | str, shown: str, folder_fd: int | None = None
+) -> Iterator[tuple[BinaryIO, os.stat_result]]:
+    """`real` (relative to the open folder `folder_fd`, if given) open for reading, with its
+    status; a ToolError unless it is a regular file."""
+    _check_regular(os.stat(real, dir_fd=folder_fd, follow_symlinks=False), shown)
     # O_NOFOLLOW: `real` is resolved already, so a symlink here was swapped in since.
-    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder_fd)
     try:
         status = os.fstat(fd)
         _check_regular(status, shown)
@@ -63,9 +66,12 @@ def _check_regular(status: os.stat_result, shown: str) -> None:
         raise ToolError(f"{shown} is not a regular file.")
 
 
-def read_limited(real: Path, shown: str, limit: int, *, extra: int = 0, hint: str = "") -> bytes:
-    """The whole regular file `real`; a ToolError if it (plus `extra` bytes to be added) exceeds `limit`."""
-    with open_regular(real, shown) as (file, status):
+def read_limited(
+    real: Path | str, shown: str, limit: int, *, extra: int = 0, hint: str = "", folder_fd: int | None = None
+) -> bytes:
+    """The whole regular file `real` (see `open_regular`); a ToolError if it (plus `extra` bytes
+    to be added) exceeds `limit`."""
+    with open_regular(real, shown, folder_fd) as (file, status):
         if status.st_size + extra > limit:
             raise _too_big(shown, f"is {status.st_size + extra} bytes,", limit, hint)
         data = file.read(limit - extra + 1)  # not to EOF: a /proc file's size says 0

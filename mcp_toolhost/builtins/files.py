@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NotRequired
 
@@ -24,6 +23,7 @@ from ._config import BuiltinsConfig, config
 from ._paths import os_errors
 from ._reading import Window, looks_binary, not_text, open_regular, read_limited, read_window, refuse_binary
 from ._text import as_text, path_text
+from ._walk import EntryType, Step, has_entries, remove_tree, type_of, walk
 
 if TYPE_CHECKING:
     from ._regex import Regex
@@ -44,7 +44,6 @@ __all__ = [
     "write_file",
 ]
 
-EntryType = Literal["file", "directory", "symlink", "other"]
 
 _MATCH_TEXT_CHARS = 300
 # Image and audio formats by their first bytes, for files whose name does not tell.
@@ -425,7 +424,7 @@ def list_directory(path: str, pattern: str | None = None) -> Listing:
             if len(entries) >= limit:
                 truncated = True
                 break
-            entry = Entry(name=name, type=_type_of(dirent))
+            entry = Entry(name=name, type=type_of(dirent))
             if entry["type"] == "file":
                 entry["size"] = dirent.stat(follow_symlinks=False).st_size
             entries.append(entry)
@@ -446,32 +445,28 @@ def directory_tree(path: str, max_depth: int = 3, ctx: Context | None = None) ->
         raise ToolError("max_depth must be 1 or more.")
     left = cfg.settings.max_entries
     truncated = False
-
-    def visit(folder: Path, depth: int) -> list[TreeNode]:
-        nonlocal left, truncated
-        children: list[TreeNode] = []
-        for dirent in _sorted_entries(folder):
+    top: list[TreeNode] = []
+    levels = [top]  # the children lists of the folders on the way down to the current entry
+    with os_errors(path):
+        if not real.is_dir():
+            raise ToolError(f"{path} is not a directory.")
+        for step in walk(real, max_depth):
             _stop_if_cancelled(ctx)
             if left <= 0:
                 truncated = True
                 break
             left -= 1
-            node = TreeNode(name=as_text(dirent.name), type=_type_of(dirent))
-            if node["type"] == "directory":
+            depth = len(step.parts)
+            del levels[depth:]
+            node = TreeNode(name=as_text(step.parts[-1]), type=step.type)
+            if step.type == "directory":
                 if depth < max_depth:
-                    try:
-                        node["children"] = visit(Path(dirent.path), depth + 1)
-                    except OSError:
-                        node["children"] = []  # unreadable: shown empty rather than failing the tree
-                elif _has_entries(dirent.path):
+                    node["children"] = []  # stays empty if it cannot be read
+                    levels.append(node["children"])
+                elif has_entries(step.parts[-1], step.folder_fd):
                     node["truncated"] = True
-            children.append(node)
-        return children
-
-    with os_errors(path):
-        if not real.is_dir():
-            raise ToolError(f"{path} is not a directory.")
-        root = TreeNode(name=as_text(real.name) or path_text(real), type="directory", children=visit(real, 1))
+            levels[depth - 1].append(node)
+    root = TreeNode(name=as_text(real.name) or path_text(real), type="directory", children=top)
     return Tree(root=root, entries=cfg.settings.max_entries - left, truncated=truncated)
 
 
@@ -504,14 +499,18 @@ def search_files(
     with os_errors(path):
         if not real.is_dir():
             raise ToolError(f"{path} is not a directory.")
-        for file, relative in _walk_files(real):
+        for step in walk(real):
             _stop_if_cancelled(ctx)
-            if not matcher.fullmatch(as_text(file.name) if by_name else relative):
+            if step.type == "directory":
                 continue
+            relative = as_text("/".join(step.parts))
+            if not matcher.fullmatch(as_text(step.parts[-1]) if by_name else relative):
+                continue
+            file = real.joinpath(*step.parts)
             if regex is None:
                 matches.append(Match(path=path_text(file)))
             else:
-                matches.extend(_grep(file, regex, cfg, max_results - len(matches)))
+                matches.extend(_grep(file, step, regex, cfg, max_results - len(matches)))
             if len(matches) >= max_results:
                 return SearchResult(matches=matches[:max_results], truncated=True)
     return SearchResult(matches=matches, truncated=False)
@@ -523,21 +522,15 @@ def _stop_if_cancelled(ctx: Context | None) -> None:
         raise ToolError("Cancelled.")
 
 
-def _walk_files(top: Path) -> Iterator[tuple[Path, str]]:
-    """Files below `top` (not following symlinked folders), with their `/`-separated relative path as text."""
-    for folder, dirs, files in os.walk(top):
-        dirs.sort()
-        for name in sorted(files):
-            file = Path(folder, name)
-            yield file, as_text(file.relative_to(top).as_posix())
-
-
-def _grep(file: Path, regex: Regex, cfg: BuiltinsConfig, room: int) -> list[Match]:
+def _grep(file: Path, step: Step, regex: Regex, cfg: BuiltinsConfig, room: int) -> list[Match]:
     import io
 
+    limit = cfg.settings.max_file_bytes  # a bigger file is not searched, nor a FIFO
     try:
-        real = cfg.path(str(file))  # a symlink may point out of the roots
-        data = read_limited(real, str(file), cfg.settings.max_file_bytes)  # a FIFO, or a big file: not searched
+        if step.type == "symlink":  # followed only to a file inside the roots
+            data = read_limited(cfg.path(str(file)), str(file), limit)
+        else:  # opened in the folder the walk holds: a swapped-in symlink is not followed
+            data = read_limited(step.parts[-1], str(file), limit, folder_fd=step.folder_fd)
         if looks_binary(data):
             return []
         found: list[Match] = []
@@ -555,24 +548,6 @@ def _grep(file: Path, regex: Regex, cfg: BuiltinsConfig, room: int) -> list[Matc
 def _sorted_entries(folder: Path) -> list[os.DirEntry[str]]:
     with os.scandir(folder) as entries:
         return sorted(entries, key=lambda entry: entry.name)
-
-
-def _has_entries(folder: str) -> bool:
-    try:
-        with os.scandir(folder) as entries:
-            return next(entries, None) is not None
-    except OSError:
-        return False
-
-
-def _type_of(entry: os.DirEntry[str]) -> EntryType:
-    if entry.is_symlink():
-        return "symlink"
-    if entry.is_dir(follow_symlinks=False):
-        return "directory"
-    if entry.is_file(follow_symlinks=False):
-        return "file"
-    return "other"
 
 
 def _mode_type(mode: int) -> EntryType:
@@ -726,14 +701,12 @@ def delete_path(path: str, recursive: bool = False) -> Deleted:
         if kind != "directory":
             real.unlink()
         elif recursive:
-            import shutil
-
-            shutil.rmtree(real)  # removes symlinks inside, never what they point to
+            remove_tree(real)  # removes symlinks inside, never what they point to
         else:
             try:
                 real.rmdir()
             except OSError as exc:
-                if _has_entries(str(real)):
+                if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):  # EEXIST: POSIX allows either
                     raise ToolError(f"{path} is a folder with entries; pass recursive=true to delete them.") from exc
                 raise
     return Deleted(path=path_text(real), type=kind)
