@@ -6,6 +6,7 @@ a secret or failed a call that should have worked.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import stat
@@ -259,3 +260,43 @@ def test_search_and_delete_work_on_a_tree_1500_levels_deep(files: McpProcess, tm
     deleted = structured(files.call("delete_path", {"path": "deep", "recursive": True}))
     assert deleted == {"path": str(tmp_path / "deep"), "type": "directory"}
     assert not (tmp_path / "deep").exists()
+
+
+# --- Item 7: output within a tool's own cap fits in max_result_bytes ----------------------------
+
+
+def test_a_text_file_too_big_for_the_result_comes_back_cut_at_a_line(
+    spawn: Callable[..., McpProcess], tmp_path: Path
+) -> None:
+    line = "x" * 99 + "\n"
+    (tmp_path / "long.txt").write_text(line * 4000)  # 400 kB: within max_file_bytes, not 300 kB results
+    env = {"MCP_TOOLHOST_MAX_RESULT_BYTES": "300000"}
+    server = spawn("serve", "--root", str(tmp_path), "--builtins", "files", env=env)
+    server.initialize()
+    response = server.call("read_file", {"path": "long.txt"})
+    read = structured(response)
+    assert read["truncated"] is True and read["start_line"] == 1 and read["total_lines"] == 4000
+    assert 1000 < read["end_line"] < 4000 and read["content"] == line * read["end_line"]
+    # Repeated as text it would not fit too: only the structured result is sent.
+    assert "structuredContent only" in response["result"]["content"][0]["text"]
+    window = structured(server.call("read_file", {"path": "long.txt", "offset": 2, "limit": 3999}))
+    assert window["truncated"] is True and window["content"] == line * (window["end_line"] - 1)
+
+
+def test_an_image_within_max_file_bytes_is_returned_whole(files: McpProcess, tmp_path: Path) -> None:
+    image = b"\x89PNG\r\n\x1a\n" + bytes(7_000_000)  # 7 MB: 9.3 MB as base64
+    (tmp_path / "big.png").write_bytes(image)
+    result = files.call("read_media_file", {"path": "big.png"})["result"]
+    assert not result.get("isError"), result["content"][0].get("text")
+    assert result["content"][0]["mimeType"] == "image/png"
+    assert base64.b64decode(result["content"][0]["data"]) == image
+
+
+def test_a_full_megabyte_of_control_characters_from_run_command_is_returned(
+    spawn: Callable[..., McpProcess], tmp_path: Path
+) -> None:
+    server = spawn("serve", "--root", str(tmp_path), "--builtins", "system", "--allow-command", sys.executable)
+    server.initialize()
+    script = "import sys; sys.stdout.write(chr(1) * (1 << 20))"  # 1 MiB: the documented cap, 7 MiB escaped
+    done = structured(server.call("run_command", {"command": [sys.executable, "-c", script]}))
+    assert done["stdout"] == "\x01" * (1 << 20) and done["stdout_truncated"] is False

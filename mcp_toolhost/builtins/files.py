@@ -8,6 +8,7 @@ whole up to `max_file_bytes`; listings stop at `max_entries`.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 from pathlib import Path
@@ -19,6 +20,7 @@ from .._tools.content import Audio, Image
 from .._tools.context import Context
 from .._tools.tool import tool
 from ..errors import ToolError
+from . import _budget as budget
 from ._config import BuiltinsConfig, config
 from ._paths import os_errors
 from ._reading import Window, looks_binary, not_text, open_regular, read_limited, read_window, refuse_binary
@@ -210,25 +212,36 @@ def read_file(
     if limit is not None and limit < 0:
         raise ToolError("limit must be 0 or more.")
     _check_encoding(encoding)
+    fits = budget.room(cfg.settings)
     with os_errors(path):
         if offset is None and limit is None:
             content = _read_text(real, path, cfg, encoding, hint="; read part of it with offset and limit")
             total = _line_count(content)
-            return FileText(
-                path=path_text(real), content=content, start_line=1, end_line=total, total_lines=total, truncated=False
-            )
-        first = offset or 1
-        window = Window(first, first + limit - 1 if limit is not None else None, cfg.settings.max_file_bytes)
-        with open_regular(real, path) as (file, _):
-            read_window(file, path, encoding, window, lambda: _stop_if_cancelled(ctx))
-    end = first + len(window.lines) - 1
+            if budget.cost(content) <= fits:
+                return FileText(
+                    path=path_text(real),
+                    content=content,
+                    start_line=1,
+                    end_line=total,
+                    total_lines=total,
+                    truncated=False,
+                )
+            first, lines, complete = 1, list(io.StringIO(content, newline="")), True
+        else:
+            first = offset or 1
+            window = Window(first, first + limit - 1 if limit is not None else None, cfg.settings.max_file_bytes)
+            with open_regular(real, path) as (file, _):
+                read_window(file, path, encoding, window, lambda: _stop_if_cancelled(ctx))
+            lines, total, complete = window.lines, window.total, window.complete
+    kept = budget.fit_lines(lines, fits)  # the lines after these would not fit in max_result_bytes
+    end = first + kept - 1
     return FileText(
         path=path_text(real),
-        content="".join(window.lines),
+        content="".join(lines[:kept]),
         start_line=first,
         end_line=end,
-        total_lines=window.total,
-        truncated=first > 1 or end < window.total or not window.complete,
+        total_lines=total,
+        truncated=first > 1 or end < total or not complete or kept < len(lines),
     )
 
 
@@ -243,6 +256,12 @@ def read_media_file(path: str) -> Image | Audio:
     real = cfg.path(path)
     with os_errors(path):
         data = read_limited(real, path, cfg.settings.max_file_bytes)
+    fits = budget.base64_room(budget.room(cfg.settings))
+    if len(data) > fits:  # only with a max_result_bytes below the default: an image cannot be cut
+        raise ToolError(
+            f"{path} is {len(data)} bytes; as base64 it would pass the {cfg.settings.max_result_bytes} byte limit on"
+            f" results (max_result_bytes): at most {fits} bytes of image or audio can be returned."
+        )
     mime = _media_type(real, data)
     if mime.startswith("image/"):
         return Image(data, mime)
@@ -259,12 +278,20 @@ def read_multiple_files(paths: list[str]) -> MultipleFiles:
         paths: The files; relative paths start at the first allowed directory.
     """
     cfg = config()
+    left = budget.room(cfg.settings)
     files: list[FileOrError] = []
     for path in paths:
         try:
             real = cfg.path(path)
             with os_errors(path):
                 content = _read_text(real, path, cfg)
+            size = budget.cost(content)
+            if size > left:
+                raise ToolError(
+                    f"{path} was read but not returned: with the files before it, the result would pass the"
+                    f" {cfg.settings.max_result_bytes} byte limit (max_result_bytes). Read it with read_file."
+                )
+            left -= size
             files.append(FileOrError(path=path_text(real), content=content))
         except ToolError as exc:
             files.append(FileOrError(path=path, error=str(exc)))
@@ -523,8 +550,6 @@ def _stop_if_cancelled(ctx: Context | None) -> None:
 
 
 def _grep(file: Path, step: Step, regex: Regex, cfg: BuiltinsConfig, room: int) -> list[Match]:
-    import io
-
     limit = cfg.settings.max_file_bytes  # a bigger file is not searched, nor a FIFO
     try:
         if step.type == "symlink":  # followed only to a file inside the roots

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any, Literal, NotRequired
 
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
+from .. import _json
 from .._tools.tool import tool
 from .._version import __version__
 from ..errors import ToolError
+from . import _budget as budget
 from ._config import config
 
 if TYPE_CHECKING:
@@ -50,7 +52,7 @@ class HttpResponse(TypedDict):
     size: int
     """Bytes of body returned (before base64)."""
     truncated: bool
-    """True when the body was longer than `max_bytes` and was cut there."""
+    """True when the body was longer than `max_bytes`, or than fits in `max_result_bytes`, and was cut."""
     redirects: list[str]
     """The URLs redirected to, in order."""
 
@@ -120,7 +122,7 @@ async def http_request(
                 headers={"User-Agent": _USER_AGENT},
             ) as client:
                 request = client.build_request(method, url, headers=headers, params=params, json=json, content=body)
-                return await _send(client, request, url, max_bytes, settings.http_max_redirects)
+                return await _send(client, request, url, max_bytes, settings.http_max_redirects, budget.room(settings))
     except TimeoutError:
         raise ToolError(f"The request timed out after {timeout:g} seconds.") from None
     except httpx.InvalidURL as exc:
@@ -142,9 +144,10 @@ def _check_scheme(url: str, shown: str) -> None:
 
 
 async def _send(
-    client: httpx.AsyncClient, request: httpx.Request, shown: str, max_bytes: int, max_redirects: int
+    client: httpx.AsyncClient, request: httpx.Request, shown: str, max_bytes: int, max_redirects: int, fits: int
 ) -> HttpResponse:
-    """Send `request` (`shown` is its URL as the caller gave it), following redirects one hop at a time."""
+    """Send `request` (`shown` is its URL as the caller gave it), following redirects one hop at a time;
+    the body returned costs at most `fits` bytes of the result (see `_budget.py`)."""
     redirects: list[str] = []
     while True:
         if request.url.scheme not in ("http", "https"):
@@ -168,7 +171,7 @@ async def _send(
             data, truncated = await _read(response, max_bytes)
         finally:
             await response.aclose()
-        return _result(response, data, truncated, redirects)
+        return _result(response, data, truncated, redirects, fits)
 
 
 def _next_hop(client: httpx.AsyncClient, request: httpx.Request, response: httpx.Response) -> httpx.Request:
@@ -197,7 +200,7 @@ async def _read(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
     return bytes(data), False
 
 
-def _result(response: httpx.Response, data: bytes, truncated: bool, redirects: list[str]) -> HttpResponse:
+def _result(response: httpx.Response, data: bytes, truncated: bool, redirects: list[str], fits: int) -> HttpResponse:
     result = HttpResponse(
         url=str(response.url),
         status=response.status_code,
@@ -222,15 +225,21 @@ def _result(response: httpx.Response, data: bytes, truncated: bool, redirects: l
         except orjson.JSONDecodeError:
             pass  # mislabelled: fall through to text
         else:
-            if _nested_within(parsed, _MAX_JSON_DEPTH):
+            # Too big as JSON (escaping included): returned as text, cut to fit.
+            if _nested_within(parsed, _MAX_JSON_DEPTH) and budget.cost(_json.dumps(parsed).decode()) <= fits:
                 result["json"] = parsed
                 return result
     text = _as_text(data, response.charset_encoding, textual=is_json or _is_text(mime), truncated=truncated)
     if text is not None:
-        result["text"] = text
+        result["text"], cut = budget.fit_text(text, fits)
+        if cut:
+            result["truncated"], result["size"] = True, len(result["text"].encode())
     else:
         import base64
 
+        if len(data) > budget.base64_room(fits):
+            data = data[: budget.base64_room(fits)]
+            result["truncated"], result["size"] = True, len(data)
         result["base64"] = base64.b64encode(data).decode("ascii")
     return result
 

@@ -17,6 +17,7 @@ from typing_extensions import TypedDict  # pydantic needs it over typing's befor
 from .._tools.tool import tool
 from .._version import __version__
 from ..errors import ToolError
+from . import _budget as budget
 from ._config import STARTED, config
 
 __all__ = ["run_command", "system_info"]
@@ -90,14 +91,18 @@ async def run_command(
         )
     except OSError as exc:
         raise ToolError(f"Cannot run {command[0]}: {exc.strerror or exc}") from None
+    # Each stream gets half the result's room (see `_budget.py`): escaped control characters can grow
+    # a 1 MiB output sevenfold.
+    stdout, stdout_cut = budget.fit_text(done.stdout.decode("utf-8", errors="replace"), budget.room(settings, 2))
+    stderr, stderr_cut = budget.fit_text(done.stderr.decode("utf-8", errors="replace"), budget.room(settings, 2))
     return CommandResult(
         command=argv,
         exit_code=done.exit_code,
         timed_out=done.timed_out,
-        stdout=done.stdout.decode("utf-8", errors="replace"),
-        stderr=done.stderr.decode("utf-8", errors="replace"),
-        stdout_truncated=done.stdout_truncated,
-        stderr_truncated=done.stderr_truncated,
+        stdout=stdout,
+        stderr=stderr,
+        stdout_truncated=done.stdout_truncated or stdout_cut,
+        stderr_truncated=done.stderr_truncated or stderr_cut,
         duration_seconds=round(done.duration, 3),
     )
 
