@@ -300,3 +300,16 @@ def test_a_full_megabyte_of_control_characters_from_run_command_is_returned(
     script = "import sys; sys.stdout.write(chr(1) * (1 << 20))"  # 1 MiB: the documented cap, 7 MiB escaped
     done = structured(server.call("run_command", {"command": [sys.executable, "-c", script]}))
     assert done["stdout"] == "\x01" * (1 << 20) and done["stdout_truncated"] is False
+
+
+def test_an_edit_whose_diff_is_too_big_for_the_result_is_applied_and_says_so(
+    spawn: Callable[..., McpProcess], tmp_path: Path
+) -> None:
+    (tmp_path / "one-line.txt").write_text("x" * 200_000 + "\n")  # the diff holds the line twice
+    env = {"MCP_TOOLHOST_MAX_RESULT_BYTES": "300000"}
+    server = spawn("serve", "--root", str(tmp_path), "--builtins", "files", env=env)
+    server.initialize()
+    edit = {"old_text": "x\n", "new_text": "y\n"}
+    edited = structured(server.call("edit_file", {"path": "one-line.txt", "edits": [edit]}))
+    assert edited["diff_truncated"] is True and edited["diff"].startswith("--- ")
+    assert (tmp_path / "one-line.txt").read_text() == "x" * 199_999 + "y\n"

@@ -107,6 +107,8 @@ class Edited(TypedDict):
     """The change as a unified diff."""
     edits_applied: int
     dry_run: bool
+    diff_truncated: bool
+    """True when the diff was cut to fit in max_result_bytes (the edits were all applied)."""
 
 
 class Entry(TypedDict):
@@ -401,10 +403,10 @@ def edit_file(path: str, edits: list[Edit], dry_run: bool = False) -> Edited:
         original = text = _read_text(real, path, cfg)
         for number, edit in enumerate(edits, start=1):
             text = _apply(text, edit, number, len(edits))
-        diff = unified_diff(original, text, as_text(real.name))
+        diff, cut = budget.fit_text(unified_diff(original, text, as_text(real.name)), budget.room(cfg.settings))
         if not dry_run and text != original:
             write_atomic(real, text.encode("utf-8"))
-    return Edited(path=path_text(real), diff=diff, edits_applied=len(edits), dry_run=dry_run)
+    return Edited(path=path_text(real), diff=diff, edits_applied=len(edits), dry_run=dry_run, diff_truncated=cut)
 
 
 def _apply(text: str, edit: Edit, number: int, count: int) -> str:
