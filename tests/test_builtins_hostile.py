@@ -313,3 +313,12 @@ def test_an_edit_whose_diff_is_too_big_for_the_result_is_applied_and_says_so(
     edited = structured(server.call("edit_file", {"path": "one-line.txt", "edits": [edit]}))
     assert edited["diff_truncated"] is True and edited["diff"].startswith("--- ")
     assert (tmp_path / "one-line.txt").read_text() == "x" * 199_999 + "y\n"
+
+
+def test_search_files_finds_symlinked_files_but_not_symlinked_folders(files: McpProcess, tmp_path: Path) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file.txt").write_text("x\n")
+    (tmp_path / "folder-link").symlink_to(tmp_path / "folder", target_is_directory=True)
+    (tmp_path / "file-link").symlink_to(tmp_path / "file.txt")
+    found = structured(files.call("search_files", {"path": ".", "glob": "*"}))
+    assert [match["path"] for match in found["matches"]] == [str(tmp_path / "file-link"), str(tmp_path / "file.txt")]

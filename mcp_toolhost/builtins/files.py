@@ -46,7 +46,6 @@ __all__ = [
     "write_file",
 ]
 
-
 _MATCH_TEXT_CHARS = 300
 # Image and audio formats by their first bytes, for files whose name does not tell.
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
@@ -530,7 +529,7 @@ def search_files(
             raise ToolError(f"{path} is not a directory.")
         for step in walk(real):
             _stop_if_cancelled(ctx)
-            if step.type == "directory":
+            if step.type == "directory" or (step.type == "symlink" and _to_folder(step)):
                 continue
             relative = as_text("/".join(step.parts))
             if not matcher.fullmatch(as_text(step.parts[-1]) if by_name else relative):
@@ -549,6 +548,14 @@ def _stop_if_cancelled(ctx: Context | None) -> None:
     # Sync tools run in a worker thread that a timeout cannot interrupt: long walks stop here.
     if ctx is not None and ctx.cancelled:
         raise ToolError("Cancelled.")
+
+
+def _to_folder(step: Step) -> bool:
+    """Whether the symlink `step` points to a folder (a symlinked folder is not a file to find)."""
+    try:
+        return stat.S_ISDIR(os.stat(step.parts[-1], dir_fd=step.folder_fd).st_mode)
+    except OSError:
+        return False
 
 
 def _grep(file: Path, step: Step, regex: Regex, cfg: BuiltinsConfig, room: int) -> list[Match]:
