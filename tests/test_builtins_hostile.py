@@ -322,3 +322,23 @@ def test_search_files_finds_symlinked_files_but_not_symlinked_folders(files: Mcp
     (tmp_path / "file-link").symlink_to(tmp_path / "file.txt")
     found = structured(files.call("search_files", {"path": ".", "glob": "*"}))
     assert [match["path"] for match in found["matches"]] == [str(tmp_path / "file-link"), str(tmp_path / "file.txt")]
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "listed"),
+    [
+        ("list_directory", {"path": "."}, lambda result: result["entries"]),
+        ("directory_tree", {"path": "."}, lambda result: result["root"]["children"]),
+        ("search_files", {"path": ".", "glob": "*", "max_results": 300}, lambda result: result["matches"]),
+    ],
+)
+def test_listings_of_names_that_escape_large_stop_at_what_fits(
+    spawn: Callable[..., McpProcess], tmp_path: Path, tool: str, arguments: dict[str, Any], listed: Any
+) -> None:
+    for number in range(300):  # 300 names of 204 characters, ~1.4 kB each as sent: 420 kB
+        (tmp_path / ("\x01" * 200 + f"{number:04}")).touch()
+    env = {"MCP_TOOLHOST_MAX_RESULT_BYTES": "150000"}
+    server = spawn("serve", "--root", str(tmp_path), "--builtins", "files", env=env)
+    server.initialize()
+    result = structured(server.call(tool, arguments))
+    assert result["truncated"] is True and 10 < len(listed(result)) < 300, len(listed(result))

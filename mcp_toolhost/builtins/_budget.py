@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import _json
 from ..config import Settings
 
-__all__ = ["base64_room", "cost", "fit_lines", "fit_text", "room"]
+__all__ = ["Meter", "base64_room", "cost", "fit_lines", "fit_text", "room"]
 
 _RESERVE = 64 * 1024
 """Bytes kept for the rest of a result: the JSON-RPC envelope, paths, headers, counts."""
@@ -58,6 +58,21 @@ def fit_lines(lines: list[str], limit: int) -> int:
         if used > limit:
             return count
     return len(lines)
+
+
+class Meter:
+    """Counts down the room left for the entries of a listing, as they will be sent."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit - _EMPTY
+
+    def take(self, entry: object) -> bool:
+        """Count `entry` (any JSON value); False, counting nothing, when it does not fit any more."""
+        needed = cost(_json.dumps(entry).decode()) - _EMPTY
+        if needed > self.left:
+            return False
+        self.left -= needed
+        return True
 
 
 def base64_room(limit: int) -> int:

@@ -134,7 +134,7 @@ class Tree(TypedDict):
     root: TreeNode
     entries: int
     truncated: bool
-    """True when the tree stopped at the `max_entries` limit."""
+    """True when the tree stopped at the `max_entries` limit, or at what fits in `max_result_bytes`."""
 
 
 class Match(TypedDict):
@@ -146,7 +146,7 @@ class Match(TypedDict):
 class SearchResult(TypedDict):
     matches: list[Match]
     truncated: bool
-    """True when the search stopped at `max_results`."""
+    """True when the search stopped at `max_results`, or at what fits in `max_result_bytes`."""
 
 
 class FileInfo(TypedDict):
@@ -441,6 +441,7 @@ def list_directory(path: str, pattern: str | None = None) -> Listing:
     cfg = config()
     real = cfg.path(path)
     limit = cfg.settings.max_entries
+    meter = budget.Meter(budget.room(cfg.settings))
     matcher = None if pattern is None else compile_glob(pattern)
     entries: list[Entry] = []
     truncated = False
@@ -455,6 +456,9 @@ def list_directory(path: str, pattern: str | None = None) -> Listing:
             entry = Entry(name=name, type=type_of(dirent))
             if entry["type"] == "file":
                 entry["size"] = dirent.stat(follow_symlinks=False).st_size
+            if not meter.take(entry):
+                truncated = True
+                break
             entries.append(entry)
     return Listing(path=path_text(real), entries=entries, truncated=truncated)
 
@@ -473,6 +477,7 @@ def directory_tree(path: str, max_depth: int = 3, ctx: Context | None = None) ->
         raise ToolError("max_depth must be 1 or more.")
     left = cfg.settings.max_entries
     truncated = False
+    meter = budget.Meter(budget.room(cfg.settings))
     top: list[TreeNode] = []
     levels = [top]  # the children lists of the folders on the way down to the current entry
     with os_errors(path):
@@ -480,20 +485,21 @@ def directory_tree(path: str, max_depth: int = 3, ctx: Context | None = None) ->
             raise ToolError(f"{path} is not a directory.")
         for step in walk(real, max_depth):
             _stop_if_cancelled(ctx)
-            if left <= 0:
-                truncated = True
-                break
-            left -= 1
             depth = len(step.parts)
-            del levels[depth:]
             node = TreeNode(name=as_text(step.parts[-1]), type=step.type)
             if step.type == "directory":
                 if depth < max_depth:
                     node["children"] = []  # stays empty if it cannot be read
-                    levels.append(node["children"])
                 elif has_entries(step.parts[-1], step.folder_fd):
                     node["truncated"] = True
+            if left <= 0 or not meter.take(node):
+                truncated = True
+                break
+            left -= 1
+            del levels[depth:]
             levels[depth - 1].append(node)
+            if "children" in node:
+                levels.append(node["children"])
     root = TreeNode(name=as_text(real.name) or path_text(real), type="directory", children=top)
     return Tree(root=root, entries=cfg.settings.max_entries - left, truncated=truncated)
 
@@ -523,6 +529,7 @@ def search_files(
     matcher = compile_glob(glob)
     by_name = "/" not in glob.removeprefix("./")
     regex = None if content_regex is None else compile_regex(content_regex, "content_regex")
+    meter = budget.Meter(budget.room(cfg.settings))
     matches: list[Match] = []
     with os_errors(path):
         if not real.is_dir():
@@ -536,9 +543,13 @@ def search_files(
                 continue
             file = real.joinpath(*step.parts)
             if regex is None:
-                matches.append(Match(path=path_text(file)))
+                found = [Match(path=path_text(file))]
             else:
-                matches.extend(_grep(file, step, regex, cfg, max_results - len(matches)))
+                found = _grep(file, step, regex, cfg, max_results - len(matches))
+            for match in found:
+                if not meter.take(match):
+                    return SearchResult(matches=matches, truncated=True)
+                matches.append(match)
             if len(matches) >= max_results:
                 return SearchResult(matches=matches[:max_results], truncated=True)
     return SearchResult(matches=matches, truncated=False)
