@@ -23,7 +23,6 @@ from typing import BinaryIO
 from ..errors import ToolError
 
 __all__ = [
-    "_SNIFF_BYTES",
     "Window",
     "looks_binary",
     "not_text",
