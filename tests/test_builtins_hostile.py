@@ -76,6 +76,23 @@ def test_a_backtracking_schema_pattern_is_answered_at_once(files: McpProcess) ->
     closed = {"additionalProperties": False, "patternProperties": {EVIL_REGEX: {}}}
     extra = structured(call_beside_ping(files, "json_validate", {"data": {EVIL_LINE: 1}, "schema": closed}))
     assert [error["keyword"] for error in extra["errors"]] == ["additionalProperties"], extra
+    unevaluated = {"patternProperties": {EVIL_REGEX: {}}, "unevaluatedProperties": False}
+    left = structured(call_beside_ping(files, "json_validate", {"data": {EVIL_LINE: 1}, "schema": unevaluated}))
+    assert [error["keyword"] for error in left["errors"]] == ["unevaluatedProperties"], left
+
+
+def test_unevaluated_properties_still_follow_refs_and_branches(files: McpProcess) -> None:
+    schema = {
+        "$defs": {"named": {"properties": {"a": {}}}},
+        "$ref": "#/$defs/named",
+        "anyOf": [{"patternProperties": {"^b": {}}}, {"required": ["zzz"]}],
+        "unevaluatedProperties": False,
+    }
+    checked = structured(files.call("json_validate", {"data": {"a": 1, "b1": 2, "c": 3}, "schema": schema}))
+    assert [(error["keyword"], error["message"]) for error in checked["errors"]] == [
+        ("unevaluatedProperties", "Unevaluated properties are not allowed ('c' was unexpected)")
+    ]
+    assert structured(files.call("json_validate", {"data": {"a": 1, "b1": 2}, "schema": schema}))["valid"] is True
 
 
 def test_a_pattern_re2_cannot_take_is_a_clear_error(files: McpProcess) -> None:

@@ -6,7 +6,6 @@ jmespath and jsonschema are imported on first use; `csv` uses the standard libra
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -99,7 +98,9 @@ def json_validate(data: Any, schema: dict[str, Any]) -> Validation:
     except jsonschema.SchemaError as exc:
         where = "/".join(str(part) for part in exc.path) or "(root)"
         raise ToolError(f"The schema is not valid: {exc.message} (at {where})") from None
-    validator_class = _linear_patterns(validator_class)
+    from ._schema_regex import with_linear_patterns
+
+    validator_class = with_linear_patterns(validator_class)
     validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
     limit = config().settings.max_entries
     try:
@@ -124,63 +125,6 @@ def json_validate(data: Any, schema: dict[str, Any]) -> Validation:
             for error in errors[:limit]
         ],
     )
-
-
-def _linear_patterns(validator_class: Any) -> Any:
-    """`validator_class` with the keywords that match regular expressions (`pattern`,
-    `patternProperties`, `additionalProperties` beside it) matching with RE2, in linear
-    time (see `_regex.py`): the schema is the model's, and Python's `re` could backtrack
-    for hours. A pattern RE2 cannot take is a ToolError."""
-    import jsonschema.validators
-    from jsonschema.exceptions import ValidationError
-
-    from ._regex import compile_regex
-
-    compiled = functools.lru_cache(maxsize=256)(lambda regex: compile_regex(regex, "schema pattern"))
-
-    def matches(regex: str, text: str) -> bool:
-        return compiled(regex).search(text) is not None
-
-    def pattern(validator: Any, regex: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
-        if validator.is_type(instance, "string") and not matches(regex, instance):
-            yield ValidationError(f"{instance!r} does not match {regex!r}")
-
-    def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
-        if not validator.is_type(instance, "object"):
-            return
-        for regex, subschema in patterns.items():
-            for key, value in instance.items():
-                if matches(regex, key):
-                    yield from validator.descend(value, subschema, path=key, schema_path=regex)
-
-    def additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
-        if not validator.is_type(instance, "object"):
-            return
-        named, patterns = schema.get("properties", {}), schema.get("patternProperties", {})
-        extras = sorted(
-            (key for key in instance if key not in named and not any(matches(regex, key) for regex in patterns)),
-            key=str,
-        )
-        if validator.is_type(extra, "object"):
-            for key in extras:
-                yield from validator.descend(instance[key], extra, path=key)
-        elif not extra and extras:
-            shown = ", ".join(map(repr, extras))
-            if patterns:
-                verb = "does" if len(extras) == 1 else "do"
-                regexes = ", ".join(map(repr, sorted(patterns)))
-                yield ValidationError(f"{shown} {verb} not match any of the regexes: {regexes}")
-            else:
-                verb = "was" if len(extras) == 1 else "were"
-                yield ValidationError(f"Additional properties are not allowed ({shown} {verb} unexpected)")
-
-    keywords = {
-        "pattern": pattern,
-        "patternProperties": pattern_properties,
-        "additionalProperties": additional_properties,
-    }
-    present = {name: check for name, check in keywords.items() if name in validator_class.VALIDATORS}
-    return jsonschema.validators.extend(validator_class, present)  # type: ignore[no-untyped-call]
 
 
 @tool(title="Convert data between formats", read_only_hint=True, open_world_hint=False)
