@@ -15,7 +15,9 @@ can be given back. When two entries show alike, the name stays ambiguous and is 
 
 What this does not cover: a symlink swapped in between the check and the use (the
 model cannot create symlinks with these tools; a program run with `run_command` could),
-and case-insensitive file systems, where `/Data` and `/data` are one folder.
+except where the use guards itself: reads open the last component with `O_NOFOLLOW`
+(`builtins/_reading.py`) and tree walks go folder by folder through descriptors (`builtins/_walk.py`).
+Nor case-insensitive file systems, where `/Data` and `/data` are one folder.
 """
 
 from __future__ import annotations

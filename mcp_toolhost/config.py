@@ -44,8 +44,10 @@ class Settings:
     """Tools per `tools/list` page."""
     max_message_bytes: int = 16 * 1024 * 1024
     """Longest input line accepted; longer ones are answered with an error and skipped."""
-    max_result_bytes: int = 8 * 1024 * 1024
-    """Largest encoded tool result; larger ones become an error result."""
+    max_result_bytes: int = 16 * 1024 * 1024
+    """Largest encoded tool result; larger ones become an error result (the built-ins cut their output to fit).
+
+    As large as `max_message_bytes`, so a file within `max_file_bytes` fits as base64 (4/3 larger)."""
     list_ttl_ms: int = 0
     """2026-07-28 cache hint on `tools/list` and `server/discover` results."""
 

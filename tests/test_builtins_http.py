@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -49,6 +50,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, "héllo text".encode(), "text/plain; charset=utf-8")
         elif url.path == "/binary":
             self._send(200, bytes(range(256)), "application/octet-stream")
+        elif url.path == "/deep":
+            depth = int(query["depth"])
+            self._send(200, b"[" * depth + b"]" * depth, "application/json")
+        elif url.path == "/control":  # the whole default http_max_bytes, 7 times that escaped twice
+            self._send(200, bytes([int(query.get("byte", "1"))]) * (1 << 20), query.get("type", "text/plain"))
         elif url.path == "/big":
             self._send(200, b"x" * 100_000, "text/plain")
         elif url.path == "/redirect":
@@ -107,6 +113,32 @@ def test_json_response_is_parsed(server: McpProcess, web: str) -> None:
     assert result["url"] == f"{web}/json?q=1" and result["content_type"] == "application/json"
     assert result["truncated"] is False and result["redirects"] == []
     assert "text" not in result and "base64" not in result
+
+
+def test_json_nested_too_deep_to_return_as_json_comes_back_as_text(server: McpProcess, web: str) -> None:
+    deep = structured(server.call("http_request", {"url": f"{web}/deep?depth=300"}))
+    assert "json" not in deep and deep["text"] == "[" * 300 + "]" * 300
+    shallow = structured(server.call("http_request", {"url": f"{web}/deep?depth=3"}))
+    assert shallow["json"] == [[[]]]
+
+
+BINARY = "byte=255&type=application/octet-stream"  # not UTF-8: returned as base64
+
+
+def test_a_body_within_http_max_bytes_is_returned_whatever_its_bytes(server: McpProcess, web: str) -> None:
+    text = structured(server.call("http_request", {"url": f"{web}/control"}))
+    assert text["text"] == "\x01" * (1 << 20) and text["truncated"] is False
+    binary = structured(server.call("http_request", {"url": f"{web}/control?{BINARY}"}))
+    assert binary["size"] == 1 << 20 and binary["truncated"] is False
+
+
+def test_a_body_is_cut_to_fit_max_result_bytes(web: str, tmp_path) -> None:
+    env = {"MCP_TOOLHOST_MAX_RESULT_BYTES": "300000"}
+    with serving("--root", str(tmp_path), "--builtins", "http", "--allow-host", urlsplit(web).netloc, env=env) as small:
+        text = structured(small.call("http_request", {"url": f"{web}/control"}))
+        assert text["truncated"] is True and 0 < text["size"] < 300000 / 7 and text["text"] == "\x01" * text["size"]
+        binary = structured(small.call("http_request", {"url": f"{web}/control?{BINARY}"}))
+        assert binary["truncated"] is True and len(base64.b64decode(binary["base64"])) == binary["size"] < 300000
 
 
 def test_text_and_binary_bodies(server: McpProcess, web: str) -> None:

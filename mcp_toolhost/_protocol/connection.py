@@ -58,6 +58,7 @@ _BEFORE_INIT = frozenset({"ping", "initialize"})
 # Removed in 2026-07-28 (changelog): answered -32601 when they carry the envelope.
 _HANDSHAKE_ONLY = frozenset({"ping", "initialize", "logging/setLevel"})
 _DEFAULT_CLIENT_LOG_LEVEL = "info"
+_STRUCTURED_ONLY = "The result is in structuredContent only: repeated as text it would pass max_result_bytes."
 
 
 @dataclass(slots=True)
@@ -360,6 +361,11 @@ class Connection:
         else:
             result = await self._execute(tool, kwargs, feature_level(scope.version))
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
+        if len(encoded) > settings.max_result_bytes and "structuredContent" in result:
+            # server/tools, "Structured Content": the text block repeating the structured result is a
+            # SHOULD, for older clients; when the two would not fit together, the structured one is sent.
+            result["content"] = [{"type": "text", "text": _STRUCTURED_ONLY}]
+            encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes:
             message = (
                 f"Tool {tool.name!r} returned {len(encoded)} bytes, more than the {settings.max_result_bytes}"

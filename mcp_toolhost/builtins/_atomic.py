@@ -5,6 +5,9 @@ atomic within one file system), is flushed to disk with `fsync`, and is then ren
 over the target with `os.replace`; the folder is synced so the rename itself survives a
 power cut. `exclusive=True` links the temporary file in instead, which fails if the
 target exists, so "create" never replaces a file, even one made a moment earlier.
+The temporary file is created with the target's permissions, and given its owner where
+allowed, before a byte is written: a 0600 file's new content is never readable by
+others, not even for the moment between writing and renaming.
 
 An interrupted write leaves the target untouched. A process killed mid-write cannot
 remove its temporary file, so each write also removes the temporary files that dead
@@ -28,14 +31,14 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     """Write `data` to `path` atomically; with `exclusive`, raise FileExistsError if it exists."""
     folder = path.parent
     _remove_stale(path)
-    mode = None if exclusive else _existing_mode(path)
-    temp, fd = _create_temp(path)
+    existing = None if exclusive else _existing(path)
+    temp, fd = _create_temp(path, 0o666 if existing is None else stat.S_IMODE(existing.st_mode))
     try:
         with open(fd, "wb", closefd=True) as file:
+            if existing is not None:
+                _take_over(fd, existing)
             file.write(data)
             file.flush()
-            if mode is not None:
-                os.fchmod(file.fileno(), mode)  # keep the target's permissions
             os.fsync(file.fileno())
         if exclusive:
             _link_new(temp, path)
@@ -58,15 +61,27 @@ def temp_files_for(path: Path) -> list[Path]:
     return [path.parent / name for name in names if name.startswith(prefix) and name.endswith(TEMP_SUFFIX)]
 
 
-def _create_temp(path: Path) -> tuple[Path, int]:
-    # 0o666 less the umask, as for any new file; O_EXCL so a name is never shared.
+def _create_temp(path: Path, mode: int) -> tuple[Path, int]:
+    # Created with the target's mode (less the umask, which only narrows it), so the
+    # content is never readable more widely than the target's; O_EXCL so a name is never shared.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
         temp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
         try:
-            return temp, os.open(temp, flags, 0o666)
+            return temp, os.open(temp, flags, mode)
         except FileExistsError:
             continue
+
+
+def _take_over(fd: int, existing: os.stat_result) -> None:
+    """Give the temporary file the target's owner, where allowed, and exact permissions, before a byte is written."""
+    if (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.fchown(fd, existing.st_uid, existing.st_gid)
+        except OSError:  # only root may give a file away; a group we are in is allowed
+            with contextlib.suppress(OSError):
+                os.fchown(fd, -1, existing.st_gid)
+    os.fchmod(fd, stat.S_IMODE(existing.st_mode))  # after fchown, which clears set-user-ID
 
 
 def _link_new(temp: Path, path: Path) -> None:
@@ -83,12 +98,11 @@ def _link_new(temp: Path, path: Path) -> None:
         os.unlink(temp)
 
 
-def _existing_mode(path: Path) -> int | None:
+def _existing(path: Path) -> os.stat_result | None:
     try:
-        st = os.stat(path)
+        return os.stat(path)
     except OSError:
         return None
-    return stat.S_IMODE(st.st_mode)
 
 
 def _remove_stale(path: Path) -> None:

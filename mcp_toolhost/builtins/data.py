@@ -16,6 +16,7 @@ from .._paths import os_errors
 from .._tools.tool import tool
 from ..errors import ToolError
 from ._config import config
+from ._reading import read_limited
 
 __all__ = ["convert_data", "json_query", "json_validate"]
 
@@ -97,6 +98,9 @@ def json_validate(data: Any, schema: dict[str, Any]) -> Validation:
     except jsonschema.SchemaError as exc:
         where = "/".join(str(part) for part in exc.path) or "(root)"
         raise ToolError(f"The schema is not valid: {exc.message} (at {where})") from None
+    from ._schema_regex import with_linear_patterns
+
+    validator_class = with_linear_patterns(validator_class)
     validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
     limit = config().settings.max_entries
     try:
@@ -158,12 +162,7 @@ def _load_json_file(path: str) -> Any:
     cfg = config()
     real = cfg.path(path)
     with os_errors(path):
-        size = real.stat().st_size
-        if size > cfg.settings.max_file_bytes:
-            raise ToolError(
-                f"{path} is {size} bytes, more than the {cfg.settings.max_file_bytes} byte limit (max_file_bytes)."
-            )
-        raw = real.read_bytes()
+        raw = read_limited(real, path, cfg.settings.max_file_bytes)  # a FIFO or /dev/zero is refused
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -8,9 +8,9 @@ whole up to `max_file_bytes`; listings stop at `max_entries`.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NotRequired
 
@@ -22,10 +22,13 @@ from .._tools.content import Audio, Image
 from .._tools.context import Context
 from .._tools.tool import tool
 from ..errors import ToolError
+from . import _budget as budget
 from ._config import BuiltinsConfig, config
+from ._reading import Window, looks_binary, not_text, open_regular, read_limited, read_window, refuse_binary
+from ._walk import EntryType, Step, has_entries, remove_tree, type_of, walk
 
 if TYPE_CHECKING:
-    import re
+    from ._regex import Regex
 
 __all__ = [
     "create_directory",
@@ -43,9 +46,6 @@ __all__ = [
     "write_file",
 ]
 
-EntryType = Literal["file", "directory", "symlink", "other"]
-
-_SNIFF_BYTES = 8192
 _MATCH_TEXT_CHARS = 300
 # Image and audio formats by their first bytes, for files whose name does not tell.
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
@@ -106,6 +106,8 @@ class Edited(TypedDict):
     """The change as a unified diff."""
     edits_applied: int
     dry_run: bool
+    diff_truncated: bool
+    """True when the diff was cut to fit in max_result_bytes (the edits were all applied)."""
 
 
 class Entry(TypedDict):
@@ -132,7 +134,7 @@ class Tree(TypedDict):
     root: TreeNode
     entries: int
     truncated: bool
-    """True when the tree stopped at the `max_entries` limit."""
+    """True when the tree stopped at the `max_entries` limit, or at what fits in `max_result_bytes`."""
 
 
 class Match(TypedDict):
@@ -144,7 +146,7 @@ class Match(TypedDict):
 class SearchResult(TypedDict):
     matches: list[Match]
     truncated: bool
-    """True when the search stopped at `max_results`."""
+    """True when the search stopped at `max_results`, or at what fits in `max_result_bytes`."""
 
 
 class FileInfo(TypedDict):
@@ -187,7 +189,13 @@ class AllowedDirectories(TypedDict):
 
 
 @tool(title="Read a text file", read_only_hint=True, open_world_hint=False)
-def read_file(path: str, encoding: str = "utf-8", offset: int | None = None, limit: int | None = None) -> FileText:
+def read_file(
+    path: str,
+    encoding: str = "utf-8",
+    offset: int | None = None,
+    limit: int | None = None,
+    ctx: Context | None = None,
+) -> FileText:
     """Read a text file, whole or a window of lines, with line counts.
 
     Binary files are refused (use read_media_file for images and audio).
@@ -205,26 +213,36 @@ def read_file(path: str, encoding: str = "utf-8", offset: int | None = None, lim
     if limit is not None and limit < 0:
         raise ToolError("limit must be 0 or more.")
     _check_encoding(encoding)
+    fits = budget.room(cfg.settings)
     with os_errors(path):
-        size = _regular_file(real, path).st_size
         if offset is None and limit is None:
-            _check_size(size, cfg, path, hint="; read part of it with offset and limit")
-            content = _read_text(real, path, encoding)
+            content = _read_text(real, path, cfg, encoding, hint="; read part of it with offset and limit")
             total = _line_count(content)
-            return FileText(
-                path=path_text(real), content=content, start_line=1, end_line=total, total_lines=total, truncated=False
-            )
-        first = offset or 1
-        last = first + limit - 1 if limit is not None else None
-        lines, total, complete = _read_lines(real, path, encoding, first, last, cfg.settings.max_file_bytes)
-    end = first + len(lines) - 1
+            if budget.cost(content) <= fits:
+                return FileText(
+                    path=path_text(real),
+                    content=content,
+                    start_line=1,
+                    end_line=total,
+                    total_lines=total,
+                    truncated=False,
+                )
+            first, lines, complete = 1, list(io.StringIO(content, newline="")), True
+        else:
+            first = offset or 1
+            window = Window(first, first + limit - 1 if limit is not None else None, cfg.settings.max_file_bytes)
+            with open_regular(real, path) as (file, _):
+                read_window(file, path, encoding, window, lambda: _stop_if_cancelled(ctx))
+            lines, total, complete = window.lines, window.total, window.complete
+    kept = budget.fit_lines(lines, fits)  # the lines after these would not fit in max_result_bytes
+    end = first + kept - 1
     return FileText(
         path=path_text(real),
-        content="".join(lines),
+        content="".join(lines[:kept]),
         start_line=first,
         end_line=end,
         total_lines=total,
-        truncated=first > 1 or end < total or not complete,
+        truncated=first > 1 or end < total or not complete or kept < len(lines),
     )
 
 
@@ -238,8 +256,13 @@ def read_media_file(path: str) -> Image | Audio:
     cfg = config()
     real = cfg.path(path)
     with os_errors(path):
-        _check_size(_regular_file(real, path).st_size, cfg, path)
-        data = real.read_bytes()
+        data = read_limited(real, path, cfg.settings.max_file_bytes)
+    fits = budget.base64_room(budget.room(cfg.settings))
+    if len(data) > fits:  # only with a max_result_bytes below the default: an image cannot be cut
+        raise ToolError(
+            f"{path} is {len(data)} bytes; as base64 it would pass the {cfg.settings.max_result_bytes} byte limit on"
+            f" results (max_result_bytes): at most {fits} bytes of image or audio can be returned."
+        )
     mime = _media_type(real, data)
     if mime.startswith("image/"):
         return Image(data, mime)
@@ -256,32 +279,24 @@ def read_multiple_files(paths: list[str]) -> MultipleFiles:
         paths: The files; relative paths start at the first allowed directory.
     """
     cfg = config()
+    left = budget.room(cfg.settings)
     files: list[FileOrError] = []
     for path in paths:
         try:
             real = cfg.path(path)
             with os_errors(path):
-                _check_size(_regular_file(real, path).st_size, cfg, path)
-                content = _read_text(real, path)
+                content = _read_text(real, path, cfg)
+            size = budget.cost(content)
+            if size > left:
+                raise ToolError(
+                    f"{path} was read but not returned: with the files before it, the result would pass the"
+                    f" {cfg.settings.max_result_bytes} byte limit (max_result_bytes). Read it with read_file."
+                )
+            left -= size
             files.append(FileOrError(path=path_text(real), content=content))
         except ToolError as exc:
             files.append(FileOrError(path=path, error=str(exc)))
     return MultipleFiles(files=files)
-
-
-def _regular_file(real: Path, shown: str) -> os.stat_result:
-    st = real.stat()
-    if stat.S_ISDIR(st.st_mode):
-        raise ToolError(f"{shown} is a directory; use list_directory or directory_tree.")
-    if not stat.S_ISREG(st.st_mode):
-        raise ToolError(f"{shown} is not a regular file.")
-    return st
-
-
-def _check_size(size: int, cfg: BuiltinsConfig, shown: str, hint: str = "") -> None:
-    limit = cfg.settings.max_file_bytes
-    if size > limit:
-        raise ToolError(f"{shown} is {size} bytes, more than the {limit} byte limit (max_file_bytes){hint}.")
 
 
 def _check_encoding(encoding: str) -> None:
@@ -291,66 +306,20 @@ def _check_encoding(encoding: str) -> None:
         raise ToolError(f"Unknown encoding {encoding!r}.") from None
 
 
-def _ascii_compatible(encoding: str) -> bool:
-    import codecs
-
-    return not codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
-
-
-def _check_text(real: Path, shown: str, encoding: str) -> None:
-    with real.open("rb") as raw:
-        head = raw.read(_SNIFF_BYTES)
-    if b"\0" in head and _ascii_compatible(encoding):
-        raise ToolError(f"{shown} looks binary (it contains NUL bytes); use read_media_file for images and audio.")
-
-
-def _not_text(shown: str, encoding: str, where: str) -> ToolError:
-    return ToolError(
-        f"{shown} is not valid {encoding} text ({where}); give its encoding, or use read_media_file if it is binary."
-    )
-
-
-def _read_text(real: Path, shown: str, encoding: str = "utf-8") -> str:
+def _read_text(real: Path, shown: str, cfg: BuiltinsConfig, encoding: str = "utf-8", hint: str = "") -> str:
     """The whole file as text, line endings as they are (so edits and rewrites preserve them)."""
-    _check_text(real, shown, encoding)
-    data = real.read_bytes()
+    data = read_limited(real, shown, cfg.settings.max_file_bytes, hint=hint)
+    refuse_binary(data, shown, encoding)
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise _not_text(shown, encoding, f"at byte {exc.start}") from None
+        raise not_text(shown, encoding, f"at byte {exc.start}") from None
 
 
 def _line_count(text: str) -> int:
     """Lines as a file iterator opened with newline="" sees them: ended by \n, \r\n or \r."""
     ends = text.count("\n") + text.count("\r") - text.count("\r\n")
     return ends + (1 if text and text[-1] not in "\r\n" else 0)
-
-
-def _read_lines(
-    real: Path, shown: str, encoding: str, first: int, last: int | None, max_chars: int
-) -> tuple[list[str], int, bool]:
-    """Lines `first`..`last` (1-based, inclusive; `last` None for the end) with their line
-    endings, the file's total line count, and whether the window fit in `max_chars`.
-
-    Streams the file, so a window of a file of any size costs only the window's memory."""
-    _check_text(real, shown, encoding)
-    lines: list[str] = []
-    kept = 0
-    complete = True
-    total = 0
-    with real.open(encoding=encoding, newline="") as text:
-        try:
-            for total, line in enumerate(text, start=1):
-                if total < first or (last is not None and total > last) or not complete:
-                    continue
-                if kept + len(line) > max_chars:
-                    complete = False
-                    continue
-                lines.append(line)
-                kept += len(line)
-        except UnicodeDecodeError:
-            raise _not_text(shown, encoding, f"after line {total}") from None
-    return lines, total, complete
 
 
 def _media_type(real: Path, data: bytes) -> str:
@@ -402,8 +371,7 @@ def write_file(
         real.parent.mkdir(parents=True, exist_ok=True)
         old = b""
         if mode == "append" and existed:
-            _check_size(_regular_file(real, path).st_size + len(data), cfg, path)
-            old = real.read_bytes()
+            old = read_limited(real, path, cfg.settings.max_file_bytes, extra=len(data))
         try:
             write_atomic(real, old + data, exclusive=mode == "create")
         except FileExistsError:
@@ -431,14 +399,13 @@ def edit_file(path: str, edits: list[Edit], dry_run: bool = False) -> Edited:
     if not edits:
         raise ToolError("No edits given.")
     with os_errors(path):
-        _check_size(_regular_file(real, path).st_size, cfg, path)
-        original = text = _read_text(real, path)
+        original = text = _read_text(real, path, cfg)
         for number, edit in enumerate(edits, start=1):
             text = _apply(text, edit, number, len(edits))
-        diff = unified_diff(original, text, as_text(real.name))
+        diff, cut = budget.fit_text(unified_diff(original, text, as_text(real.name)), budget.room(cfg.settings))
         if not dry_run and text != original:
             write_atomic(real, text.encode("utf-8"))
-    return Edited(path=path_text(real), diff=diff, edits_applied=len(edits), dry_run=dry_run)
+    return Edited(path=path_text(real), diff=diff, edits_applied=len(edits), dry_run=dry_run, diff_truncated=cut)
 
 
 def _apply(text: str, edit: Edit, number: int, count: int) -> str:
@@ -469,24 +436,29 @@ def list_directory(path: str, pattern: str | None = None) -> Listing:
         path: The directory; a relative path starts at the first allowed directory.
         pattern: Only names matching this glob, e.g. "*.py".
     """
-    import fnmatch
+    from ._regex import compile_glob
 
     cfg = config()
     real = cfg.path(path)
     limit = cfg.settings.max_entries
+    meter = budget.Meter(budget.room(cfg.settings))
+    matcher = None if pattern is None else compile_glob(pattern)
     entries: list[Entry] = []
     truncated = False
     with os_errors(path):
         for dirent in _sorted_entries(real):
             name = as_text(dirent.name)
-            if pattern is not None and not fnmatch.fnmatchcase(name, pattern):
+            if matcher is not None and not matcher.fullmatch(name):
                 continue
             if len(entries) >= limit:
                 truncated = True
                 break
-            entry = Entry(name=name, type=_type_of(dirent))
+            entry = Entry(name=name, type=type_of(dirent))
             if entry["type"] == "file":
                 entry["size"] = dirent.stat(follow_symlinks=False).st_size
+            if not meter.take(entry):
+                truncated = True
+                break
             entries.append(entry)
     return Listing(path=path_text(real), entries=entries, truncated=truncated)
 
@@ -505,32 +477,30 @@ def directory_tree(path: str, max_depth: int = 3, ctx: Context | None = None) ->
         raise ToolError("max_depth must be 1 or more.")
     left = cfg.settings.max_entries
     truncated = False
-
-    def visit(folder: Path, depth: int) -> list[TreeNode]:
-        nonlocal left, truncated
-        children: list[TreeNode] = []
-        for dirent in _sorted_entries(folder):
-            _stop_if_cancelled(ctx)
-            if left <= 0:
-                truncated = True
-                break
-            left -= 1
-            node = TreeNode(name=as_text(dirent.name), type=_type_of(dirent))
-            if node["type"] == "directory":
-                if depth < max_depth:
-                    try:
-                        node["children"] = visit(Path(dirent.path), depth + 1)
-                    except OSError:
-                        node["children"] = []  # unreadable: shown empty rather than failing the tree
-                elif _has_entries(dirent.path):
-                    node["truncated"] = True
-            children.append(node)
-        return children
-
+    meter = budget.Meter(budget.room(cfg.settings))
+    top: list[TreeNode] = []
+    levels = [top]  # the children lists of the folders on the way down to the current entry
     with os_errors(path):
         if not real.is_dir():
             raise ToolError(f"{path} is not a directory.")
-        root = TreeNode(name=as_text(real.name) or path_text(real), type="directory", children=visit(real, 1))
+        for step in walk(real, max_depth):
+            _stop_if_cancelled(ctx)
+            depth = len(step.parts)
+            node = TreeNode(name=as_text(step.parts[-1]), type=step.type)
+            if step.type == "directory":
+                if depth < max_depth:
+                    node["children"] = []  # stays empty if it cannot be read
+                elif has_entries(step.parts[-1], step.folder_fd):
+                    node["truncated"] = True
+            if left <= 0 or not meter.take(node):
+                truncated = True
+                break
+            left -= 1
+            del levels[depth:]
+            levels[depth - 1].append(node)
+            if "children" in node:
+                levels.append(node["children"])
+    root = TreeNode(name=as_text(real.name) or path_text(real), type="directory", children=top)
     return Tree(root=root, entries=cfg.settings.max_entries - left, truncated=truncated)
 
 
@@ -546,36 +516,40 @@ def search_files(
     Args:
         path: The directory to search; a relative path starts at the first allowed directory.
         glob: The glob the files' paths must match.
-        content_regex: A Python regular expression; when given, each matching line is a result.
+        content_regex: A regular expression (RE2: no backreferences or lookaround); each matching line is a result.
         max_results: The most results to return.
     """
-    import re
+    from ._regex import compile_glob, compile_regex
 
     cfg = config()
     real = cfg.path(path)
     if max_results < 1:
         raise ToolError("max_results must be 1 or more.")
     max_results = min(max_results, cfg.settings.max_entries)
-    matcher = _glob_regex(glob)
+    matcher = compile_glob(glob)
     by_name = "/" not in glob.removeprefix("./")
-    regex = None
-    if content_regex is not None:
-        try:
-            regex = re.compile(content_regex)
-        except re.error as exc:
-            raise ToolError(f"Invalid content_regex: {exc}") from None
+    regex = None if content_regex is None else compile_regex(content_regex, "content_regex")
+    meter = budget.Meter(budget.room(cfg.settings))
     matches: list[Match] = []
     with os_errors(path):
         if not real.is_dir():
             raise ToolError(f"{path} is not a directory.")
-        for file, relative in _walk_files(real):
+        for step in walk(real):
             _stop_if_cancelled(ctx)
-            if not matcher.fullmatch(as_text(file.name) if by_name else relative):
+            if step.type == "directory" or (step.type == "symlink" and _to_folder(step)):
                 continue
+            relative = as_text("/".join(step.parts))
+            if not matcher.fullmatch(as_text(step.parts[-1]) if by_name else relative):
+                continue
+            file = real.joinpath(*step.parts)
             if regex is None:
-                matches.append(Match(path=path_text(file)))
+                found = [Match(path=path_text(file))]
             else:
-                matches.extend(_grep(file, regex, cfg, max_results - len(matches)))
+                found = _grep(file, step, regex, cfg, max_results - len(matches))
+            for match in found:
+                if not meter.take(match):
+                    return SearchResult(matches=matches, truncated=True)
+                matches.append(match)
             if len(matches) >= max_results:
                 return SearchResult(matches=matches[:max_results], truncated=True)
     return SearchResult(matches=matches, truncated=False)
@@ -587,92 +561,38 @@ def _stop_if_cancelled(ctx: Context | None) -> None:
         raise ToolError("Cancelled.")
 
 
-def _walk_files(top: Path) -> Iterator[tuple[Path, str]]:
-    """Files below `top` (not following symlinked folders), with their `/`-separated relative path as text."""
-    for folder, dirs, files in os.walk(top):
-        dirs.sort()
-        for name in sorted(files):
-            file = Path(folder, name)
-            yield file, as_text(file.relative_to(top).as_posix())
-
-
-def _grep(file: Path, regex: re.Pattern[str], cfg: BuiltinsConfig, room: int) -> list[Match]:
+def _to_folder(step: Step) -> bool:
+    """Whether the symlink `step` points to a folder (a symlinked folder is not a file to find)."""
     try:
-        real = cfg.path(str(file))  # a symlink may point out of the roots
-        st = real.stat()
-        if not stat.S_ISREG(st.st_mode) or st.st_size > cfg.settings.max_file_bytes:
-            return []  # a FIFO would block the read; a big file, the search
-        with real.open("rb") as raw:
-            if b"\0" in raw.read(_SNIFF_BYTES):
-                return []
+        return stat.S_ISDIR(os.stat(step.parts[-1], dir_fd=step.folder_fd).st_mode)
+    except OSError:
+        return False
+
+
+def _grep(file: Path, step: Step, regex: Regex, cfg: BuiltinsConfig, room: int) -> list[Match]:
+    limit = cfg.settings.max_file_bytes  # a bigger file is not searched, nor a FIFO
+    try:
+        if step.type == "symlink":  # followed only to a file inside the roots
+            data = read_limited(cfg.path(str(file)), str(file), limit)
+        else:  # opened in the folder the walk holds: a swapped-in symlink is not followed
+            data = read_limited(step.parts[-1], str(file), limit, folder_fd=step.folder_fd)
+        if looks_binary(data):
+            return []
         found: list[Match] = []
-        with real.open(encoding="utf-8", errors="replace") as text:
-            for number, line in enumerate(text, start=1):
-                if regex.search(line):
-                    found.append(Match(path=path_text(file), line=number, text=line.rstrip("\r\n")[:_MATCH_TEXT_CHARS]))
-                    if len(found) >= room:
-                        break
+        for number, ended in enumerate(io.StringIO(data.decode("utf-8", errors="replace"), newline=None), start=1):
+            line = ended.rstrip("\r\n")  # so `$` matches at the line's end, as in grep
+            if regex.search(line):
+                found.append(Match(path=path_text(file), line=number, text=line[:_MATCH_TEXT_CHARS]))
+                if len(found) >= room:
+                    break
         return found
     except (OSError, ToolError):
         return []  # unreadable, or outside the roots: not a match
 
 
-def _glob_regex(glob: str) -> re.Pattern[str]:
-    """A glob as a regular expression over `/`-separated paths: `*`, `?`, `[...]` and `**`."""
-    import re
-
-    glob = glob.removeprefix("./")
-    out: list[str] = []
-    i = 0
-    while i < len(glob):
-        char = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif char == "*":
-            out.append("[^/]*")
-            i += 1
-        elif char == "?":
-            out.append("[^/]")
-            i += 1
-        elif char == "[" and (end := glob.find("]", i + 2)) != -1:
-            body = glob[i + 1 : end]
-            body = "^" + body[1:] if body.startswith("!") else body
-            out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
-            i = end + 1
-        else:
-            out.append(re.escape(char))
-            i += 1
-    try:
-        return re.compile("".join(out))
-    except re.error as exc:
-        raise ToolError(f"Invalid glob {glob!r}: {exc}") from None
-
-
 def _sorted_entries(folder: Path) -> list[os.DirEntry[str]]:
     with os.scandir(folder) as entries:
         return sorted(entries, key=lambda entry: entry.name)
-
-
-def _has_entries(folder: str) -> bool:
-    try:
-        with os.scandir(folder) as entries:
-            return next(entries, None) is not None
-    except OSError:
-        return False
-
-
-def _type_of(entry: os.DirEntry[str]) -> EntryType:
-    if entry.is_symlink():
-        return "symlink"
-    if entry.is_dir(follow_symlinks=False):
-        return "directory"
-    if entry.is_file(follow_symlinks=False):
-        return "file"
-    return "other"
 
 
 def _mode_type(mode: int) -> EntryType:
@@ -826,14 +746,12 @@ def delete_path(path: str, recursive: bool = False) -> Deleted:
         if kind != "directory":
             real.unlink()
         elif recursive:
-            import shutil
-
-            shutil.rmtree(real)  # removes symlinks inside, never what they point to
+            remove_tree(real)  # removes symlinks inside, never what they point to
         else:
             try:
                 real.rmdir()
             except OSError as exc:
-                if _has_entries(str(real)):
+                if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):  # EEXIST: POSIX allows either
                     raise ToolError(f"{path} is a folder with entries; pass recursive=true to delete them.") from exc
                 raise
     return Deleted(path=path_text(real), type=kind)

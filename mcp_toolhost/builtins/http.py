@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any, Literal, NotRequired
 
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
+from .. import _json
 from .._tools.tool import tool
 from .._version import __version__
 from ..errors import ToolError
+from . import _budget as budget
 from ._config import config
 
 if TYPE_CHECKING:
@@ -27,6 +29,9 @@ HttpMethod = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _USER_AGENT = f"mcp-toolhost/{__version__}"
 # Headers a redirect must not carry to another origin (as browsers and httpx do).
 _CREDENTIALS = ("authorization", "cookie", "proxy-authorization")
+# Deeper JSON is returned as text: serializing the result (pydantic) stops at 255 levels,
+# the result's own levels included.
+_MAX_JSON_DEPTH = 200
 _TEXT_TYPES = ("application/xml", "application/javascript", "application/x-www-form-urlencoded", "image/svg+xml")
 
 
@@ -41,13 +46,13 @@ class HttpResponse(TypedDict):
     json: NotRequired[Any]
     """The body, parsed, when it is JSON (and complete)."""
     text: NotRequired[str]
-    """The body when it is text (or JSON cut at `max_bytes`)."""
+    """The body when it is text (or JSON cut at `max_bytes`, or nested more than 200 deep)."""
     base64: NotRequired[str]
     """The body, base64-encoded, when it is binary."""
     size: int
     """Bytes of body returned (before base64)."""
     truncated: bool
-    """True when the body was longer than `max_bytes` and was cut there."""
+    """True when the body was longer than `max_bytes`, or than fits in `max_result_bytes`, and was cut."""
     redirects: list[str]
     """The URLs redirected to, in order."""
 
@@ -117,7 +122,7 @@ async def http_request(
                 headers={"User-Agent": _USER_AGENT},
             ) as client:
                 request = client.build_request(method, url, headers=headers, params=params, json=json, content=body)
-                return await _send(client, request, url, max_bytes, settings.http_max_redirects)
+                return await _send(client, request, url, max_bytes, settings.http_max_redirects, budget.room(settings))
     except TimeoutError:
         raise ToolError(f"The request timed out after {timeout:g} seconds.") from None
     except httpx.InvalidURL as exc:
@@ -139,9 +144,10 @@ def _check_scheme(url: str, shown: str) -> None:
 
 
 async def _send(
-    client: httpx.AsyncClient, request: httpx.Request, shown: str, max_bytes: int, max_redirects: int
+    client: httpx.AsyncClient, request: httpx.Request, shown: str, max_bytes: int, max_redirects: int, fits: int
 ) -> HttpResponse:
-    """Send `request` (`shown` is its URL as the caller gave it), following redirects one hop at a time."""
+    """Send `request` (`shown` is its URL as the caller gave it), following redirects one hop at a time;
+    the body returned costs at most `fits` bytes of the result (see `_budget.py`)."""
     redirects: list[str] = []
     while True:
         if request.url.scheme not in ("http", "https"):
@@ -165,7 +171,7 @@ async def _send(
             data, truncated = await _read(response, max_bytes)
         finally:
             await response.aclose()
-        return _result(response, data, truncated, redirects)
+        return _result(response, data, truncated, redirects, fits)
 
 
 def _next_hop(client: httpx.AsyncClient, request: httpx.Request, response: httpx.Response) -> httpx.Request:
@@ -194,7 +200,7 @@ async def _read(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
     return bytes(data), False
 
 
-def _result(response: httpx.Response, data: bytes, truncated: bool, redirects: list[str]) -> HttpResponse:
+def _result(response: httpx.Response, data: bytes, truncated: bool, redirects: list[str], fits: int) -> HttpResponse:
     result = HttpResponse(
         url=str(response.url),
         status=response.status_code,
@@ -215,18 +221,39 @@ def _result(response: httpx.Response, data: bytes, truncated: bool, redirects: l
         import orjson
 
         try:
-            result["json"] = orjson.loads(data)
-            return result
+            parsed = orjson.loads(data)
         except orjson.JSONDecodeError:
             pass  # mislabelled: fall through to text
+        else:
+            # Too big as JSON (escaping included): returned as text, cut to fit.
+            if _nested_within(parsed, _MAX_JSON_DEPTH) and budget.cost(_json.dumps(parsed).decode()) <= fits:
+                result["json"] = parsed
+                return result
     text = _as_text(data, response.charset_encoding, textual=is_json or _is_text(mime), truncated=truncated)
     if text is not None:
-        result["text"] = text
+        result["text"], cut = budget.fit_text(text, fits)
+        if cut:
+            result["truncated"], result["size"] = True, len(result["text"].encode())
     else:
         import base64
 
+        if len(data) > budget.base64_room(fits):
+            data = data[: budget.base64_room(fits)]
+            result["truncated"], result["size"] = True, len(data)
         result["base64"] = base64.b64encode(data).decode("ascii")
     return result
+
+
+def _nested_within(value: Any, limit: int) -> bool:
+    """Whether `value` nests lists and objects at most `limit` deep (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return False
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return True
 
 
 def _headers(headers: httpx.Headers) -> dict[str, str | list[str]]:

@@ -18,6 +18,7 @@ from .._redact import is_secret_name, redact_text, redact_values
 from .._tools.tool import tool
 from .._version import __version__
 from ..errors import ToolError
+from . import _budget as budget
 from ._config import STARTED, config
 
 __all__ = ["run_command", "system_info"]
@@ -95,14 +96,19 @@ async def run_command(
         )
     except OSError as exc:
         raise ToolError(f"Cannot run {command[0]}: {exc.strerror or exc}") from None
+    # Each stream gets half the result's room (see `_budget.py`): escaped control characters can grow
+    # a 1 MiB output sevenfold.
+    room = budget.room(settings, 2)
+    stdout, stdout_cut = budget.fit_text(redact_values(done.stdout.decode("utf-8", errors="replace"), handed), room)
+    stderr, stderr_cut = budget.fit_text(redact_values(done.stderr.decode("utf-8", errors="replace"), handed), room)
     return CommandResult(
         command=argv,
         exit_code=done.exit_code,
         timed_out=done.timed_out,
-        stdout=redact_values(done.stdout.decode("utf-8", errors="replace"), handed),
-        stderr=redact_values(done.stderr.decode("utf-8", errors="replace"), handed),
-        stdout_truncated=done.stdout_truncated,
-        stderr_truncated=done.stderr_truncated,
+        stdout=stdout,
+        stderr=stderr,
+        stdout_truncated=done.stdout_truncated or stdout_cut,
+        stderr_truncated=done.stderr_truncated or stderr_cut,
         duration_seconds=round(done.duration, 3),
     )
 
