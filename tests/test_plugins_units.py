@@ -152,6 +152,14 @@ def test_a_broken_edit_is_logged_and_the_last_good_version_serves(tmp_path, capl
     assert anyio.run(call) == "one"
 
 
+def test_plugin_host_given_a_python_file_says_to_pass_its_folder(tmp_path):
+    module = tmp_path / "text.py"
+    module.write_text("from mcp_toolhost import tool\n\n@tool\ndef shout(s: str) -> str:\n    return s.upper()\n")
+    with pytest.raises(ConfigError, match=r"pass the folder that holds it: plugin_host\('.*'\)"):
+        plugin_host(module)
+    assert "shout" in plugin_host(tmp_path).registry
+
+
 def test_plugin_host_refuses_a_broken_plugin(tmp_path):
     (tmp_path / "bad.py").write_text("raise ImportError('no such thing')\n")
     with pytest.raises(ConfigError, match=r"plugin 'bad' .* skipped: import failed: ImportError: no such thing"):

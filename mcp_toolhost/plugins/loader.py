@@ -522,6 +522,12 @@ def plugin_host(*paths: str | os.PathLike[str], settings: Settings | None = None
 
     Raises ConfigError listing the problems if any plugin is skipped or renamed.
     """
+    for path in paths:
+        if Path(path).suffix == ".py":  # else it would be read as a manifest: "not valid TOML"
+            raise ConfigError(
+                f"{path}: plugin_host takes plugin folders and manifest files; for a plugin module,"
+                f" pass the folder that holds it: plugin_host({str(Path(path).parent)!r})"
+            )
     folders = tuple(str(p) for p in paths if Path(p).is_dir())
     manifests = tuple(str(p) for p in paths if not Path(p).is_dir())
     host = ToolHost(settings or Settings(), plugins=folders, manifests=manifests, entry_points=False)
