@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from typing import Final
 
-__all__ = ["REDACTED", "SECRET_WORDS", "is_secret_name", "redact_text", "redact_values"]
+__all__ = ["REDACTED", "SECRET_WORDS", "is_secret_name", "redact_text", "redact_values", "secret_values"]
 
 REDACTED: Final = "[redacted]"
 SECRET_WORDS: Final = (
@@ -102,3 +102,15 @@ def redact_values(text: str, secrets: Iterable[str]) -> str:
     for secret in sorted({s for s in secrets if len(s) >= _SHORTEST_SECRET}, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
+
+
+def secret_values(env: Mapping[str, str], *, shown: Container[str] = ()) -> list[str]:
+    """The values in `env` that look secret, by their name or by their form, for `redact_values`.
+
+    `shown`: names whose values are not secret here (the operator's `allow_env`, or what the caller set).
+    """
+    return [
+        value
+        for name, value in env.items()
+        if name not in shown and (is_secret_name(name) or redact_text(value) != value)
+    ]

@@ -250,6 +250,35 @@ default = []
     assert "more[1]: Access denied: '/etc' is outside the allowed directories" in text, text
 
 
+def test_secrets_a_manifest_hands_its_program_are_masked_in_what_it_prints(spawn, tmp_path):
+    script = "import os, sys; print(os.environ['DEPLOY_TOKEN']); sys.exit(os.environ['DB_URL'])"
+    manifest = tmp_path / "leaky.toml"
+    manifest.write_text(
+        f"""
+[[tool]]
+name = "leak_out"
+description = "Print the token it was handed."
+command = ["{sys.executable}", "-c", "{script}"]
+pass_env = ["DEPLOY_TOKEN", "DB_URL"]
+output = {{ exit_codes = [0, 1] }}
+
+[[tool]]
+name = "leak_err"
+description = "Fail with the connection string it was handed."
+command = ["{sys.executable}", "-c", "{script.replace("print(os.environ['DEPLOY_TOKEN']); ", "")}"]
+pass_env = ["DB_URL"]
+"""
+    )
+    secrets = {"DEPLOY_TOKEN": "tok_0123456789abcdef", "DB_URL": "postgres://app:hunter2hunter2@db/app"}
+    server = spawn("serve", "--no-builtins", "--manifest", str(manifest), cwd=tmp_path, env=secrets)
+    server.initialize()
+    out = json.dumps(server.call("leak_out"))
+    err = json.dumps(server.call("leak_err"))
+    for seen in (out, err):
+        assert "tok_0123456789abcdef" not in seen and "hunter2hunter2" not in seen, seen
+    assert "[redacted]" in out and "[redacted]" in err, (out, err)
+
+
 def test_environment_is_scrubbed_and_limits_apply(server, tmp_path):
     report = server.call("probe")["result"]["structuredContent"]
     env = report["env"]

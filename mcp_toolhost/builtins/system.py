@@ -14,7 +14,7 @@ from typing import NotRequired
 
 from typing_extensions import TypedDict  # pydantic needs it over typing's before Python 3.12
 
-from .._redact import is_secret_name, redact_text, redact_values
+from .._redact import redact_values, secret_values
 from .._tools.tool import tool
 from .._version import __version__
 from ..errors import ToolError
@@ -84,7 +84,7 @@ async def run_command(
     child_env = _environment(env or {})
     # The secrets the server hands the child (not those the call gave it) are masked in
     # what it prints: `env` or a verbose program would show them otherwise.
-    handed = [value for name, value in child_env.items() if name not in (env or {}) and _is_secret(name, value)]
+    handed = secret_values(child_env, shown={*config().settings.allow_env, *(env or {})})
     try:
         done = await run_program(
             argv,
@@ -111,10 +111,6 @@ async def run_command(
         stderr_truncated=done.stderr_truncated or stderr_cut,
         duration_seconds=round(done.duration, 3),
     )
-
-
-def _is_secret(name: str, value: str) -> bool:
-    return name not in config().settings.allow_env and (is_secret_name(name) or redact_text(value) != value)
 
 
 def _environment(extra: dict[str, str]) -> dict[str, str]:

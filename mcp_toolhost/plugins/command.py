@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from .._paths import confine, real_roots
+from .._redact import redact_values, secret_values
 from .._subprocess import Completed, Limits, run_program
 from .._toml import did_you_mean, dotted
 from .._tools.tool import Tool, ToolOptions
@@ -394,17 +395,20 @@ class CommandTool(Tool):
 
     def _result(self, done: Completed) -> Any:
         program = self.spec.command[0]
-        stdout = done.stdout.decode("utf-8", errors="replace")
+        # The secrets the manifest hands the program (`pass_env`, `env`) are masked in what it
+        # prints, as run_command masks the server's: a verbose program would show the model them.
+        secrets = secret_values(self.environment())
+        stdout = redact_values(done.stdout.decode("utf-8", errors="replace"), secrets)
         if done.timed_out:
             raise ToolError(
                 f"{program!r} did not finish within {self.run_timeout:g} second{'s' * (self.run_timeout != 1)};"
                 " it was stopped"
-                f" (process group killed).{_tail('Output so far', stdout)}{_tail('Errors', _stderr(done))}"
+                f" (process group killed).{_tail('Output so far', stdout)}{_tail('Errors', _stderr(done, secrets))}"
             )
         if not done.stdout_truncated and done.exit_code not in self.spec.output.exit_codes:
             assert done.exit_code is not None
             ended = _describe_exit(done.exit_code)
-            raise ToolError(f"{program!r} {ended}.{_tail('Errors', _stderr(done))}{_tail('Output', stdout)}")
+            raise ToolError(f"{program!r} {ended}.{_tail('Errors', _stderr(done, secrets))}{_tail('Output', stdout)}")
         if self.spec.output.format == "json":
             if done.stdout_truncated:
                 raise ToolError(
@@ -444,8 +448,8 @@ def _same(value: Any) -> Any:
     return value  # parsed JSON is JSON-compatible already
 
 
-def _stderr(done: Completed) -> str:
-    text = done.stderr.decode("utf-8", errors="replace")
+def _stderr(done: Completed, secrets: list[str]) -> str:
+    text = redact_values(done.stderr.decode("utf-8", errors="replace"), secrets)
     return text + ("\n[stderr truncated]" if done.stderr_truncated else "")
 
 
