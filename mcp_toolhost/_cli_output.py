@@ -111,9 +111,12 @@ def describe_tool(host: ToolHost, name: str, *, as_json: bool) -> tuple[str, boo
     out = [f"{name}{title}"]
     if tool.get("description"):
         out += ["", tool["description"].strip()]
-    out += ["", *_parameter_lines(tool["inputSchema"])]
-    if tool.get("outputSchema"):
-        out += ["", "Output schema:", textwrap.indent(_dump(tool["outputSchema"]), "  ")]
+    out += ["", *_field_lines("Parameters:", tool["inputSchema"])]
+    output = tool.get("outputSchema")
+    if output and output.get("properties"):  # the full schema is in `describe --json`
+        out += ["", *_field_lines("Output (structuredContent):", output)]
+    elif output:
+        out += ["", "Output schema:", textwrap.indent(_dump(output), "  ")]
     annotations = {k: v for k, v in tool.get("annotations", {}).items() if k != "title"}
     if annotations:
         out += ["", "Annotations:", *(f"  {key}: {orjson.dumps(value).decode()}" for key, value in annotations.items())]
@@ -129,12 +132,13 @@ def _call_line(name: str, schema: dict[str, Any]) -> str:
     return " ".join(["mcp-toolhost call", name, *pairs])
 
 
-def _parameter_lines(schema: dict[str, Any]) -> list[str]:
+def _field_lines(heading: str, schema: dict[str, Any]) -> list[str]:
+    """An object schema's properties, one a line: name (type; required; default; enum), description."""
     properties: dict[str, Any] = schema.get("properties", {})
     if not properties:
         return ["No parameters."]
     required = set(schema.get("required", ()))
-    out = ["Parameters:"]
+    out = [heading]
     for key, prop in properties.items():
         facts = [type_label(prop)]
         if key in required:

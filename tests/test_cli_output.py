@@ -148,18 +148,8 @@ Parameters:
   b  (integer; default 0)
       The second addend
 
-Output schema:
-  {
-    "type": "object",
-    "properties": {
-      "result": {
-        "type": "integer"
-      }
-    },
-    "required": [
-      "result"
-    ]
-  }
+Output (structuredContent):
+  result  (integer; required)
 
 Annotations:
   readOnlyHint: true
