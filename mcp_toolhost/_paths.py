@@ -1,4 +1,9 @@
-"""Confining paths to the allowed roots.
+"""The allowed roots, and confining paths to them.
+
+The roots in force come from the first source that gives any (`roots_in_force`): the
+configured ones, else the working directory unless it is `/`, the home directory or
+above it (clients start servers there; serving it would hand a model every file).
+Then there is no root, and every path is refused with how to give one.
 
 A path is accepted only if its real location lies inside a root, compared by path
 components (`/data2` is not inside `/data`). The real location is what the operating
@@ -25,18 +30,53 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from ._text import REPLACEMENT, as_text, path_text
 from .errors import ConfigError, ToolError
 
-__all__ = ["confine", "describe_roots", "os_errors", "real_roots"]
+__all__ = ["Roots", "confine", "describe_roots", "os_errors", "roots_in_force"]
 
 
-def real_roots(given: Sequence[str]) -> tuple[Path, ...]:
-    """The real paths of the allowed directories (`--root`, `roots`); none given: the working directory."""
+@dataclass(frozen=True, slots=True)
+class Roots:
+    """The allowed directories in force, or why there are none."""
+
+    paths: tuple[Path, ...]
+    """Real paths (symlinks resolved); the first takes relative paths."""
+    missing: str = ""
+    """When `paths` is empty: why, and how to give one. Every confined path answers it."""
+
+
+def roots_in_force(configured: Sequence[str]) -> Roots:
+    """The roots to serve, from the first source that gives any.
+
+    1. The configured roots (`--root`, `roots`), as they are.
+    2. The working directory, unless it is too broad to hand a model whole: `/`, the
+       home directory or a folder above it, where clients like Claude Desktop start
+       servers. Then there are no roots, and `missing` says how to give one.
+
+    (The roots a client offers, MCP `roots/list`, would come between 1 and 2.)
+    """
+    if configured:
+        return Roots(_real_paths(configured))
+    cwd = Path(os.path.realpath(os.getcwd()))
+    broad = _too_broad(cwd)
+    if broad:
+        return Roots(
+            (),
+            f"No allowed directory: none is configured, and the working directory {path_text(cwd)} is {broad},"
+            ' too broad to serve whole. Give one: start the server with --root DIR, or set roots = ["DIR"] in'
+            " its config file.",
+        )
+    return Roots((cwd,))
+
+
+def _real_paths(given: Sequence[str]) -> tuple[Path, ...]:
+    """The real paths of the allowed directories (`--root`, `roots`), in order, without repeats."""
     roots: list[Path] = []
-    for entry in given or (os.getcwd(),):
+    for entry in given:
         real = Path(os.path.realpath(os.path.expanduser(entry)))
         if not real.is_dir():
             raise ConfigError(f"Allowed root {entry!r} is not a directory (--root, roots)")
@@ -45,26 +85,52 @@ def real_roots(given: Sequence[str]) -> tuple[Path, ...]:
     return tuple(roots)
 
 
+def _too_broad(folder: Path) -> str:
+    """Why `folder` (a real path) may not be the default root, or "" if it may."""
+    if folder.parent == folder:
+        return "the file system's root"
+    for home in _homes():
+        if folder == home:
+            return "the home directory"
+        if home.is_relative_to(folder):
+            return f"above the home directory {path_text(home)}"
+    return ""
+
+
+def _homes() -> set[Path]:
+    """The user's home directory, real paths: $HOME, and the account's (where $HOME is unset or moved)."""
+    homes = {os.environ.get("HOME", "")}
+    try:
+        import pwd
+
+        homes.add(pwd.getpwuid(os.getuid()).pw_dir)
+    except (ImportError, KeyError):  # no pwd on Windows; no entry for a uid in a container
+        pass
+    return {Path(os.path.realpath(home)) for home in homes if os.path.isabs(home)}
+
+
 def describe_roots(roots: Sequence[Path]) -> str:
     return ", ".join(path_text(root) for root in roots)
 
 
-def confine(path: str, roots: Sequence[Path], *, follow_symlinks: bool = True) -> Path:
-    """The real path of `path` if it lies inside one of `roots` (themselves real paths).
+def confine(path: str, roots: Roots, *, follow_symlinks: bool = True) -> Path:
+    """The real path of `path` if it lies inside one of `roots`; with none, their `missing` as the error.
 
     A relative path is taken from the first root. `~` is refused rather than expanded:
     the model means a home folder that is not among the roots. With
     `follow_symlinks=False` a symlink named last stays itself (only its folder is
     resolved), for operations on the link rather than its target.
     """
-    allowed = describe_roots(roots)
+    if not roots.paths:
+        raise ToolError(roots.missing)
+    allowed = describe_roots(roots.paths)
     if not path:
         raise ToolError(f"Empty path. Allowed directories: {allowed}")
     if "\0" in path:
         raise ToolError("The path contains a NUL character.")
     if path.startswith("~"):
         raise ToolError(f"Access denied: {path!r}: '~' is not expanded. Use a path inside: {allowed}")
-    candidate = Path(path) if os.path.isabs(path) else roots[0] / path
+    candidate = Path(path) if os.path.isabs(path) else roots.paths[0] / path
     if REPLACEMENT in path:
         candidate = _undecodable_names(candidate)
     head, name = os.path.split(candidate)
@@ -72,7 +138,7 @@ def confine(path: str, roots: Sequence[Path], *, follow_symlinks: bool = True) -
         real = Path(os.path.realpath(candidate))
     else:
         real = Path(os.path.realpath(head)) / name
-    if any(real == root or real.is_relative_to(root) for root in roots):
+    if any(real == root or real.is_relative_to(root) for root in roots.paths):
         return real
     shown = f"{path!r}" if str(real) == path else f"{path!r} (resolves to {path_text(real)})"
     raise ToolError(f"Access denied: {shown} is outside the allowed directories: {allowed}")

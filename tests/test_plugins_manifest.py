@@ -279,6 +279,26 @@ pass_env = ["DB_URL"]
     assert "[redacted]" in out and "[redacted]" in err, (out, err)
 
 
+def test_path_parameters_are_refused_without_a_root(spawn, tmp_path):
+    manifest = tmp_path / "path.toml"
+    manifest.write_text(
+        f"""
+[[tool]]
+name = "show_path"
+description = "Print the argument it received."
+command = ["{sys.executable}", "{SANDBOX / "argv.py"}", "{{file}}"]
+
+[tool.parameters.file]
+type = "path"
+"""
+    )
+    # Started in / with no --root, as Claude Desktop does: no root at all, not the whole disk.
+    server = spawn("serve", "--no-builtins", "--manifest", str(manifest), cwd=Path("/"))
+    server.initialize()
+    text = _error_text(server.call("show_path", {"file": "etc/hostname"}))
+    assert text.startswith("Invalid arguments: file: No allowed directory: none is configured"), text
+    assert "--root DIR" in text, text
+
 def test_environment_is_scrubbed_and_limits_apply(server, tmp_path):
     report = server.call("probe")["result"]["structuredContent"]
     env = report["env"]

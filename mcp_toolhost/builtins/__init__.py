@@ -23,7 +23,6 @@ import dataclasses
 import functools
 import importlib
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from .._tools.tool import Tool, collect_tools
@@ -59,9 +58,8 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
     if unknown:
         raise ConfigError(f"Unknown built-in group(s): {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
     cfg = configure(settings)
-    if "files" in settings.builtins and not settings.roots and cfg.roots[0] in (Path("/"), Path.home()):
-        # Clients often start servers in / or the home folder: say what that opens up.
-        logger.warning("No --root given: the file tools may use all of %s (the working directory)", cfg.roots[0])
+    if "files" in settings.builtins and not cfg.roots.paths:
+        logger.warning("The file tools will refuse every path. %s", cfg.roots.missing)
     host.registry.reasons.append(functools.partial(why_hidden, settings, cfg))
     served: list[Tool] = []
     for group in dict.fromkeys(settings.builtins):

@@ -7,8 +7,8 @@ exist, a program not on PATH, a malformed `--allow-host`) stop the server with a
 message instead of surfacing in the middle of a conversation.
 
 One configuration per process: the last `configure` wins. Before any, `config()` is
-the default, as safe as it gets: the working directory as the only root, no programs,
-no local hosts.
+the default, as safe as it gets: the working directory as the only root (none if it is
+`/` or the home directory, see `_paths.roots_in_force`), no programs, no local hosts.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._paths import confine, describe_roots, real_roots
+from .._paths import Roots, confine, roots_in_force
 from ..config import Settings
 from ..errors import ConfigError
 from ._net import HostAllowList
@@ -37,8 +37,8 @@ class BuiltinsConfig:
     """`Settings` as the built-in tools use them: roots resolved, programs found, hosts parsed."""
 
     settings: Settings
-    roots: tuple[Path, ...]
-    """Real paths (symlinks resolved) of the allowed directories; the first takes relative paths."""
+    roots: Roots
+    """The allowed directories (real paths; the first takes relative paths), or why there are none."""
     commands: dict[str, str] = field(default_factory=dict)
     """Allowed programs (names, absolute paths, and the paths names resolve to) mapped to the executable's path."""
     hosts: HostAllowList = field(default_factory=HostAllowList)
@@ -49,7 +49,7 @@ class BuiltinsConfig:
     def from_settings(cls, settings: Settings) -> BuiltinsConfig:
         return cls(
             settings=settings,
-            roots=real_roots(settings.roots),
+            roots=roots_in_force(settings.roots),
             commands=_commands(settings.allow_commands),
             hosts=HostAllowList.parse(settings.allow_hosts),
             http_methods=SAFE_HTTP_METHODS if settings.read_only else None,
@@ -62,9 +62,6 @@ class BuiltinsConfig:
         target: what deleting or moving it acts on.
         """
         return confine(path, self.roots, follow_symlinks=follow_symlinks)
-
-    def describe_roots(self) -> str:
-        return describe_roots(self.roots)
 
 
 def _commands(names: tuple[str, ...]) -> dict[str, str]:

@@ -183,6 +183,8 @@ class Deleted(TypedDict):
 
 class AllowedDirectories(TypedDict):
     directories: list[str]
+    reason: NotRequired[str]
+    """Why there are none, and how to give one."""
 
 
 # --- Reading ---------------------------------------------------------------------------
@@ -644,8 +646,12 @@ def file_info(path: str) -> FileInfo:
 
 @tool(title="List allowed directories", read_only_hint=True, open_world_hint=False)
 def list_allowed_directories() -> AllowedDirectories:
-    """The directories the file tools may use; relative paths start at the first."""
-    return AllowedDirectories(directories=[path_text(root) for root in config().roots])
+    """The directories the file tools may use; relative paths start at the first. With none, why."""
+    roots = config().roots
+    allowed = AllowedDirectories(directories=[path_text(root) for root in roots.paths])
+    if not roots.paths:
+        allowed["reason"] = roots.missing
+    return allowed
 
 
 # --- Changing the tree -------------------------------------------------------------------
@@ -758,8 +764,8 @@ def delete_path(path: str, recursive: bool = False) -> Deleted:
 
 
 def _refuse_root(real: Path, cfg: BuiltinsConfig, shown: str, action: str) -> None:
-    if real in cfg.roots:
+    if real in cfg.roots.paths:
         raise ToolError(f"{shown} is an allowed root itself; the file tools do not {action} it.")
-    inner = [root for root in cfg.roots if root.is_relative_to(real)]
+    inner = [root for root in cfg.roots.paths if root.is_relative_to(real)]
     if inner:
         raise ToolError(f"{shown} holds the allowed root {path_text(inner[0])}; the file tools do not {action} it.")

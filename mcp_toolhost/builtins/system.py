@@ -74,7 +74,7 @@ async def run_command(
         raise ToolError(
             f"timeout must be more than 0 and at most {settings.run_command_timeout:g} seconds (run_command_timeout)."
         )
-    folder = cfg.path(cwd) if cwd is not None else cfg.roots[0]
+    folder = cfg.path("." if cwd is None else cwd)  # the first root; refused when there is none
     if not folder.is_dir():
         raise ToolError(f"cwd {cwd!r} is not a directory.")
     for name in env or {}:
@@ -180,7 +180,7 @@ def system_info() -> SystemInfo:
 
     uname = platform.uname()
     disks = []
-    for root in config().roots:
+    for root in config().roots.paths:
         try:
             usage = shutil.disk_usage(root)
         except OSError:

@@ -27,7 +27,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from .._paths import confine, real_roots
+from .._paths import Roots, confine, roots_in_force
 from .._redact import redact_values, secret_values
 from .._subprocess import Completed, Limits, run_program
 from .._toml import did_you_mean, dotted
@@ -276,7 +276,7 @@ class CommandTool(Tool):
         self.program = _resolve_program(spec)
         # Resolved once, like the file tools' roots; only path parameters need them.
         wants_roots = any(param.path for param in spec.parameters.values())
-        self.roots = real_roots(settings.roots) if wants_roots else ()
+        self.roots = roots_in_force(settings.roots) if wants_roots else Roots(())
         self.run_timeout = spec.timeout or settings.command_timeout
         self.max_output = spec.output.max_bytes or settings.command_max_output_bytes
         self._output_validator: Any = None
