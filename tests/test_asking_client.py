@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, McpProcess, executable
+from conftest import FIXTURES, ROOT, McpProcess, executable
+from doc_examples import block
 
 TOOLS = str(FIXTURES / "ask_tools.py")
 ALL = {"roots": {"listChanged": True}, "sampling": {}, "elicitation": {"form": {}, "url": {}}}
@@ -24,9 +25,9 @@ def start(
     spawn: Callable[..., McpProcess],
     capabilities: dict[str, Any],
     version: str = "2025-11-25",
-    *extra: str,
+    tools: str = TOOLS,
 ) -> McpProcess:
-    server = spawn("serve", "--no-builtins", "--tools", TOOLS, *extra)
+    server = spawn("serve", "--no-builtins", "--tools", tools)
     response = server.request(
         "initialize",
         {"protocolVersion": version, "capabilities": capabilities, "clientInfo": {"name": "pytest", "version": "0"}},
@@ -178,6 +179,20 @@ def test_a_sync_tool_asks_through_anyio_from_thread(spawn):
     call(server, "sync_ask", 1)
     answer(server, next_request(server, "elicitation/create"), {"action": "accept", "content": {"value": True}})
     assert text(server.recv_response(1)) == "accept True"
+
+
+def test_the_readme_example_runs_as_written(spawn, tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    (tmp_path / "deploy_tools.py").write_text(block(readme, "python", "# deploy_tools.py"))
+    server = start(spawn, ALL, tools=str(tmp_path / "deploy_tools.py"))
+    call(server, "deploy", 1, {"env": "staging"})
+    answer(server, next_request(server, "elicitation/create"), {"action": "accept", "content": {"ok": True}})
+    sampling = next_request(server, "sampling/createMessage")
+    answer(server, sampling, {"role": "assistant", "content": {"type": "text", "text": "Notes"}, "model": "m"})
+    assert text(server.recv_response(1)) == "Notes"
+    call(server, "deploy", 2, {"env": "prod"})
+    answer(server, next_request(server, "elicitation/create"), {"action": "accept", "content": {"ok": False}})
+    assert text(server.recv_response(2)) == "not deployed"
 
 
 # --- refusals and failures ------------------------------------------------------------
