@@ -351,3 +351,18 @@ async def test_sdk_client_session_answers_every_kind_of_question(tmp_path):
         roots = await session.call_tool("roots", {})
         assert roots.structured_content == {"result": [tmp_path.as_uri()]}
     assert asked == ["Deploy to prod?", "Summarize the release notes", "Name?", "Age?"]
+
+
+@pytest.mark.anyio
+async def test_sdk_client_in_2026_07_28_gets_an_error_result_not_a_hang():
+    from mcp import Client, StdioServerParameters
+
+    async def on_elicit(context, params):
+        raise AssertionError("2026-07-28 has no server-to-client requests")
+
+    parameters = StdioServerParameters(command=executable(), args=["serve", "--no-builtins", "--tools", TOOLS])
+    async with Client(parameters, elicitation_callback=on_elicit) as client:
+        assert client.protocol_version == "2026-07-28"
+        result = await client.call_tool("deploy", {"env": "prod"})
+    assert result.is_error
+    assert "not yet supported in 2026-07-28" in result.content[0].text
