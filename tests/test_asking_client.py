@@ -272,6 +272,16 @@ def test_a_client_that_never_answers_hits_the_tool_timeout(spawn, tool):
     ]
 
 
+def test_a_question_waiting_when_the_client_leaves_ends_its_call_at_once(spawn):
+    server = start(spawn, ALL)
+    call(server, "patient", 1)
+    next_request(server, "elicitation/create")
+    server.close_stdin()  # the client can no longer answer: no waiting out the shutdown grace
+    response = server.recv_response(1)
+    assert "The connection closed before the client answered elicitation/create" in text(response), response
+    assert server.wait() == 0
+
+
 def test_2026_07_28_says_asking_is_not_yet_supported(spawn):
     server = spawn("serve", "--no-builtins", "--tools", TOOLS)
     response = server.request("tools/call", {"name": "deploy", "arguments": {"env": "prod"}, "_meta": ENVELOPE_2026})

@@ -512,11 +512,12 @@ class Connection:
 
     async def finish(self, grace: float) -> None:
         """Give calls in flight `grace` seconds to finish, then cancel the rest."""
+        # The client can no longer answer: a call waiting for it ends now, with an error result.
+        self._client_requests.close()
         with anyio.move_on_after(grace):
             await self._idle.wait()
         for call in list(self._in_flight.values()):
             call.cancel_scope.cancel()
-        self._client_requests.close()
         self._unsubscribe()
         # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
         # listen request with an empty result carrying the subscription id.

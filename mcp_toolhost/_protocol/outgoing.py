@@ -72,6 +72,7 @@ class ClientRequests:
         self._send = send
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
+        self._closed = False
 
     async def request(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Send a request and wait for its result; an error response raises ToolError.
@@ -81,6 +82,8 @@ class ClientRequests:
         `anyio.from_thread.run(ctx.elicit, ...)` runs in the call's cancel scope, so the same
         holds for it.
         """
+        if self._closed:
+            raise ToolError(f"The connection is closing: the client cannot answer {method} any more")
         request_id = next(self._ids)
         pending = _Pending(method)
         self._pending[request_id] = pending
@@ -118,7 +121,8 @@ class ClientRequests:
         return True
 
     def close(self) -> None:
-        """The connection is ending: nothing waits for an answer any more."""
+        """The connection is ending: nothing waits for an answer any more, nor asks again."""
+        self._closed = True
         for pending in self._pending.values():
             pending.error = f"The connection closed before the client answered {pending.method}"
             pending.done.set()
