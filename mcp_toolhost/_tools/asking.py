@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Generic, Literal, TypeVar, cast
-
-import pydantic
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, cast
 
 from ..errors import ToolError
+
+if TYPE_CHECKING:
+    import pydantic
 
 __all__ = [
     "DEFAULT_MAX_TOKENS",
@@ -87,6 +88,8 @@ def file_roots(result: dict[str, Any]) -> list[Root]:
 
 
 def _answer_model(schema: type[Any]) -> type[pydantic.BaseModel]:
+    import pydantic  # on first use: serving tools that never ask does not load it
+
     if isinstance(schema, type) and issubclass(schema, pydantic.BaseModel):
         return schema
     return pydantic.create_model("Answer", **{_VALUE: (schema, ...)})  # type: ignore[call-overload, no-any-return]
@@ -153,6 +156,8 @@ def elicited(result: dict[str, Any], schema: type[Any]) -> Elicited[Any]:
     action = _action(result)
     if action != "accept":
         return Elicited(action)
+    import pydantic
+
     model = _answer_model(schema)
     try:
         data = model.model_validate(result.get("content") or {})
