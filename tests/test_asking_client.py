@@ -77,8 +77,7 @@ def test_accepted_elicitation_then_sampling(spawn):
     server = start(spawn, ALL)
     call(server, "deploy", 1, {"env": "prod"})
     question = next_request(server, "elicitation/create")
-    assert question["params"] == {
-        "mode": "form",
+    assert question["params"] == {  # no "mode": a 2025-06-18 client knows none, and "form" is the default
         "message": "Deploy to prod?",
         "requestedSchema": {
             "type": "object",
@@ -165,6 +164,21 @@ def test_url_mode_elicitation(spawn):
     assert question["params"]["elicitationId"]
     answer(server, question, {"action": "accept"})
     assert text(server.recv_response(1)) == "accept"
+
+
+def test_form_elicitation_in_2025_06_18_with_the_empty_capability(spawn):
+    server = start(spawn, {"elicitation": {}}, "2025-06-18")
+    call(server, "deploy", 1, {"env": "prod"})
+    question = next_request(server, "elicitation/create")
+    assert set(question["params"]) == {"message", "requestedSchema"}
+    answer(server, question, {"action": "decline"})
+    assert text(server.recv_response(1)) == "not deployed (decline)"
+
+
+def test_elicitation_needs_2025_06_18(spawn):
+    server = start(spawn, {"elicitation": {}}, "2025-03-26")
+    response = server.call("deploy", {"env": "prod"})
+    assert "elicitation (revision 2025-06-18 or later; this session speaks 2025-03-26)" in text(response)
 
 
 def test_url_mode_needs_2025_11_25(spawn):

@@ -104,7 +104,8 @@ def elicitation_request(message: str, schema: type[Any]) -> dict[str, Any]:
     requested: dict[str, Any] = {"type": "object", "properties": properties}
     if full.get("required"):
         requested["required"] = full["required"]
-    return {"mode": "form", "message": message, "requestedSchema": requested}
+    # No `mode`: 2025-06-18 has none, and 2025-11-25 reads a missing one as "form".
+    return {"message": message, "requestedSchema": requested}
 
 
 def _resolved(prop: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
