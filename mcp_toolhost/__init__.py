@@ -1,5 +1,6 @@
 """mcp-toolhost: a fast, strict, safe-by-default Model Context Protocol tool host."""
 
+from ._tools.asking import Elicited, Root, Sampled
 from ._tools.content import Audio, Content, EmbeddedResource, Image, ResourceLink, Text
 from ._tools.context import Context
 from ._tools.tool import Tool, tool
@@ -13,10 +14,13 @@ __all__ = [
     "ConfigError",
     "Content",
     "Context",
+    "Elicited",
     "EmbeddedResource",
     "Image",
     "ProtocolError",
     "ResourceLink",
+    "Root",
+    "Sampled",
     "Settings",
     "Text",
     "Tool",

@@ -26,6 +26,7 @@ import anyio.abc
 import anyio.from_thread
 import anyio.lowlevel
 
+from .._tools.asking import Root, file_roots
 from .._tools.context import LOG_LEVEL_RANK, Context
 from .._tools.results import error_result, tool_result
 from ..errors import (
@@ -40,6 +41,7 @@ from ..errors import (
 )
 from . import jsonrpc
 from .envelope import SUBSCRIPTION_ID_KEY, RequestScope, has_envelope, progress_token, stateless_scope
+from .outgoing import ClientRequests, refusal
 from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
 
 if TYPE_CHECKING:
@@ -125,6 +127,12 @@ class Connection:
         # Handshake era: set by `initialize`, shared by every request without envelope.
         self._handshake: RequestScope | None = None
         self._initialized_notified = False
+        self._client_requests = ClientRequests(send)
+        self._roots_asked = 0  # how many times roots/list was sent: only the latest answer is kept
+        self.client_roots: list[Root] | None = None
+        """The `file://` roots the handshake-era client last listed (client/roots); None until it
+        has answered `roots/list`, which is asked after `notifications/initialized` and again
+        after each `notifications/roots/list_changed` when the client declares `roots`."""
         self._unsubscribe = server.registry.on_change(self._tools_changed)
 
     # --- input -----------------------------------------------------------------------
@@ -164,8 +172,8 @@ class Connection:
 
     def _receive_one(self, message: Any, reply: Reply) -> None:
         if jsonrpc.is_response(message):
-            # We send no requests, so no answer is awaited; a stray one is dropped.
-            logger.debug("dropped a response to an unknown request: id=%r", message.get("id"))
+            if not self._client_requests.resolve(message):  # nothing waits for it: dropped
+                logger.debug("dropped a response to an unknown request: id=%r", message.get("id"))
             return
         try:
             jsonrpc.check_request(message)
@@ -408,7 +416,23 @@ class Connection:
             client_info=call.scope.client_info,
             client_capabilities=call.scope.client_capabilities,
             notify=functools.partial(self._notify, call),
+            ask=functools.partial(self._ask_client, call),
         )
+
+    async def _ask_client(self, call: _Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A tool's question to the client (`Context.elicit`, `sample`, `list_roots`)."""
+        scope = call.scope
+        reason = refusal(method, params, scope.version, scope.client_capabilities)
+        if reason is not None:
+            raise ToolError(reason)
+        if scope.stateless:
+            # 2026-07-28 has no server-to-client requests; its input-required rounds
+            # (basic/patterns/input-required) will answer here once they are built.
+            raise ToolError(
+                f"Asking the client ({method}) is not yet supported in {scope.version}; it works in the "
+                "handshake era (initialize, 2025-06-18 or later). Go on without the answer."
+            )
+        return await self._client_requests.request(method, params)
 
     # --- notifications -----------------------------------------------------------------
 
@@ -417,6 +441,9 @@ class Connection:
             self._cancel(params.get("requestId"))
         elif method == "notifications/initialized":
             self._initialized_notified = True
+            self._ask_roots()
+        elif method == "notifications/roots/list_changed":
+            self._ask_roots()
         # Any other notification is ignored (JSON-RPC: notifications are never answered).
 
     def _cancel(self, request_id: object) -> None:
@@ -434,6 +461,22 @@ class Connection:
         if call.context is not None:
             call.context._cancelled = True
         call.cancel_scope.cancel()
+
+    def _ask_roots(self) -> None:
+        if self._handshake is not None and "roots" in self._handshake.client_capabilities:
+            self._task_group.start_soon(self._refresh_roots)
+
+    async def _refresh_roots(self) -> None:
+        self._roots_asked += 1
+        asked = self._roots_asked
+        try:
+            result = await self._client_requests.request("roots/list", {})
+        except ToolError as error:
+            logger.warning("the client's roots are unknown: %s", error)
+            return
+        if asked == self._roots_asked:  # an answer to an older question is stale
+            self.client_roots = file_roots(result)
+            logger.info("client roots: %s", ", ".join(root.uri for root in self.client_roots) or "(none)")
 
     def _notify(self, call: _Call, method: str, params: dict[str, Any]) -> None:
         """Send a tool's notification, from the event loop or from a sync tool's worker thread."""
@@ -469,6 +512,8 @@ class Connection:
 
     async def finish(self, grace: float) -> None:
         """Give calls in flight `grace` seconds to finish, then cancel the rest."""
+        # The client can no longer answer: a call waiting for it ends now, with an error result.
+        self._client_requests.close()
         with anyio.move_on_after(grace):
             await self._idle.wait()
         for call in list(self._in_flight.values()):

@@ -105,5 +105,9 @@ def error_message(request_id: RequestId | None, error: ProtocolError) -> bytes:
     return encode({"jsonrpc": "2.0", "id": request_id, "error": error_object(error)})
 
 
+def request_message(request_id: RequestId, method: str, params: dict[str, Any]) -> bytes:
+    return encode({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
+
+
 def notification_message(method: str, params: dict[str, Any]) -> bytes:
     return encode({"jsonrpc": "2.0", "method": method, "params": params})

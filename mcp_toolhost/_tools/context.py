@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
-from typing import Any, Final, Literal
+import uuid
+from collections.abc import Callable, Generator, Sequence
+from typing import Any, Final, Literal, TypeVar
+
+from . import asking
+from .asking import Ask, Elicited, Root, Sampled
 
 __all__ = ["LOG_LEVELS", "Context", "LogLevel"]
 
@@ -23,6 +27,7 @@ LOG_LEVELS: Final[tuple[str, ...]] = (
 LOG_LEVEL_RANK: Final = {level: rank for rank, level in enumerate(LOG_LEVELS)}
 
 Notify = Callable[[str, dict[str, Any]], None]
+T = TypeVar("T")
 
 
 class Sent:
@@ -55,6 +60,7 @@ class Context:
         client_info: dict[str, Any] | None,
         client_capabilities: dict[str, Any],
         notify: Notify,
+        ask: Ask,
     ) -> None:
         self.request_id = request_id
         self.tool_name = tool_name
@@ -64,6 +70,7 @@ class Context:
         self.client_capabilities = client_capabilities
         self._min_log_rank = LOG_LEVEL_RANK[min_log_level] if min_log_level is not None else None
         self._notify = notify
+        self._ask = ask
         self._last_progress: float | None = None
         self._cancelled = False
 
@@ -120,3 +127,54 @@ class Context:
 
     def error(self, data: Any, *, logger: str | None = None) -> Sent:
         return self.log("error", data, logger=logger)
+
+    # --- asking the client ---------------------------------------------------------------
+    # Each question is one `Ask`: the protocol layer decides how it reaches the client (a
+    # server-to-client request in the handshake era) and refuses, as a ToolError, what the
+    # client or the revision cannot do, so tool code is the same in every era.
+
+    async def list_roots(self) -> list[Root]:
+        """The client's roots (its workspace folders): only `file://` ones."""
+        return asking.file_roots(await self._ask("roots/list", {}))
+
+    async def elicit(self, message: str, schema: type[T]) -> Elicited[T]:
+        """Ask the person a question through a form (elicitation, 2025-06-18 and later).
+
+        `schema` is a pydantic model with flat, primitive fields (strings, numbers,
+        booleans, enums, lists of enum values) or a primitive type; an accepted answer is
+        validated into it, and one that does not fit raises a ToolError naming the field.
+        """
+        result = await self._ask("elicitation/create", asking.elicitation_request(message, schema))
+        return asking.elicited(result, schema)
+
+    async def elicit_url(self, message: str, url: str) -> Elicited[None]:
+        """Send the person to `url` (URL-mode elicitation, 2025-11-25), e.g. to sign in.
+
+        "accept" means they agreed to open it, not that they finished there.
+        """
+        params = {"mode": "url", "message": message, "url": url, "elicitationId": uuid.uuid4().hex}
+        return asking.elicited_url(await self._ask("elicitation/create", params))
+
+    async def sample(
+        self,
+        prompt_or_messages: str | Sequence[dict[str, Any]],
+        *,
+        system_prompt: str | None = None,
+        max_tokens: int = asking.DEFAULT_MAX_TOKENS,
+        temperature: float | None = None,
+        model_preferences: dict[str, Any] | None = None,
+        stop_sequences: Sequence[str] | None = None,
+    ) -> Sampled:
+        """Ask the client's model for a completion (`sampling/createMessage`).
+
+        A `str` is one user message; otherwise pass the spec's `SamplingMessage` objects.
+        """
+        params = asking.sampling_request(
+            prompt_or_messages,
+            system_prompt=system_prompt,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            model_preferences=model_preferences,
+            stop_sequences=stop_sequences,
+        )
+        return asking.sampled(await self._ask("sampling/createMessage", params))
