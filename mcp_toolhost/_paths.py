@@ -39,10 +39,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ._text import REPLACEMENT, as_text, path_text
-from ._tools.asking import Root
+from ._tools.asking import Root, offered_roots
 from .errors import ConfigError, ToolError
 
-__all__ = ["Roots", "confine", "describe_roots", "os_errors", "roots_in_force", "with_client_roots"]
+__all__ = ["Roots", "confine", "describe_roots", "os_errors", "roots_for_call", "roots_in_force", "with_client_roots"]
 
 logger = logging.getLogger("mcp_toolhost.roots")
 
@@ -85,6 +85,13 @@ def roots_in_force(configured: Sequence[str]) -> Roots:
             " its config file, or use a client that offers roots (MCP roots/list).",
         )
     return Roots((cwd,), source=WORKING_DIRECTORY)
+
+
+def roots_for_call(own: Roots) -> Roots:
+    """The roots in force for the current tool call: `own` (from `roots_in_force`) as the roots
+    its client offers narrow or replace them (`with_client_roots`); `own` while they are unknown."""
+    offered = offered_roots.get()
+    return own if offered is None else with_client_roots(own, offered)
 
 
 @functools.lru_cache(maxsize=16)  # one entry per answer: its warnings are logged once

@@ -7,11 +7,12 @@ official SDK's `ClientSession` with `list_roots_callback` as an independent clie
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import McpProcess, executable
+from conftest import FIXTURES, McpProcess, executable
 from test_asking_client import answer, call, next_request
 
 ROOTS = {"roots": {"listChanged": True}}
@@ -129,6 +130,23 @@ def test_a_client_that_never_answers_delays_a_call_only_briefly(spawn, folders, 
     next_request(server, "roots/list")  # left unanswered
     listed = server.recv_response(1)["result"]["structuredContent"]
     assert listed == {"directories": [str(folders["work"])], "source": CONFIGURED}, listed
+
+
+def test_manifest_path_parameters_follow_the_clients_roots(spawn, folders, tmp_path):
+    manifest = tmp_path / "path.toml"
+    argv = FIXTURES / "plugins" / "sandbox" / "argv.py"
+    manifest.write_text(
+        f'[[tool]]\nname = "show_path"\ndescription = "Print it."\n'
+        f'command = ["{sys.executable}", "{argv}", "{{file}}"]\noutput = {{ format = "json" }}\n\n'
+        '[tool.parameters.file]\ntype = "path"\n'
+    )
+    server = spawn("serve", "--no-builtins", "--manifest", str(manifest), cwd=Path("/"))
+    open_session(server, ROOTS)
+    offer(server, folders["work"])
+    shown = tool(server, "show_path", 1, {"file": "notes.txt"})
+    assert shown["structuredContent"]["result"] == [str(folders["work"] / "notes.txt")], shown
+    refused = tool(server, "show_path", 2, {"file": str(folders["other"] / "notes.txt")})
+    assert refused["isError"] is True and "Access denied" in refused["content"][0]["text"], refused
 
 
 def test_a_2026_07_28_call_does_not_use_the_handshake_clients_roots(spawn, folders):

@@ -22,8 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._paths import Roots, confine, roots_in_force, with_client_roots
-from .._tools.asking import offered_roots
+from .._paths import Roots, confine, roots_for_call, roots_in_force
 from ..config import Settings
 from ..errors import ConfigError
 from ._net import HostAllowList
@@ -65,8 +64,7 @@ class BuiltinsConfig:
     def roots(self) -> Roots:
         """The allowed directories for the current call (real paths; the first takes relative paths),
         or why there are none: `own_roots` narrowed or replaced by the roots its client offers."""
-        offered = offered_roots.get()
-        return self.own_roots if offered is None else with_client_roots(self.own_roots, offered)
+        return roots_for_call(self.own_roots)
 
     def path(self, path: str, *, follow_symlinks: bool = True) -> Path:
         """`path` resolved and checked to lie inside a root; raises ToolError if not.
