@@ -56,7 +56,7 @@ def test_no_root_when_started_in_a_folder_too_broad_to_serve(spawn, tmp_path, wh
             pytest.skip(f"this account's home {cwd} is not an ordinary folder")
     server = spawn("--allow-command", sys.executable, cwd=cwd, env=env)
     server.initialize()
-    note = server.wait_for_stderr("The file tools will refuse every path.")
+    note = server.wait_for_stderr("the file tools will refuse every path.")
     assert GUIDANCE in note, note
     listed = server.call("list_allowed_directories")["result"]
     assert not listed.get("isError") and listed["structuredContent"]["directories"] == [], listed
