@@ -50,6 +50,13 @@ class Settings:
     As large as `max_message_bytes`, so a file within `max_file_bytes` fits as base64 (4/3 larger)."""
     list_ttl_ms: int = 0
     """2026-07-28 cache hint on `tools/list` and `server/discover` results."""
+    request_state_key: str | None = field(default=None, repr=False)
+    """Secret that seals the 2026-07-28 `requestState`, so that several processes accept each other's
+    (README, "Asking the client"); none: a random key per process. Never shown."""
+    request_state_ttl: float = 600.0
+    """Seconds a `requestState` stays valid: the client has that long to answer a tool's question."""
+    request_state_max_bytes: int = 256 * 1024
+    """Largest `requestState`, which carries the answers a call got so far; past it the call is an error result."""
 
     # Tool execution.
     tool_timeout: float = 60.0
