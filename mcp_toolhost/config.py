@@ -25,6 +25,8 @@ from .errors import ConfigError
 __all__ = ["Settings", "load_settings"]
 
 ENV_PREFIX = "MCP_TOOLHOST_"
+SHORTEST_STATE_KEY = 32
+"""Characters a configured `request_state_key` has at least: a short secret is a guessable one."""
 DEFAULT_CONFIG_FILE = "mcp-toolhost.toml"
 
 
@@ -251,6 +253,13 @@ def load_settings(
         _file_values(config_file, found)
     _env_values(os.environ if environ is None else environ, found)
     settings = _validate(found) if found.values else Settings()
+    key = settings.request_state_key
+    if key is not None and len(key) < SHORTEST_STATE_KEY:  # the key itself is never shown
+        where = found.locate["request_state_key"](["request_state_key"])
+        found.problems.append(
+            f"{where}: request_state_key: {len(key)} characters, fewer than {SHORTEST_STATE_KEY}; use a long "
+            'random secret, e.g. from `python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+        )
     if found.problems:
         raise ConfigError("\n".join(found.problems))
     if overrides:

@@ -92,6 +92,26 @@ def test_processes_sharing_a_configured_key_accept_each_others_state(spawn):
     assert key not in other.stderr
 
 
+def test_a_short_configured_key_is_refused_without_showing_it(spawn):
+    server = start(spawn, request_state_key="hunter2")
+    assert server.wait() != 0
+    assert "MCP_TOOLHOST_REQUEST_STATE_KEY: request_state_key: 7 characters, fewer than 32" in server.stderr
+    assert "hunter2" not in server.stderr
+
+
+def test_a_tool_asking_differently_on_a_later_round_is_an_error_result(spawn):
+    server = start(spawn)
+    first = call(server, "fickle", {})["result"]
+    assert first["inputRequests"]["question-1"]["method"] == "elicitation/create"
+    answer = {"question-1": {"action": "accept", "content": {"value": True}}}
+    response = call(server, "fickle", {}, inputResponses=answer, requestState=first["requestState"])["result"]
+    assert response["isError"] is True
+    assert (
+        "asked sampling/createMessage where the earlier round asked elicitation/create"
+        in (response["content"][0]["text"])
+    )
+
+
 @pytest.mark.parametrize(("name", "arguments"), [("deploy", {"env": "staging"}), ("patient", {})])
 def test_a_request_state_for_another_call_is_refused(spawn, name, arguments):
     server = start(spawn)
