@@ -144,6 +144,15 @@ def test_an_answer_that_is_not_an_object_is_invalid_params(spawn):
     assert says in response["error"]["message"], response
 
 
+def test_a_question_asked_in_the_tools_own_task_group_is_a_round_too(spawn):
+    server = start(spawn)
+    first = call(server, "ask_in_task_group", {})["result"]
+    assert first["resultType"] == "input_required", first
+    answer = {"question-1": {"action": "accept", "content": {"value": True}}}
+    done = call(server, "ask_in_task_group", {}, inputResponses=answer, requestState=first["requestState"])
+    assert done["result"]["content"][0]["text"] == "answered [True]", done
+
+
 def test_a_sync_tool_asks_over_rounds(spawn):
     server = start(spawn)
     first = call(server, "sync_ask", {})["result"]

@@ -407,10 +407,7 @@ class Connection:
         except ToolError as error:
             return error_result(str(error))
         except Asked as asked:  # 2026-07-28: the tool asked a question with no answer yet
-            try:
-                return input_required_result(self._server.request_state, asked, tool.name, call.arguments)
-            except ToolError as error:
-                return error_result(str(error))
+            return self._input_required(call, asked)
         except anyio.get_cancelled_exc_class():
             if anyio.current_effective_deadline() == -math.inf:
                 raise  # we are being cancelled: the client, a shutdown
@@ -419,10 +416,19 @@ class Connection:
             logger.error("tool %s raised a cancellation of its own", tool.name, exc_info=True)
             return error_result(f"Tool {tool.name!r} failed: it was cancelled from within")
         except BaseException as exc:  # SystemExit, KeyboardInterrupt and the like included
+            question = _asked_within(exc)
+            if question is not None:  # asked from a task of the tool's own task group
+                return self._input_required(call, question)
             # The model gets the exception's type and message, never a traceback; the
             # traceback goes to the server's log.
             logger.error("tool %s raised", tool.name, exc_info=True)
             return error_result(f"Tool {tool.name!r} failed: {type(exc).__name__}: {exc}")
+
+    def _input_required(self, call: _Call, asked: Asked) -> dict[str, Any]:
+        try:
+            return input_required_result(self._server.request_state, asked, call.tool.name, call.arguments)
+        except ToolError as error:
+            return error_result(str(error))
 
     def _context(self, call: _Call) -> Context:
         return Context(
@@ -555,3 +561,14 @@ class Connection:
             meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
             self._send(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
         self._subscriptions.clear()
+
+
+def _asked_within(exc: BaseException) -> Asked | None:
+    """The question in an exception group holding nothing else (a tool's task group wraps it)."""
+    if not isinstance(exc, BaseExceptionGroup):
+        return None
+    matched, rest = exc.split(Asked)
+    found: BaseException | None = matched
+    while isinstance(found, BaseExceptionGroup) and rest is None:
+        found = found.exceptions[0]  # several tasks asking at once: the first question goes first
+    return found if isinstance(found, Asked) and rest is None else None
