@@ -45,6 +45,16 @@ def asked(server: McpProcess) -> list[dict[str, Any]]:
     return [message for message in server.notifications if message.get("method") == "elicitation/create"]
 
 
+def asked_to_delete(spawn, root: Path, **env: str) -> tuple[McpProcess, dict[str, Any], Path]:
+    """A server asking whether to delete `root/keep.txt`, which holds "precious": (server, question, file)."""
+    kept = root / "keep.txt"
+    kept.write_text("precious")
+    flags = () if env else ("--confirm-destructive",)
+    server = start(spawn, root, FORM, *flags, **env)
+    call(server, "delete_path", 1, {"path": "keep.txt"})
+    return server, next_request(server, "elicitation/create"), kept
+
+
 def test_accept_deletes_the_folder_after_saying_what_is_in_it(spawn, tmp_path: Path) -> None:
     folder = tmp_path / "build"
     (folder / "sub").mkdir(parents=True)
@@ -72,11 +82,7 @@ def test_accept_deletes_the_folder_after_saying_what_is_in_it(spawn, tmp_path: P
     ],
 )
 def test_decline_cancel_or_unticked_keeps_the_file(spawn, tmp_path: Path, reply, said) -> None:
-    kept = tmp_path / "keep.txt"
-    kept.write_text("precious")
-    server = start(spawn, tmp_path, FORM, MCP_TOOLHOST_CONFIRM_DESTRUCTIVE="true")  # the variable works too
-    call(server, "delete_path", 1, {"path": "keep.txt"})
-    question = next_request(server, "elicitation/create")
+    server, question, kept = asked_to_delete(spawn, tmp_path, MCP_TOOLHOST_CONFIRM_DESTRUCTIVE="true")
     assert question["params"]["message"] == f"Delete the file {kept} (8 bytes)?"
     answer(server, question, reply)
     message = error_text(server.recv_response(1))
@@ -85,11 +91,7 @@ def test_decline_cancel_or_unticked_keeps_the_file(spawn, tmp_path: Path, reply,
 
 
 def test_an_error_answer_is_no_consent(spawn, tmp_path: Path) -> None:
-    kept = tmp_path / "keep.txt"
-    kept.write_text("precious")
-    server = start(spawn, tmp_path, FORM, "--confirm-destructive")
-    call(server, "delete_path", 1, {"path": "keep.txt"})
-    question = next_request(server, "elicitation/create")
+    server, question, kept = asked_to_delete(spawn, tmp_path)
     server.send({"jsonrpc": "2.0", "id": question["id"], "error": {"code": -32603, "message": "dialog crashed"}})
     message = error_text(server.recv_response(1))
     assert message.startswith("The user's confirmation could not be obtained: nothing was deleted."), message
@@ -98,11 +100,7 @@ def test_an_error_answer_is_no_consent(spawn, tmp_path: Path) -> None:
 
 
 def test_a_client_gone_while_asked_deletes_nothing(spawn, tmp_path: Path) -> None:
-    kept = tmp_path / "keep.txt"
-    kept.write_text("precious")
-    server = start(spawn, tmp_path, FORM, "--confirm-destructive")
-    call(server, "delete_path", 1, {"path": "keep.txt"})
-    next_request(server, "elicitation/create")
+    server, _, kept = asked_to_delete(spawn, tmp_path)
     server.close_stdin()
     assert server.wait() == 0
     assert kept.read_text() == "precious"
