@@ -106,6 +106,17 @@ def test_a_client_gone_while_asked_deletes_nothing(spawn, tmp_path: Path) -> Non
     assert kept.read_text() == "precious"
 
 
+def test_a_question_unanswered_before_the_timeout_deletes_nothing_even_if_accepted_late(spawn, tmp_path) -> None:
+    server, question, kept = asked_to_delete(spawn, tmp_path, MCP_TOOLHOST_CONFIRM_DESTRUCTIVE="1",
+                                             MCP_TOOLHOST_TOOL_TIMEOUT="0.5")  # fmt: skip
+    assert "timed out after 0.5 seconds" in error_text(server.recv_response(1))
+    withdrawn = [m for m in server.notifications if m.get("method") == "notifications/cancelled"] or [server.recv()]
+    assert withdrawn[0]["params"]["requestId"] == question["id"], withdrawn  # the question is withdrawn
+    answer(server, question, {"action": "accept"})  # too late: dropped
+    assert server.request("ping")["result"] == {}
+    assert kept.read_text() == "precious"
+
+
 def test_write_file_asks_before_overwriting_only(spawn, tmp_path: Path) -> None:
     old = tmp_path / "old.txt"
     old.write_text("hello")
