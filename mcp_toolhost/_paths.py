@@ -1,9 +1,11 @@
 """The allowed roots, and confining paths to them.
 
-The roots in force come from the first source that gives any (`roots_in_force`): the
-configured ones, else the working directory unless it is `/`, the home directory or
-above it (clients start servers there; serving it would hand a model every file).
-Then there is no root, and every path is refused with how to give one.
+The roots in force come from the first source that gives any (`roots_in_force`, then
+`with_client_roots` for each answer the client gives to `roots/list`): the configured
+ones, narrowed to the client's roots that lie inside them; else the client's roots; else
+the working directory unless it is `/`, the home directory or above it (clients start
+servers there; serving it would hand a model every file). Then there is no root, and
+every path is refused with how to give one.
 
 A path is accepted only if its real location lies inside a root, compared by path
 components (`/data2` is not inside `/data`). The real location is what the operating
@@ -27,16 +29,27 @@ Nor case-insensitive file systems, where `/Data` and `/data` are one folder.
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from ._text import REPLACEMENT, as_text, path_text
+from ._tools.asking import Root, offered_roots
 from .errors import ConfigError, ToolError
 
-__all__ = ["Roots", "confine", "describe_roots", "os_errors", "roots_in_force"]
+__all__ = ["Roots", "confine", "describe_roots", "os_errors", "roots_for_call", "roots_in_force", "with_client_roots"]
+
+logger = logging.getLogger("mcp_toolhost.roots")
+
+CONFIGURED = "configured (--root, roots)"
+CLIENT = "the client's roots (roots/list)"
+CLIENT_INSIDE = "the client's roots (roots/list) inside the configured ones"
+WORKING_DIRECTORY = "the working directory"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,30 +60,87 @@ class Roots:
     """Real paths (symlinks resolved); the first takes relative paths."""
     missing: str = ""
     """When `paths` is empty: why, and how to give one. Every confined path answers it."""
+    source: str = ""
+    """Where `paths` came from, as `list_allowed_directories` shows it."""
 
 
 def roots_in_force(configured: Sequence[str]) -> Roots:
     """The roots to serve, from the first source that gives any.
 
     1. The configured roots (`--root`, `roots`), as they are.
-    2. The working directory, unless it is too broad to hand a model whole: `/`, the
+    2. (The roots the client offers, MCP `roots/list`: `with_client_roots`, once known.)
+    3. The working directory, unless it is too broad to hand a model whole: `/`, the
        home directory or a folder above it, where clients like Claude Desktop start
        servers. Then there are no roots, and `missing` says how to give one.
-
-    (The roots a client offers, MCP `roots/list`, would come between 1 and 2.)
     """
     if configured:
-        return Roots(_real_paths(configured))
+        return Roots(_real_paths(configured), source=CONFIGURED)
     cwd = Path(os.path.realpath(os.getcwd()))
     broad = _too_broad(cwd)
     if broad:
         return Roots(
             (),
             f"No allowed directory: none is configured, and the working directory {path_text(cwd)} is {broad},"
-            ' too broad to serve whole. Give one: start the server with --root DIR, or set roots = ["DIR"] in'
-            " its config file.",
+            ' too broad to serve whole. Give one: start the server with --root DIR, set roots = ["DIR"] in'
+            " its config file, or use a client that offers roots (MCP roots/list).",
         )
-    return Roots((cwd,))
+    return Roots((cwd,), source=WORKING_DIRECTORY)
+
+
+def roots_for_call(own: Roots) -> Roots:
+    """The roots in force for the current tool call: `own` (from `roots_in_force`) as the roots
+    its client offers narrow or replace them (`with_client_roots`); `own` while they are unknown."""
+    offered = offered_roots.get()
+    return own if offered is None else with_client_roots(own, offered)
+
+
+@functools.lru_cache(maxsize=16)  # one entry per answer: its warnings are logged once
+def with_client_roots(own: Roots, offered: tuple[Root, ...]) -> Roots:
+    """The roots in force once the client offered `offered` (its last `roots/list` answer).
+
+    Client roots narrow, never widen (issue 9): with roots configured, the client's roots
+    that lie inside one of them, or the configured ones if none does; a client root
+    outside every configured root is ignored with a warning. With none configured, the
+    client's roots replace the working directory (or its absence). `own` is what
+    `roots_in_force` gave.
+    """
+    local = _client_paths(offered)
+    if own.source != CONFIGURED:
+        return Roots(local, source=CLIENT) if local else own
+    inside: list[Path] = []
+    for path in local:
+        if _inside(path, own.paths):
+            inside.append(path)
+        else:
+            logger.warning(
+                "client root %s is outside every configured root (%s): ignored, as client roots only narrow",
+                path_text(path),
+                describe_roots(own.paths),
+            )
+    return Roots(tuple(inside), source=CLIENT_INSIDE) if inside else own
+
+
+def _client_paths(offered: Sequence[Root]) -> tuple[Path, ...]:
+    """The real local folders that `offered` names, in order, without repeats; others warned of and ignored."""
+    found: list[Path] = []
+    for root in offered:
+        # RFC 8089: file://host/path; only an empty host or "localhost" is this machine.
+        parts = urlsplit(root.uri)
+        path = unquote(parts.path)
+        if parts.netloc not in ("", "localhost"):
+            logger.warning("client root %s is on another host (%s): ignored", root.uri, parts.netloc)
+            continue
+        if not os.path.isabs(path) or "\0" in path or not os.path.isdir(path):
+            logger.warning("client root %s is not a local directory: ignored", root.uri)
+            continue
+        real = Path(os.path.realpath(path))
+        if real not in found:
+            found.append(real)
+    return tuple(found)
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)
 
 
 def _real_paths(given: Sequence[str]) -> tuple[Path, ...]:
@@ -138,7 +208,7 @@ def confine(path: str, roots: Roots, *, follow_symlinks: bool = True) -> Path:
         real = Path(os.path.realpath(candidate))
     else:
         real = Path(os.path.realpath(head)) / name
-    if any(real == root or real.is_relative_to(root) for root in roots.paths):
+    if _inside(real, roots.paths):
         return real
     shown = f"{path!r}" if str(real) == path else f"{path!r} (resolves to {path_text(real)})"
     raise ToolError(f"Access denied: {shown} is outside the allowed directories: {allowed}")

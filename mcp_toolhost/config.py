@@ -60,6 +60,9 @@ class Settings:
     """Tool calls running at once; further calls wait for a free slot."""
     shutdown_grace: float = 1.0
     """Seconds in-flight calls get to finish after EOF or SIGTERM before they are cancelled."""
+    client_roots_wait: float = 2.0
+    """Seconds after asking the client for its roots (roots/list) that a tool call waits for the
+    answer before it runs with the roots known until then."""
     progress_pause: float = 0.005
     """Seconds between a call's progress notifications and its answer (0: none): the TypeScript
     SDK client drops progress that it reads together with the answer (typescript-sdk#2580)."""

@@ -206,7 +206,10 @@ def test_file_info_describes_files_and_symlinks(server: McpProcess, tree: Path) 
 def test_list_allowed_directories(spawn, tree: Path, tmp_path: Path) -> None:
     server = spawn("serve", "--root", str(tree), "--root", str(tmp_path), "--builtins", "files")
     server.initialize()
-    assert structured(server.call("list_allowed_directories")) == {"directories": [str(tree), str(tmp_path)]}
+    assert structured(server.call("list_allowed_directories")) == {
+        "directories": [str(tree), str(tmp_path)],
+        "source": "configured (--root, roots)",
+    }
     # A second root is reachable by absolute path; relative paths start at the first.
     (tmp_path / "other.txt").write_text("other\n")
     assert structured(server.call("read_file", {"path": str(tmp_path / "other.txt")}))["content"] == "other\n"

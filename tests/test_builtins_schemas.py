@@ -117,7 +117,8 @@ def test_config_file_and_flags_add_up(spawn, tmp_path: Path) -> None:
     server = spawn("serve", "--config", str(config), "--root", str(second), "--builtins", "files")
     server.initialize()
     assert server.call("list_allowed_directories")["result"]["structuredContent"] == {
-        "directories": [str(first), str(second)]
+        "directories": [str(first), str(second)],
+        "source": "configured (--root, roots)",
     }
     assert "write_file" not in {tool["name"] for tool in server.list_tools()}
 

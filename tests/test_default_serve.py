@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import TIMEOUT, executable, run_cli
 
-GUIDANCE = 'Give one: start the server with --root DIR, or set roots = ["DIR"] in its config file.'
+GUIDANCE = (
+    'Give one: start the server with --root DIR, set roots = ["DIR"] in its config file, or use a client that'
+    " offers roots (MCP roots/list)."
+)
 
 
 def test_bare_command_serves_the_builtins_rooted_in_the_working_directory(spawn, tmp_path):
@@ -53,7 +56,7 @@ def test_no_root_when_started_in_a_folder_too_broad_to_serve(spawn, tmp_path, wh
             pytest.skip(f"this account's home {cwd} is not an ordinary folder")
     server = spawn("--allow-command", sys.executable, cwd=cwd, env=env)
     server.initialize()
-    note = server.wait_for_stderr("The file tools will refuse every path.")
+    note = server.wait_for_stderr("the file tools will refuse every path.")
     assert GUIDANCE in note, note
     listed = server.call("list_allowed_directories")["result"]
     assert not listed.get("isError") and listed["structuredContent"]["directories"] == [], listed
@@ -77,7 +80,7 @@ def test_a_root_given_is_served_wherever_the_server_starts(spawn, tmp_path):
     server = spawn("--root", str(tmp_path), cwd=Path("/"))
     server.initialize()
     listed = server.call("list_allowed_directories")["result"]["structuredContent"]
-    assert listed == {"directories": [str(tmp_path.resolve())]}, listed
+    assert listed == {"directories": [str(tmp_path.resolve())], "source": "configured (--root, roots)"}, listed
     read = server.call("read_file", {"path": "notes.txt"})["result"]
     assert read["structuredContent"]["content"] == "mine\n", read
     assert "refuse every path" not in server.stderr
@@ -90,7 +93,7 @@ def test_a_project_folder_below_home_is_still_the_root(spawn, tmp_path):
     server = spawn(cwd=project, env={"HOME": str(project.parent)})
     server.initialize()
     listed = server.call("list_allowed_directories")["result"]["structuredContent"]
-    assert listed == {"directories": [str(project.resolve())]}, listed
+    assert listed == {"directories": [str(project.resolve())], "source": "the working directory"}, listed
     read = server.call("read_file", {"path": "notes.txt"})["result"]
     assert read["structuredContent"]["content"] == "project\n", read
 

@@ -26,7 +26,7 @@ import anyio.abc
 import anyio.from_thread
 import anyio.lowlevel
 
-from .._tools.asking import Root, file_roots
+from .._tools.asking import Root, file_roots, offered_roots
 from .._tools.context import LOG_LEVEL_RANK, Context
 from .._tools.results import error_result, tool_result
 from ..errors import (
@@ -129,10 +129,14 @@ class Connection:
         self._initialized_notified = False
         self._client_requests = ClientRequests(send)
         self._roots_asked = 0  # how many times roots/list was sent: only the latest answer is kept
-        self.client_roots: list[Root] | None = None
+        self.client_roots: tuple[Root, ...] | None = None
         """The `file://` roots the handshake-era client last listed (client/roots); None until it
         has answered `roots/list`, which is asked after `notifications/initialized` and again
         after each `notifications/roots/list_changed` when the client declares `roots`."""
+        # Unset while a roots/list question is unanswered: calls wait for it until the deadline.
+        self._roots_known = anyio.Event()
+        self._roots_known.set()
+        self._roots_deadline = 0.0
         self._unsubscribe = server.registry.on_change(self._tools_changed)
 
     # --- input -----------------------------------------------------------------------
@@ -315,6 +319,9 @@ class Connection:
         try:
             with call.cancel_scope:
                 try:
+                    if not call.scope.stateless:  # 2026-07-28: no roots/list, so no client roots
+                        await self._client_roots_settled()
+                        offered_roots.set(self.client_roots)  # this call's task (and its worker thread) only
                     answer = await self._tool_call_answer(call)
                 except Exception as exc:  # a bug of ours: this call fails, the server serves on
                     logger.exception("internal error in a call to %s", call.tool.name)
@@ -464,19 +471,36 @@ class Connection:
 
     def _ask_roots(self) -> None:
         if self._handshake is not None and "roots" in self._handshake.client_capabilities:
-            self._task_group.start_soon(self._refresh_roots)
+            if self._roots_known.is_set():
+                self._roots_known = anyio.Event()
+            self._roots_deadline = anyio.current_time() + self._server.settings.client_roots_wait
+            self._roots_asked += 1
+            self._task_group.start_soon(self._refresh_roots, self._roots_asked)
 
-    async def _refresh_roots(self) -> None:
-        self._roots_asked += 1
-        asked = self._roots_asked
+    async def _refresh_roots(self, asked: int) -> None:
         try:
             result = await self._client_requests.request("roots/list", {})
         except ToolError as error:
             logger.warning("the client's roots are unknown: %s", error)
-            return
-        if asked == self._roots_asked:  # an answer to an older question is stale
-            self.client_roots = file_roots(result)
+            result = None
+        if asked != self._roots_asked:
+            return  # an answer to an older question is stale; the latest one is awaited
+        if result is not None:
+            self.client_roots = tuple(file_roots(result))
             logger.info("client roots: %s", ", ".join(root.uri for root in self.client_roots) or "(none)")
+        self._roots_known.set()
+
+    async def _client_roots_settled(self) -> None:
+        """Wait until the client answered the last `roots/list`, at most `client_roots_wait` after it was asked.
+
+        The question goes out after `notifications/initialized`, and a client may call a
+        tool at once: run before the answer, a file tool would use the wrong roots (the
+        working directory, or none). A client that never answers delays calls only until
+        the deadline; then what is known is used.
+        """
+        if not self._roots_known.is_set():
+            with anyio.move_on_after(self._roots_deadline - anyio.current_time()):
+                await self._roots_known.wait()
 
     def _notify(self, call: _Call, method: str, params: dict[str, Any]) -> None:
         """Send a tool's notification, from the event loop or from a sync tool's worker thread."""

@@ -8,6 +8,7 @@ is the protocol layer's business (`Context` is given an `Ask` for it).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeVar, cast
 
@@ -26,6 +27,7 @@ __all__ = [
     "elicited",
     "elicited_url",
     "file_roots",
+    "offered_roots",
     "sampled",
     "sampling_request",
 ]
@@ -70,6 +72,13 @@ class Sampled:
 
 
 # --- roots ---------------------------------------------------------------------------
+
+offered_roots: ContextVar[tuple[Root, ...] | None] = ContextVar("offered_roots", default=None)
+"""The roots the client of the current tool call last listed; None while unknown.
+
+Set by the connection for each call it runs (so each connection's calls see their own
+client's roots; a sync tool's worker thread inherits it), read by whoever confines paths
+(the built-in file tools), which the protocol core knows nothing of."""
 
 
 def file_roots(result: dict[str, Any]) -> list[Root]:

@@ -59,7 +59,7 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
         raise ConfigError(f"Unknown built-in group(s): {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
     cfg = configure(settings)
     if "files" in settings.builtins and not cfg.roots.paths:
-        logger.warning("The file tools will refuse every path. %s", cfg.roots.missing)
+        logger.warning("Until a client offers roots, the file tools will refuse every path. %s", cfg.roots.missing)
     host.registry.reasons.append(functools.partial(why_hidden, settings, cfg))
     served: list[Tool] = []
     for group in dict.fromkeys(settings.builtins):

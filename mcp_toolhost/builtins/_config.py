@@ -6,6 +6,10 @@ tools read `config()`. Resolving happens at start, so mistakes (a root that does
 exist, a program not on PATH, a malformed `--allow-host`) stop the server with a clear
 message instead of surfacing in the middle of a conversation.
 
+The roots alone also depend on the call: the roots its client offers (MCP `roots/list`,
+which the connection sets per call in `offered_roots`) narrow the configured ones or
+replace the working directory (`BuiltinsConfig.roots`).
+
 One configuration per process: the last `configure` wins. Before any, `config()` is
 the default, as safe as it gets: the working directory as the only root (none if it is
 `/` or the home directory, see `_paths.roots_in_force`), no programs, no local hosts.
@@ -18,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._paths import Roots, confine, roots_in_force
+from .._paths import Roots, confine, roots_for_call, roots_in_force
 from ..config import Settings
 from ..errors import ConfigError
 from ._net import HostAllowList
@@ -37,8 +41,9 @@ class BuiltinsConfig:
     """`Settings` as the built-in tools use them: roots resolved, programs found, hosts parsed."""
 
     settings: Settings
-    roots: Roots
-    """The allowed directories (real paths; the first takes relative paths), or why there are none."""
+    own_roots: Roots
+    """The configured roots, else the working directory (or why there are none): the roots in force
+    until the client lists its own."""
     commands: dict[str, str] = field(default_factory=dict)
     """Allowed programs (names, absolute paths, and the paths names resolve to) mapped to the executable's path."""
     hosts: HostAllowList = field(default_factory=HostAllowList)
@@ -49,11 +54,17 @@ class BuiltinsConfig:
     def from_settings(cls, settings: Settings) -> BuiltinsConfig:
         return cls(
             settings=settings,
-            roots=roots_in_force(settings.roots),
+            own_roots=roots_in_force(settings.roots),
             commands=_commands(settings.allow_commands),
             hosts=HostAllowList.parse(settings.allow_hosts),
             http_methods=SAFE_HTTP_METHODS if settings.read_only else None,
         )
+
+    @property
+    def roots(self) -> Roots:
+        """The allowed directories for the current call (real paths; the first takes relative paths),
+        or why there are none: `own_roots` narrowed or replaced by the roots its client offers."""
+        return roots_for_call(self.own_roots)
 
     def path(self, path: str, *, follow_symlinks: bool = True) -> Path:
         """`path` resolved and checked to lie inside a root; raises ToolError if not.

@@ -190,6 +190,8 @@ class Deleted(TypedDict):
 
 class AllowedDirectories(TypedDict):
     directories: list[str]
+    source: NotRequired[str]
+    """Where they come from: configured, the client's roots (roots/list), or the working directory."""
     reason: NotRequired[str]
     """Why there are none, and how to give one."""
 
@@ -661,10 +663,14 @@ def file_info(path: str) -> FileInfo:
 
 @tool(title="List allowed directories", read_only_hint=True, open_world_hint=False)
 def list_allowed_directories() -> AllowedDirectories:
-    """The directories the file tools may use; relative paths start at the first. With none, why."""
+    """The directories the file tools may use, and where they come from; relative paths start at the first.
+
+    With none, why."""
     roots = config().roots
     allowed = AllowedDirectories(directories=[path_text(root) for root in roots.paths])
-    if not roots.paths:
+    if roots.paths:
+        allowed["source"] = roots.source
+    else:
         allowed["reason"] = roots.missing
     return allowed
 

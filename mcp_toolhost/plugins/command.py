@@ -27,7 +27,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from .._paths import Roots, confine, roots_in_force
+from .._paths import Roots, confine, roots_for_call, roots_in_force
 from .._redact import redact_values, secret_values
 from .._subprocess import Completed, Limits, run_program
 from .._toml import did_you_mean, dotted
@@ -354,10 +354,10 @@ class CommandTool(Tool):
             value = arguments.get(name)
             if not param.path or value is None:
                 continue
-            items, resolved = _items(value), []
+            items, resolved, roots = _items(value), [], roots_for_call(self.roots)
             for i, item in enumerate(items):
                 try:
-                    resolved.append(str(confine(item, self.roots)))
+                    resolved.append(str(confine(item, roots)))
                 except ToolError as exc:
                     problems.append({"path": f"{name}[{i}]" if isinstance(value, list) else name, "message": str(exc)})
             if len(resolved) == len(items):
