@@ -381,9 +381,11 @@ def write_file(
         if os.path.exists(real.parent) and not os.path.isdir(real.parent):
             raise ToolError(f"Cannot write {path}: {path_text(real.parent)} is a file, not a folder.")
         note = None
-        if mode == "overwrite" and existed:  # append keeps what is there; create never replaces
+        if cfg.settings.confirm_destructive and mode == "overwrite" and existed:  # append and create lose nothing
+            from ._confirm import ask_first
+
             question = f"Overwrite {_described(real)} with {len(data)} bytes of new content?"
-            note = _confirmed(ctx, question, "nothing was written")
+            note = ask_first(ctx, question, "nothing was written")
         real.parent.mkdir(parents=True, exist_ok=True)
         old = b""
         if mode == "append" and existed:
@@ -727,9 +729,10 @@ def move_file(source: str, destination: str, overwrite: bool = False, ctx: Conte
         if exists and not overwrite:
             raise ToolError(f"{destination} already exists; pass overwrite=true to replace it.")
         note = None
-        if exists:
-            question = f"Replace {_described(dst)} with {path_text(src)}?"
-            note = _confirmed(ctx, question, "nothing was moved or replaced")
+        if cfg.settings.confirm_destructive and exists:
+            from ._confirm import ask_first
+
+            note = ask_first(ctx, f"Replace {_described(dst)} with {path_text(src)}?", "nothing was moved or replaced")
         dst.parent.mkdir(parents=True, exist_ok=True)
         if exists or not _rename_new(src, dst):
             try:
@@ -778,8 +781,11 @@ def delete_path(path: str, recursive: bool = False, ctx: Context | None = None) 
     with os_errors(path):
         kind = _mode_type(real.lstat().st_mode)
         note = None
-        if kind != "directory" or recursive or not any(real.iterdir()):  # else it fails below, unasked
-            note = _confirmed(ctx, f"Delete {_described(real)}?", "nothing was deleted")
+        # A folder with entries and no `recursive` fails below: nothing to ask.
+        if cfg.settings.confirm_destructive and (kind != "directory" or recursive or not any(real.iterdir())):
+            from ._confirm import ask_first
+
+            note = ask_first(ctx, f"Delete {_described(real)}?", "nothing was deleted")
         if kind != "directory":
             real.unlink()
         elif recursive:
@@ -795,15 +801,6 @@ def delete_path(path: str, recursive: bool = False, ctx: Context | None = None) 
     if note is not None:
         deleted["note"] = note
     return deleted
-
-
-def _confirmed(ctx: Context | None, question: str, untouched: str) -> str | None:
-    """With confirm_destructive, ask first (see `_confirm.py`): the result's note, or None when off."""
-    if not config().settings.confirm_destructive:
-        return None
-    from ._confirm import ask_first
-
-    return ask_first(ctx, question, untouched)
 
 
 def _described(real: Path) -> str:
