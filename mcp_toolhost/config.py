@@ -25,6 +25,8 @@ from .errors import ConfigError
 __all__ = ["Settings", "load_settings"]
 
 ENV_PREFIX = "MCP_TOOLHOST_"
+SHORTEST_STATE_KEY = 32
+"""Characters a configured `request_state_key` has at least: a short secret is a guessable one."""
 DEFAULT_CONFIG_FILE = "mcp-toolhost.toml"
 
 
@@ -50,6 +52,13 @@ class Settings:
     As large as `max_message_bytes`, so a file within `max_file_bytes` fits as base64 (4/3 larger)."""
     list_ttl_ms: int = 0
     """2026-07-28 cache hint on `tools/list` and `server/discover` results."""
+    request_state_key: str | None = field(default=None, repr=False)
+    """Secret that seals the 2026-07-28 `requestState`, so that several processes accept each other's
+    (README, "Asking the client"); none: a random key per process. Never shown."""
+    request_state_ttl: float = 600.0
+    """Seconds a `requestState` stays valid: the client has that long to answer a tool's question."""
+    request_state_max_bytes: int = 256 * 1024
+    """Largest `requestState`, which carries the answers a call got so far; past it the call is an error result."""
 
     # Tool execution.
     tool_timeout: float = 60.0
@@ -249,6 +258,13 @@ def load_settings(
         _file_values(config_file, found)
     _env_values(os.environ if environ is None else environ, found)
     settings = _validate(found) if found.values else Settings()
+    key = settings.request_state_key
+    if key is not None and len(key) < SHORTEST_STATE_KEY:  # the key itself is never shown
+        where = found.locate["request_state_key"](["request_state_key"])
+        found.problems.append(
+            f"{where}: request_state_key: {len(key)} characters, fewer than {SHORTEST_STATE_KEY}; use a long "
+            'random secret, e.g. from `python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+        )
     if found.problems:
         raise ConfigError("\n".join(found.problems))
     if overrides:

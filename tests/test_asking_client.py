@@ -1,5 +1,7 @@
 """Tools asking the client (issue 9, handshake era): roots, elicitation and sampling.
 
+The 2026-07-28 era's input-required rounds are in test_asking_rounds.py.
+
 Raw JSON-RPC over the real process's pipes, playing the client's part by hand, and the
 official SDK's `ClientSession` with its callbacks as an independent client.
 """
@@ -15,10 +17,6 @@ from doc_examples import block
 
 TOOLS = str(FIXTURES / "ask_tools.py")
 ALL = {"roots": {"listChanged": True}, "sampling": {}, "elicitation": {"form": {}, "url": {}}}
-ENVELOPE_2026 = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientCapabilities": ALL,
-}
 
 
 def start(
@@ -296,13 +294,6 @@ def test_a_question_waiting_when_the_client_leaves_ends_its_call_at_once(spawn):
     assert server.wait() == 0
 
 
-def test_2026_07_28_says_asking_is_not_yet_supported(spawn):
-    server = spawn("serve", "--no-builtins", "--tools", TOOLS)
-    response = server.request("tools/call", {"name": "deploy", "arguments": {"env": "prod"}, "_meta": ENVELOPE_2026})
-    assert response["result"]["isError"] is True
-    assert "not yet supported in 2026-07-28" in text(response), response
-
-
 # --- roots ---------------------------------------------------------------------------
 
 
@@ -375,18 +366,3 @@ async def test_sdk_client_session_answers_every_kind_of_question(tmp_path):
         roots = await session.call_tool("roots", {})
         assert roots.structured_content == {"result": [tmp_path.as_uri()]}
     assert asked == ["Deploy to prod?", "Summarize the release notes", "Name?", "Age?"]
-
-
-@pytest.mark.anyio
-async def test_sdk_client_in_2026_07_28_gets_an_error_result_not_a_hang():
-    from mcp import Client, StdioServerParameters
-
-    async def on_elicit(context, params):
-        raise AssertionError("2026-07-28 has no server-to-client requests")
-
-    parameters = StdioServerParameters(command=executable(), args=["serve", "--no-builtins", "--tools", TOOLS])
-    async with Client(parameters, elicitation_callback=on_elicit) as client:
-        assert client.protocol_version == "2026-07-28"
-        result = await client.call_tool("deploy", {"env": "prod"})
-    assert result.is_error
-    assert "not yet supported in 2026-07-28" in result.content[0].text

@@ -42,6 +42,7 @@ from ..errors import (
 from . import jsonrpc
 from .envelope import SUBSCRIPTION_ID_KEY, RequestScope, has_envelope, progress_token, stateless_scope
 from .outgoing import ClientRequests, refusal
+from .rounds import Asked, Replay, input_required_result, replay_for
 from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
 
 if TYPE_CHECKING:
@@ -77,6 +78,8 @@ class _Call:
     context: Context | None = None
     cancelled_by_client: bool = False
     reported_progress: bool = False
+    replay: Replay | None = None
+    """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
 
 
 class _Batch:
@@ -307,6 +310,8 @@ class Connection:
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
         call = _Call(request_id, tool, arguments, scope, progress_token(params), reply)
+        if scope.stateless:
+            call.replay = replay_for(self._server.request_state, params, name, arguments)
         self._in_flight[request_id] = call
         if self._idle.is_set():
             self._idle = anyio.Event()
@@ -374,7 +379,7 @@ class Connection:
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
         else:
-            result = await self._execute(tool, kwargs, feature_level(scope.version))
+            result = await self._execute(call, kwargs, feature_level(scope.version))
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes and "structuredContent" in result:
             # server/tools, "Structured Content": the text block repeating the structured result is a
@@ -389,7 +394,8 @@ class Connection:
             encoded = jsonrpc.encode(self._server.finish_result(error_result(message), scope))
         return jsonrpc.encoded_result_message(request_id, encoded)
 
-    async def _execute(self, tool: Tool, kwargs: dict[str, Any], level: int) -> dict[str, Any]:
+    async def _execute(self, call: _Call, kwargs: dict[str, Any], level: int) -> dict[str, Any]:
+        tool = call.tool
         timeout = self._server.settings.timeout_for(tool.name) if tool.timeout is None else tool.timeout
         try:
             async with self._server.call_limiter:
@@ -400,6 +406,11 @@ class Connection:
             return tool_result(tool, value, level)
         except ToolError as error:
             return error_result(str(error))
+        except Asked as asked:  # 2026-07-28: the tool asked a question with no answer yet
+            try:
+                return input_required_result(self._server.request_state, asked, tool.name, call.arguments)
+            except ToolError as error:
+                return error_result(str(error))
         except anyio.get_cancelled_exc_class():
             if anyio.current_effective_deadline() == -math.inf:
                 raise  # we are being cancelled: the client, a shutdown
@@ -432,13 +443,8 @@ class Connection:
         reason = refusal(method, params, scope.version, scope.client_capabilities)
         if reason is not None:
             raise ToolError(reason)
-        if scope.stateless:
-            # 2026-07-28 has no server-to-client requests; its input-required rounds
-            # (basic/patterns/input-required) will answer here once they are built.
-            raise ToolError(
-                f"Asking the client ({method}) is not yet supported in {scope.version}; it works in the "
-                "handshake era (initialize, 2025-06-18 or later). Go on without the answer."
-            )
+        if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
+            return call.replay.ask(method, params)
         return await self._client_requests.request(method, params)
 
     # --- notifications -----------------------------------------------------------------

@@ -2,8 +2,8 @@
 the server sends it, in their own id space, answered over the same connection.
 
 The 2026-07-28 revision has no server-to-client requests: there a question becomes an
-input-required round (basic/patterns/input-required), which is not built yet; `Ask`
-keeps tool code independent of which of the two carries it.
+input-required round (basic/patterns/input-required, rounds.py); `Ask` keeps tool code
+independent of which of the two carries it.
 """
 
 from __future__ import annotations

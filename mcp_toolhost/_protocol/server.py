@@ -15,6 +15,7 @@ from ..config import Settings
 from ..errors import ConfigError, InvalidParams
 from .connection import Connection, Send
 from .envelope import SERVER_INFO_KEY, RequestScope
+from .request_state import StateSeal
 from .versions import LATEST_HANDSHAKE, STATELESS_VERSIONS, feature_level
 
 logger = logging.getLogger("mcp_toolhost.protocol")
@@ -34,6 +35,9 @@ class Server:
         self.settings = settings
         self.list_changed = list_changed
         self.call_limiter = anyio.CapacityLimiter(settings.max_concurrent_calls)
+        self.request_state = StateSeal(
+            settings.request_state_key, settings.request_state_ttl, settings.request_state_max_bytes
+        )
         self.server_info: dict[str, Any] = {"name": settings.name, "title": settings.title, "version": __version__}
         self.capabilities: dict[str, Any] = {"tools": {"listChanged": list_changed}, "logging": {}}
         self.pre_init_scope = RequestScope(LATEST_HANDSHAKE, False, {}, None, None)
@@ -79,7 +83,7 @@ class Server:
     def finish_result(self, result: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
         """Add what 2026-07-28 requires on every result: `resultType` and the server's identity."""
         if scope.stateless:
-            result["resultType"] = "complete"
+            result.setdefault("resultType", "complete")  # or "input_required" (rounds.py)
             result["_meta"] = self.result_meta
         return result
 

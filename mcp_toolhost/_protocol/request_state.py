@@ -1,0 +1,110 @@
+"""The sealed `requestState` of 2026-07-28 input-required rounds (basic/patterns/input-required).
+
+It carries, between rounds, the answers a tool call got so far. The client holds it, so
+it is attacker-controlled input: it is signed with HMAC-SHA256 under the configured
+`request_state_key` or a random per-process key, and bound to the tool name, a hash of
+the canonical arguments and an expiry. Whatever does not open (tampered, sealed by
+another key, for another call, expired) is one -32602 "Invalid or expired requestState",
+never saying which check failed. Signed, not encrypted: it holds only what the client
+itself answered.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from .. import _json
+from ..errors import InvalidParams, ToolError
+
+__all__ = ["INVALID_STATE", "Answer", "Opened", "StateSeal"]
+
+INVALID_STATE: Final = "Invalid or expired requestState"
+_FORMAT: Final = "v1"
+"""Bound under the signature: a later format cannot be passed off as this one."""
+
+Answer = tuple[str, dict[str, Any]]
+"""A question's method and the client's result for it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    answers: list[Answer]
+    pending: str
+    """The method of the question the client was asked last, answered in `inputResponses`."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:  # the unused low bits of the last character changed: still a tampered state
+        raise ValueError("not canonical base64url")
+    return data
+
+
+def _arguments_digest(arguments: dict[str, Any]) -> str:
+    # Canonical: sorted keys, no spaces, ASCII (total for any text the wire decoded).
+    canonical = json.dumps(arguments, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+class StateSeal:
+    """Seals and opens `requestState` for one process (or several sharing a key)."""
+
+    def __init__(self, key: str | None, ttl: float, max_bytes: int) -> None:
+        self._key = key.encode() if key is not None else secrets.token_bytes(32)
+        self._ttl = ttl
+        self._max_bytes = max_bytes
+
+    def _mac(self, packed: bytes) -> bytes:
+        return hmac.new(self._key, _FORMAT.encode() + b"." + packed, hashlib.sha256).digest()
+
+    def seal(self, tool: str, arguments: dict[str, Any], answers: Sequence[Answer], pending: str) -> str:
+        """The state for the next round; a ToolError when it would pass `request_state_max_bytes`."""
+        body = {
+            "t": tool,
+            "a": _arguments_digest(arguments),
+            "e": time.time() + self._ttl,  # wall clock: processes sharing a key share it too
+            "p": pending,
+            "r": [[method, result] for method, result in answers],
+        }
+        packed = zlib.compress(_json.dumps(body))
+        state = f"{_FORMAT}.{_b64(packed)}.{_b64(self._mac(packed))}"
+        if len(state) > self._max_bytes:
+            raise ToolError(
+                f"The answers this call got so far make a requestState of {len(state)} bytes, more than "
+                f"request_state_max_bytes ({self._max_bytes}): ask fewer or shorter questions in one call, "
+                "or raise the setting."
+            )
+        return state
+
+    def open(self, state: object, tool: str, arguments: dict[str, Any]) -> Opened:
+        """The answers a state carries, if this process sealed it for this call and it has not expired."""
+        if not isinstance(state, str) or len(state) > self._max_bytes:
+            raise InvalidParams(INVALID_STATE)
+        parts = state.split(".")
+        try:
+            if len(parts) != 3 or parts[0] != _FORMAT:
+                raise ValueError(parts[0])
+            packed, mac = _unb64(parts[1]), _unb64(parts[2])
+        except (ValueError, binascii.Error):
+            raise InvalidParams(INVALID_STATE) from None
+        if not hmac.compare_digest(mac, self._mac(packed)):
+            raise InvalidParams(INVALID_STATE)
+        # Sealed by us (or a process sharing the key): only the binding and expiry remain to check.
+        body = _json.loads(zlib.decompress(packed))
+        if body["t"] != tool or body["a"] != _arguments_digest(arguments) or time.time() > body["e"]:
+            raise InvalidParams(INVALID_STATE)
+        return Opened([(method, result) for method, result in body["r"]], body["p"])
