@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from conftest import McpProcess, executable
 from fixtures.builtins_support import error_text, structured
-from test_asking_client import ENVELOPE_2026, answer, call, next_request
+from test_asking_client import answer, call, next_request
+from test_asking_rounds import ENVELOPE as ROUNDS_ENVELOPE
 
 FORM = {"elicitation": {"form": {}}}
 CONFIRM_SCHEMA = {
@@ -160,11 +161,35 @@ def test_a_client_without_elicitation_proceeds_and_is_told(spawn, tmp_path: Path
     assert asked(server) == []
 
 
-def test_2026_07_28_proceeds_and_is_told_until_it_can_ask(spawn, tmp_path: Path) -> None:
+def test_2026_07_28_asks_in_an_input_required_round(spawn, tmp_path: Path) -> None:
+    (tmp_path / "gone.txt").write_text("x")
+    (tmp_path / "kept.txt").write_text("x")
+    server = spawn("serve", "--root", str(tmp_path), "--builtins", "files", "--confirm-destructive")
+
+    def delete(name: str, **params: Any) -> dict[str, Any]:
+        arguments = {"name": "delete_path", "arguments": {"path": name}, "_meta": ROUNDS_ENVELOPE, **params}
+        return server.request("tools/call", arguments)["result"]
+
+    said = {"gone.txt": "The user confirmed it.", "kept.txt": "The user declined: nothing was deleted."}
+    for name, reply in (("gone.txt", {"action": "accept"}), ("kept.txt", {"action": "decline"})):
+        first = delete(name)
+        assert first["resultType"] == "input_required", first
+        question = first["inputRequests"]["question-1"]
+        assert question["method"] == "elicitation/create"
+        assert question["params"]["message"] == f"Delete the file {tmp_path / name} (1 byte)?"
+        assert (tmp_path / name).exists()  # the round before the answer only looked
+        last = delete(name, inputResponses={"question-1": reply}, requestState=first["requestState"])
+        assert said[name] in last["content"][0]["text"], last
+    assert not (tmp_path / "gone.txt").exists()
+    assert (tmp_path / "kept.txt").exists()
+
+
+def test_2026_07_28_without_elicitation_proceeds_and_is_told(spawn, tmp_path: Path) -> None:
     (tmp_path / "gone.txt").write_text("x")
     server = spawn("serve", "--root", str(tmp_path), "--builtins", "files", "--confirm-destructive")
+    envelope = {**ROUNDS_ENVELOPE, "io.modelcontextprotocol/clientCapabilities": {}}
     response = server.request(
-        "tools/call", {"name": "delete_path", "arguments": {"path": "gone.txt"}, "_meta": ENVELOPE_2026}
+        "tools/call", {"name": "delete_path", "arguments": {"path": "gone.txt"}, "_meta": envelope}
     )
     assert "could not be asked" in structured(response)["note"], response
     assert not (tmp_path / "gone.txt").exists()

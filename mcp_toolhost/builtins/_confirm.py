@@ -11,15 +11,12 @@ import anyio.from_thread
 import pydantic
 
 from .._protocol.outgoing import refusal
-from .._protocol.versions import at_least
 from .._tools.context import Context
 from ..errors import ToolError
 
 __all__ = ["ask_first"]
 
 _NOT_ASKED = "Not confirmed by the user (confirm_destructive is on), as they could not be asked: "
-_ROUNDS = "2026-07-28"
-"""The revision without server-to-client requests, where a question needs input-required rounds."""
 
 
 class Confirmation(pydantic.BaseModel):
@@ -32,10 +29,13 @@ def ask_first(ctx: Context | None, question: str, untouched: str) -> str:
     """Ask `question`; the note for the result, or a ToolError when the person says no.
 
     `untouched` says what stays as it was ("nothing was deleted"). A client that cannot
-    be asked (it did not declare elicitation, or the revision cannot carry the question
-    yet) does not stop the tool: it proceeds as without the setting, and the note says
-    so, so that the model can tell the person. A question put but not answered (an
-    error response, the connection closing) is no consent: nothing is done.
+    be asked (it did not declare elicitation, or its revision has none) does not stop
+    the tool: it proceeds as without the setting, and the note says so, so that the model
+    can tell the person. A question put but not answered (an error response, the
+    connection closing) is no consent: nothing is done.
+
+    In 2026-07-28 the question is an input-required round: the tool runs again from its
+    start with the answer, so what comes before the question only looks (paths, sizes).
     """
     if ctx is None:
         return _NOT_ASKED + "there was no client to ask."
@@ -45,8 +45,6 @@ def ask_first(ctx: Context | None, question: str, untouched: str) -> str:
     try:
         answer = anyio.from_thread.run(ctx.elicit, question, Confirmation)
     except ToolError as exc:
-        if at_least(ctx.protocol_version, _ROUNDS):  # input-required rounds are not built yet
-            return _NOT_ASKED + str(exc)
         raise ToolError(f"The user's confirmation could not be obtained: {untouched}. {exc}") from None
     if answer.action == "accept" and answer.data is not None and answer.data.confirm:
         return "The user confirmed it."
