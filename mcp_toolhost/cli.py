@@ -85,6 +85,12 @@ def _builtin_options() -> list[Callable[..., Any]]:
             help="Hide the built-in tools that write, move, delete or run commands.",
         ),
         click.option(
+            "--confirm-destructive",
+            is_flag=True,
+            default=None,
+            help="Ask the user before a built-in tool deletes, or replaces a file, when the client can ask.",
+        ),
+        click.option(
             "--allow-command",
             "allow_commands",
             multiple=True,

@@ -124,6 +124,8 @@ class Settings:
     """Directories the file tools may use (`--root`); none: the directory the server starts in."""
     read_only: bool = False
     """Hide the built-in tools that write, move, delete or run commands; http_request sends only GET, HEAD, OPTIONS."""
+    confirm_destructive: bool = False
+    """Ask the user (elicitation) before delete_path, move_file over a file, write_file over a file."""
     allow_commands: tuple[str, ...] = ()
     """Programs run_command may run, by name on PATH or absolute path (`--allow-command`); none: run_command is off."""
     allow_hosts: tuple[str, ...] = ()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import io
+import itertools
 import os
 import stat
 from pathlib import Path
@@ -91,6 +92,8 @@ class Written(TypedDict):
     bytes_written: int
     """Bytes of `content` written (for append, the bytes added)."""
     created: bool
+    note: NotRequired[str]
+    """With confirm_destructive, over an existing file: whether the user confirmed, or why they were not asked."""
 
 
 class Edit(TypedDict):
@@ -174,11 +177,15 @@ class Moved(TypedDict):
     source: str
     destination: str
     replaced: bool
+    note: NotRequired[str]
+    """With confirm_destructive, over an existing destination: whether the user confirmed, or why not asked."""
 
 
 class Deleted(TypedDict):
     path: str
     type: EntryType
+    note: NotRequired[str]
+    """With confirm_destructive: whether the user confirmed, or why they were not asked."""
 
 
 class AllowedDirectories(TypedDict):
@@ -344,6 +351,7 @@ def write_file(
     content: str,
     encoding: str = "utf-8",
     mode: Literal["overwrite", "append", "create"] = "overwrite",
+    ctx: Context | None = None,
 ) -> Written:
     """Write a text file atomically: readers and a crash see the old content or the new, never a mix.
 
@@ -372,6 +380,12 @@ def write_file(
             raise ToolError(f"{path} already exists; mode 'create' never replaces a file (use 'overwrite').")
         if os.path.exists(real.parent) and not os.path.isdir(real.parent):
             raise ToolError(f"Cannot write {path}: {path_text(real.parent)} is a file, not a folder.")
+        note = None
+        if cfg.settings.confirm_destructive and mode == "overwrite" and existed:  # append and create lose nothing
+            from ._confirm import ask_first
+
+            question = f"Overwrite {_described(real)} with {len(data)} bytes of new content?"
+            note = ask_first(ctx, question, "nothing was written")
         real.parent.mkdir(parents=True, exist_ok=True)
         old = b""
         if mode == "append" and existed:
@@ -380,7 +394,10 @@ def write_file(
             write_atomic(real, old + data, exclusive=mode == "create")
         except FileExistsError:
             raise ToolError(f"{path} already exists; mode 'create' never replaces a file (use 'overwrite').") from None
-    return Written(path=path_text(real), bytes_written=len(data), created=not existed)
+    written = Written(path=path_text(real), bytes_written=len(data), created=not existed)
+    if note is not None:
+        written["note"] = note
+    return written
 
 
 @tool(title="Edit a file", read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
@@ -685,7 +702,7 @@ def create_directory(path: str) -> DirectoryCreated:
 
 
 @tool(title="Move or rename", read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
-def move_file(source: str, destination: str, overwrite: bool = False) -> Moved:
+def move_file(source: str, destination: str, overwrite: bool = False, ctx: Context | None = None) -> Moved:
     """Move or rename a file or folder; an existing destination is replaced only with `overwrite`.
 
     Missing parent folders of the destination are created.
@@ -711,6 +728,11 @@ def move_file(source: str, destination: str, overwrite: bool = False) -> Moved:
         exists = os.path.lexists(dst)
         if exists and not overwrite:
             raise ToolError(f"{destination} already exists; pass overwrite=true to replace it.")
+        note = None
+        if cfg.settings.confirm_destructive and exists:
+            from ._confirm import ask_first
+
+            note = ask_first(ctx, f"Replace {_described(dst)} with {path_text(src)}?", "nothing was moved or replaced")
         dst.parent.mkdir(parents=True, exist_ok=True)
         if exists or not _rename_new(src, dst):
             try:
@@ -721,7 +743,10 @@ def move_file(source: str, destination: str, overwrite: bool = False) -> Moved:
                 import shutil
 
                 shutil.move(src, dst)  # another file system: copied, then removed
-    return Moved(source=path_text(src), destination=path_text(dst), replaced=exists)
+    moved = Moved(source=path_text(src), destination=path_text(dst), replaced=exists)
+    if note is not None:
+        moved["note"] = note
+    return moved
 
 
 def _rename_new(src: Path, dst: Path) -> bool:
@@ -743,7 +768,7 @@ def _rename_new(src: Path, dst: Path) -> bool:
 
 
 @tool(title="Delete", read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
-def delete_path(path: str, recursive: bool = False) -> Deleted:
+def delete_path(path: str, recursive: bool = False, ctx: Context | None = None) -> Deleted:
     """Delete a file, a symlink (not its target) or a folder; a folder with entries only with `recursive`.
 
     Args:
@@ -755,6 +780,12 @@ def delete_path(path: str, recursive: bool = False) -> Deleted:
     _refuse_root(real, cfg, path, "delete")
     with os_errors(path):
         kind = _mode_type(real.lstat().st_mode)
+        note = None
+        # A folder with entries and no `recursive` fails below: nothing to ask.
+        if cfg.settings.confirm_destructive and (kind != "directory" or recursive or not any(real.iterdir())):
+            from ._confirm import ask_first
+
+            note = ask_first(ctx, f"Delete {_described(real)}?", "nothing was deleted")
         if kind != "directory":
             real.unlink()
         elif recursive:
@@ -766,7 +797,28 @@ def delete_path(path: str, recursive: bool = False) -> Deleted:
                 if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):  # EEXIST: POSIX allows either
                     raise ToolError(f"{path} is a folder with entries; pass recursive=true to delete them.") from exc
                 raise
-    return Deleted(path=path_text(real), type=kind)
+    deleted = Deleted(path=path_text(real), type=kind)
+    if note is not None:
+        deleted["note"] = note
+    return deleted
+
+
+def _described(real: Path) -> str:
+    """What is about to be lost, as the question shows it: "the folder /x/y and its 12 entries"."""
+    status = real.lstat()
+    kind, shown = _mode_type(status.st_mode), path_text(real)
+    if kind == "file":
+        return f"the file {shown} ({status.st_size} byte{'' if status.st_size == 1 else 's'})"
+    if kind == "symlink":
+        return f"the symlink {shown} (not what it points to)"
+    if kind != "directory":
+        return shown
+    limit = config().settings.max_entries
+    count = sum(1 for _ in itertools.islice(walk(real), limit + 1))  # the walk closes as it is dropped
+    if count == 0:
+        return f"the empty folder {shown}"
+    many = f"more than {limit}" if count > limit else str(count)
+    return f"the folder {shown} and its {many} {'entry' if count == 1 else 'entries'}"
 
 
 def _refuse_root(real: Path, cfg: BuiltinsConfig, shown: str, action: str) -> None:
