@@ -16,7 +16,7 @@ import binascii
 import hashlib
 import hmac
 import json
-import secrets
+import os
 import time
 import zlib
 from collections.abc import Sequence
@@ -64,7 +64,8 @@ class StateSeal:
     """Seals and opens `requestState` for one process (or several sharing a key)."""
 
     def __init__(self, key: str | None, ttl: float, max_bytes: int) -> None:
-        self._key = key.encode() if key is not None else secrets.token_bytes(32)
+        # os.urandom is what secrets.token_bytes calls; `secrets` would import `random` at start.
+        self._key = key.encode() if key is not None else os.urandom(32)
         self._ttl = ttl
         self._max_bytes = max_bytes
 
