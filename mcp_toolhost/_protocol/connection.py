@@ -568,7 +568,9 @@ def _asked_within(exc: BaseException) -> Asked | None:
     if not isinstance(exc, BaseExceptionGroup):
         return None
     matched, rest = exc.split(Asked)
+    if rest is not None:
+        return None
     found: BaseException | None = matched
-    while isinstance(found, BaseExceptionGroup) and rest is None:
+    while isinstance(found, BaseExceptionGroup):
         found = found.exceptions[0]  # several tasks asking at once: the first question goes first
-    return found if isinstance(found, Asked) and rest is None else None
+    return found if isinstance(found, Asked) else None

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
-import secrets
+import os
 import time
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from .. import _json
 from ..errors import InvalidParams, ToolError
+
+# hashlib, hmac and zlib are imported where used: every server builds a StateSeal at start,
+# few calls ever take an input-required round.
 
 __all__ = ["INVALID_STATE", "Answer", "Opened", "StateSeal"]
 
@@ -56,6 +56,8 @@ def _unb64(text: str) -> bytes:
 
 def _arguments_digest(arguments: dict[str, Any]) -> str:
     # Canonical: sorted keys, no spaces, ASCII (total for any text the wire decoded).
+    import hashlib
+
     canonical = json.dumps(arguments, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
@@ -64,15 +66,21 @@ class StateSeal:
     """Seals and opens `requestState` for one process (or several sharing a key)."""
 
     def __init__(self, key: str | None, ttl: float, max_bytes: int) -> None:
-        self._key = key.encode() if key is not None else secrets.token_bytes(32)
+        # os.urandom is what secrets.token_bytes calls; `secrets` would import `random` at start.
+        self._key = key.encode() if key is not None else os.urandom(32)
         self._ttl = ttl
         self._max_bytes = max_bytes
 
     def _mac(self, packed: bytes) -> bytes:
+        import hashlib
+        import hmac
+
         return hmac.new(self._key, _FORMAT.encode() + b"." + packed, hashlib.sha256).digest()
 
     def seal(self, tool: str, arguments: dict[str, Any], answers: Sequence[Answer], pending: str) -> str:
         """The state for the next round; a ToolError when it would pass `request_state_max_bytes`."""
+        import zlib
+
         body = {
             "t": tool,
             "a": _arguments_digest(arguments),
@@ -92,6 +100,9 @@ class StateSeal:
 
     def open(self, state: object, tool: str, arguments: dict[str, Any]) -> Opened:
         """The answers a state carries, if this process sealed it for this call and it has not expired."""
+        import hmac
+        import zlib
+
         if not isinstance(state, str) or len(state) > self._max_bytes:
             raise InvalidParams(INVALID_STATE)
         parts = state.split(".")
