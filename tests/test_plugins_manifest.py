@@ -424,20 +424,26 @@ def test_invalid_manifest_errors_name_file_line_and_field(tmp_path):
     assert "notoml.toml:1: not valid TOML" in out, out
 
 
+def _check_refuses(manifest: Path, text: str) -> tuple[str, str]:
+    """Write `text` to `manifest`, run `check` on it alone; it fails. Returns (stdout, stderr)."""
+    manifest.write_text(text)
+    result = run_cli("check", "--no-entry-points", "--no-builtins", "--manifest", str(manifest))
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 1, out
+    return out, err
+
+
 def test_every_problem_of_a_manifest_is_reported_once_with_suggestions(tmp_path):
-    manifest = tmp_path / "bad.toml"
-    manifest.write_text(
+    out, err = _check_refuses(
+        tmp_path / "bad.toml",
         '[[tool]]\nname = "x"\ndescription = "d"\ncomand = ["echo"]\n\n'
         '[[tool]]\nname = "y"\ndescription = "d"\ncommand = ["echo", "{pth}"]\n\n'
         '[tool.parameters.path]\ntype = "path"\nflg = "-p"\n\n'
         '[[tool]]\nname = "z"\ndescription = "d"\ncommand = ["echo", "{n}"]\nstdin = "txt"\ntimeout = "soon"\n\n'
         '[tool.parameters.n]\ntype = "integer"\n\n[tool.parameters.text]\ntype = "string"\n\n'
         '[[tool]]\nname = "w"\ndescription = "d"\ncommand = ["echo"]\n\n'
-        '[[tool]]\nname = "w"\ndescription = "d"\ncommand = ["echo"]\n'
+        '[[tool]]\nname = "w"\ndescription = "d"\ncommand = ["echo"]\n',
     )
-    result = run_cli("check", "--no-entry-points", "--no-builtins", "--manifest", str(manifest))
-    out, err = result.stdout.decode(), result.stderr.decode()
-    assert result.returncode == 1, out
     expected = [
         "bad.toml:4: tool 'x': unknown key 'comand' (did you mean 'command'?)",
         "bad.toml:9: tool 'y': command: item 1 ('{pth}') names no parameter 'pth' (did you mean 'path'?)",
@@ -453,27 +459,21 @@ def test_every_problem_of_a_manifest_is_reported_once_with_suggestions(tmp_path)
 
 
 def test_every_missing_program_is_reported(tmp_path):
-    manifest = tmp_path / "gone.toml"
-    manifest.write_text(
+    out, _ = _check_refuses(
+        tmp_path / "gone.toml",
         '[[tool]]\nname = "a"\ndescription = "d"\ncommand = ["no-such-program-a"]\n\n'
-        '[[tool]]\nname = "b"\ndescription = "d"\ncommand = ["./no-such-program-b"]\n'
+        '[[tool]]\nname = "b"\ndescription = "d"\ncommand = ["./no-such-program-b"]\n',
     )
-    result = run_cli("check", "--no-entry-points", "--no-builtins", "--manifest", str(manifest))
-    out = result.stdout.decode()
-    assert result.returncode == 1, out
     assert "tool 'a': program 'no-such-program-a' not found on PATH" in out, out
     assert "tool 'b': program './no-such-program-b' is not an executable file" in out, out
 
 
 def test_non_finite_numbers_are_refused_at_load(tmp_path):
-    manifest = tmp_path / "nan.toml"
-    manifest.write_text(
+    out, _ = _check_refuses(
+        tmp_path / "nan.toml",
         '[[tool]]\nname = "slow"\ndescription = "d"\ncommand = ["echo", "{n}"]\ntimeout = nan\n\n'
-        '[tool.parameters.n]\ntype = "number"\nminimum = -inf\nmaximum = +inf\ndefault = nan\n'
+        '[tool.parameters.n]\ntype = "number"\nminimum = -inf\nmaximum = +inf\ndefault = nan\n',
     )
-    result = run_cli("check", "--no-entry-points", "--no-builtins", "--manifest", str(manifest))
-    out = result.stdout.decode()
-    assert result.returncode == 1, out
     for line, field, value in (
         (5, "timeout", "nan"),
         (9, "parameters.n.minimum", "-inf"),
