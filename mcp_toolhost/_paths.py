@@ -42,7 +42,7 @@ from ._text import REPLACEMENT, as_text, path_text
 from ._tools.asking import Root, offered_roots
 from .errors import ConfigError, ToolError
 
-__all__ = ["Roots", "confine", "describe_roots", "os_errors", "roots_for_call", "roots_in_force", "with_client_roots"]
+__all__ = ["Roots", "confine", "os_errors", "roots_for_call", "roots_in_force"]
 
 logger = logging.getLogger("mcp_toolhost.roots")
 

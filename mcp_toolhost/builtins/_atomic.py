@@ -22,7 +22,7 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["TEMP_SUFFIX", "temp_files_for", "write_atomic"]
+__all__ = ["write_atomic"]
 
 TEMP_SUFFIX = ".mcp-tmp"
 

@@ -27,7 +27,7 @@ from ..config import Settings
 from ..errors import ConfigError
 from ._net import HostAllowList
 
-__all__ = ["SAFE_HTTP_METHODS", "BuiltinsConfig", "config", "configure"]
+__all__ = ["BuiltinsConfig", "config", "configure"]
 
 SAFE_HTTP_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """What `http_request` may still send with `--read-only` (RFC 9110, 9.2.1 safe methods)."""
