@@ -108,7 +108,7 @@ class _Siblings(importlib.abc.MetaPathFinder):
         for name, (folder, state) in list(_SIBLINGS.items()):
             stale = _state(sys.modules.get(name)) != state if folder == self.folder else self._provides(name)
             if stale or name not in sys.modules:
-                for key in [key for key in sys.modules if key == name or key.startswith(name + ".")]:
+                for key in _loaded(name):
                     del sys.modules[key]
                 del _SIBLINGS[name]
         if _FRESH_FINDER not in sys.meta_path:
@@ -135,6 +135,11 @@ class _Siblings(importlib.abc.MetaPathFinder):
 
     def _provides(self, name: str) -> bool:
         return "." not in name and importlib.machinery.PathFinder.find_spec(name, [str(self.folder)]) is not None
+
+
+def _loaded(name: str) -> list[str]:
+    """Module `name` and its submodules, as `sys.modules` holds them now."""
+    return [key for key in sys.modules if key == name or key.startswith(name + ".")]
 
 
 def _location(module: ModuleType | None) -> str | None:
@@ -203,7 +208,7 @@ def import_path(path: Path, name: str) -> ModuleType:
     if spec is None or spec.loader is None:
         raise ConfigError(f"Cannot load tools from {path}")
     module = importlib.util.module_from_spec(spec)
-    saved = {key: value for key, value in sys.modules.items() if key == name or key.startswith(name + ".")}
+    saved = {key: sys.modules[key] for key in _loaded(name)}
     for key in saved:
         del sys.modules[key]
     sys.modules[name] = module
@@ -213,7 +218,7 @@ def import_path(path: Path, name: str) -> ModuleType:
         with siblings:
             spec.loader.exec_module(module)
     except BaseException:
-        for key in [key for key in sys.modules if key == name or key.startswith(name + ".")]:
+        for key in _loaded(name):
             del sys.modules[key]
         sys.modules.update(saved)
         raise
