@@ -28,6 +28,8 @@ ENV_PREFIX = "MCP_TOOLHOST_"
 SHORTEST_STATE_KEY = 32
 """Characters a configured `request_state_key` has at least: a short secret is a guessable one."""
 DEFAULT_CONFIG_FILE = "mcp-toolhost.toml"
+SMALLEST_AUDIT_ROTATION = 1024
+"""Bytes `audit_max_bytes` is at least: below that, a call's line alone would rotate the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,14 @@ class Settings:
     # Logging, on stderr.
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "warning"
     log_format: Literal["console", "json"] = "console"
+
+    # The audit log (README, "Audit log"): one JSON line per tool call.
+    audit_log: str | None = None
+    """File the audit lines are appended to (`--audit-log`); none: no audit log."""
+    audit_max_bytes: int = 10 * 1024 * 1024
+    """Size past which the audit log is rotated (FILE -> FILE.1 -> FILE.2 ...); at least 1 KiB."""
+    audit_backups: int = 5
+    """Rotated audit files kept (FILE.1 to FILE.N); 0: a full file is removed."""
 
     # Plugins (README, "Plugins"). The plugins package is imported only when one of
     # these asks for it, so a server without plugins starts as fast as before.
@@ -265,6 +275,15 @@ def load_settings(
             f"{where}: request_state_key: {len(key)} characters, fewer than {SHORTEST_STATE_KEY}; use a long "
             'random secret, e.g. from `python -c "import secrets; print(secrets.token_urlsafe(32))"`'
         )
+    if settings.audit_max_bytes < SMALLEST_AUDIT_ROTATION:
+        where = found.locate["audit_max_bytes"](["audit_max_bytes"])
+        found.problems.append(
+            f"{where}: audit_max_bytes: {settings.audit_max_bytes} bytes is too small to rotate the audit log at;"
+            f" give at least {SMALLEST_AUDIT_ROTATION} (1 KiB), e.g. 10485760 for 10 MiB"
+        )
+    if settings.audit_backups < 0:
+        where = found.locate["audit_backups"](["audit_backups"])
+        found.problems.append(f"{where}: audit_backups: {settings.audit_backups} is negative; give 0 or more")
     if found.problems:
         raise ConfigError("\n".join(found.problems))
     if overrides:

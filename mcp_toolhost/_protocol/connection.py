@@ -17,6 +17,7 @@ import functools
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,9 @@ class _Call:
     reported_progress: bool = False
     replay: Replay | None = None
     """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
+    outcome: str = "ok"
+    """How the call ended: ok, error (an error result or answer), timeout, or cancelled (decided last)."""
+    started: float = field(default_factory=time.perf_counter)
 
 
 class _Batch:
@@ -332,15 +336,30 @@ class Connection:
                     logger.exception("internal error in a call to %s", call.tool.name)
                     error = ProtocolError(f"Internal error: {type(exc).__name__}")
                     answer = jsonrpc.error_message(call.request_id, error)
+                    call.outcome = "error"
                 if call.reported_progress and self._server.settings.progress_pause > 0:
                     await self._let_progress_arrive_first()
         finally:
             if call.context is not None:
                 call.context._cancelled = True  # no progress or log after the answer
             self._forget(call)
+        if call.cancelled_by_client or answer is None:  # by the client, or by a shutdown
+            call.outcome, answer = "cancelled", None
+        if self._server.audit is not None:  # written before the answer: a client that has it finds the line
+            scope = call.scope
+            self._server.audit.record(
+                request_id=call.request_id,
+                tool=call.tool.name,
+                arguments=call.arguments,
+                version=scope.version,
+                client_info=scope.client_info,
+                outcome=call.outcome,
+                seconds=time.perf_counter() - call.started,
+                size=0 if answer is None else len(answer),
+            )
         # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
         # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
-        call.reply(None if call.cancelled_by_client else answer)
+        call.reply(answer)
 
     async def _let_progress_arrive_first(self) -> None:
         """Send a call's progress, then pause, before its answer: the client reads them apart.
@@ -372,14 +391,18 @@ class Connection:
                 call.context = self._context(call)
             kwargs = tool.bind(call.arguments, call.context)
         except ArgumentsError as error:
+            call.outcome = "error"
             if not validation_errors_as_results(scope.version):
                 return jsonrpc.error_message(request_id, InvalidParams(str(error), {"errors": error.errors}))
             result = error_result(str(error))
         except ConfigError as error:
+            call.outcome = "error"
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
         else:
             result = await self._execute(call, kwargs, feature_level(scope.version))
+            if result.get("isError") and call.outcome == "ok":
+                call.outcome = "error"
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes and "structuredContent" in result:
             # server/tools, "Structured Content": the text block repeating the structured result is a
@@ -387,6 +410,7 @@ class Connection:
             result["content"] = [{"type": "text", "text": _STRUCTURED_ONLY}]
             encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes:
+            call.outcome = "error"
             message = (
                 f"Tool {tool.name!r} returned {len(encoded)} bytes, more than the {settings.max_result_bytes}"
                 " byte limit on results (max_result_bytes). Ask for less, e.g. a smaller range or page."
@@ -402,6 +426,7 @@ class Connection:
                 with anyio.move_on_after(timeout) as deadline:
                     value = await tool.run(kwargs)
                 if deadline.cancelled_caught:
+                    call.outcome = "timeout"
                     return error_result(f"Tool {tool.name!r} timed out after {timeout:g} seconds and was cancelled.")
             return tool_result(tool, value, level)
         except ToolError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -17,6 +17,9 @@ from .connection import Connection, Send
 from .envelope import SERVER_INFO_KEY, RequestScope
 from .request_state import StateSeal
 from .versions import LATEST_HANDSHAKE, STATELESS_VERSIONS, feature_level
+
+if TYPE_CHECKING:
+    from .._audit import AuditLog
 
 logger = logging.getLogger("mcp_toolhost.protocol")
 
@@ -52,6 +55,12 @@ class Server:
         # Methods that exist only with the envelope.
         self.stateless_methods = frozenset({"server/discover", "subscriptions/listen"})
         self.result_meta = {SERVER_INFO_KEY: self.server_info}
+        self.audit: AuditLog | None = None
+        """Where each tool call is recorded when it ends (`audit_log`); None: nowhere."""
+        if settings.audit_log:
+            from .._audit import AuditLog
+
+            self.audit = AuditLog(settings.audit_log, settings.audit_max_bytes, settings.audit_backups)
 
     @asynccontextmanager
     async def connect(self, send: Send) -> AsyncIterator[Connection]:
@@ -69,6 +78,9 @@ class Server:
             if len(group.exceptions) == 1:
                 raise group.exceptions[0] from None
             raise
+        finally:
+            if self.audit is not None:  # after the last call's line; reopened by another connection's first
+                self.audit.close()
 
     def initialize_result(self, version: str) -> dict[str, Any]:
         result: dict[str, Any] = {
