@@ -2,8 +2,10 @@
 
 A line holds the time (UTC, ISO 8601), the client's name and version (from `initialize`,
 or from a 2026-07-28 request's `_meta` clientInfo), the protocol version, the request id,
-the tool, its arguments with secrets masked (`_redact.redact_data`), the outcome (`ok`,
-`error`, `timeout`, `cancelled`), the duration and the size of the answer.
+the tool, its arguments with secrets masked (`_redact.redact_data`) and long strings cut
+(`audit_max_value_chars`: masking a megabyte takes milliseconds, which every call would
+wait), the outcome (`ok`, `error`, `timeout`, `cancelled`), the duration and the size of
+the answer.
 
 Whole lines under any concurrency: each line is one `os.write` on a file opened with
 O_APPEND, so it lands whole at the end of the file even when other processes append
@@ -43,10 +45,11 @@ _TOO_DEEP: Final = "[not recorded: nested too deeply]"
 
 
 class AuditLog:
-    def __init__(self, path: str, max_bytes: int, backups: int) -> None:
+    def __init__(self, path: str, max_bytes: int, backups: int, longest_value: int) -> None:
         self._path = os.path.abspath(path)  # a tool's chdir must not move the log
         self._max_bytes = max_bytes
         self._backups = backups
+        self._longest_value = longest_value
         self._fd: int | None = None
         self._identity = (0, 0)  # (st_dev, st_ino) of the open file
         self._size = 0
@@ -69,7 +72,7 @@ class AuditLog:
     ) -> None:
         """Append one call's line. Never raises."""
         try:
-            masked = redact_data(arguments)
+            masked = redact_data(arguments, self._longest_value)
         except RecursionError:
             masked = _TOO_DEEP
         client = client_info and {"name": client_info.get("name"), "version": client_info.get("version")}

@@ -95,6 +95,8 @@ class Settings:
     """Size past which the audit log is rotated (FILE -> FILE.1 -> FILE.2 ...); at least 1 KiB."""
     audit_backups: int = 5
     """Rotated audit files kept (FILE.1 to FILE.N); 0: a full file is removed."""
+    audit_max_value_chars: int = 16 * 1024
+    """Characters of one argument string the audit log keeps; a longer one is cut and says its length (0: all)."""
 
     # Plugins (README, "Plugins"). The plugins package is imported only when one of
     # these asks for it, so a server without plugins starts as fast as before.
@@ -281,9 +283,9 @@ def load_settings(
             f"{where}: audit_max_bytes: {settings.audit_max_bytes} bytes is too small to rotate the audit log at;"
             f" give at least {SMALLEST_AUDIT_ROTATION} (1 KiB), e.g. 10485760 for 10 MiB"
         )
-    if settings.audit_backups < 0:
-        where = found.locate["audit_backups"](["audit_backups"])
-        found.problems.append(f"{where}: audit_backups: {settings.audit_backups} is negative; give 0 or more")
+    for name in ("audit_backups", "audit_max_value_chars"):
+        if (number := getattr(settings, name)) < 0:
+            found.problems.append(f"{found.locate[name]([name])}: {name}: {number} is negative; give 0 or more")
     if found.problems:
         raise ConfigError("\n".join(found.problems))
     if overrides:

@@ -227,3 +227,14 @@ def test_a_too_small_audit_max_bytes_is_refused(spawn, tmp_path):
     assert server.wait() == 2
     assert "MCP_TOOLHOST_AUDIT_MAX_BYTES: audit_max_bytes: 100 bytes is too small" in server.stderr
     assert "at least 1024" in server.stderr
+
+
+def test_long_strings_are_cut_and_a_secret_across_the_cut_is_masked(spawn, tmp_path):
+    audit = tmp_path / "audit.jsonl"
+    server = serve(spawn, audit, {"MCP_TOOLHOST_AUDIT_MAX_VALUE_CHARS": "1000"})
+    key = "sk-" + "q1" * 20
+    text = "a" * 989 + " " + key + " " + "b" * 4999
+    assert server.call("echo", {"value": text})["result"]["content"][0]["text"] == text  # the tool got it all
+    (record,) = lines_of(audit)
+    assert record["arguments"]["value"] == "a" * 989 + " [redacted][... cut: 6033 characters]"
+    assert "q1q1" not in audit.read_text()

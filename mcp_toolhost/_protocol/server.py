@@ -60,7 +60,9 @@ class Server:
         if settings.audit_log:
             from .._audit import AuditLog
 
-            self.audit = AuditLog(settings.audit_log, settings.audit_max_bytes, settings.audit_backups)
+            self.audit = AuditLog(
+                settings.audit_log, settings.audit_max_bytes, settings.audit_backups, settings.audit_max_value_chars
+            )
 
     @asynccontextmanager
     async def connect(self, send: Send) -> AsyncIterator[Connection]:
