@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import FIXTURES, McpProcess
 
 TOOLS = str(FIXTURES / "core_tools.py")
@@ -83,15 +84,16 @@ def test_rotation_keeps_every_line_in_exactly_one_file(spawn, tmp_path):
     assert sorted(seen) == list(range(150))  # none lost, none twice
 
 
-def test_rotation_keeps_only_audit_backups_files(spawn, tmp_path):
+@pytest.mark.parametrize("backups", [2, 0])
+def test_rotation_keeps_only_audit_backups_files(spawn, tmp_path, backups):
     audit = tmp_path / "audit.jsonl"
-    server = serve(spawn, audit, {"MCP_TOOLHOST_AUDIT_MAX_BYTES": "1024", "MCP_TOOLHOST_AUDIT_BACKUPS": "2"})
-    for i in range(60):
-        server.send(call_message(i, "echo", {"value": i}))
-    for _ in range(60):
-        server.recv()
+    env = {"MCP_TOOLHOST_AUDIT_MAX_BYTES": "1024", "MCP_TOOLHOST_AUDIT_BACKUPS": str(backups)}
+    server = serve(spawn, audit, env)
+    for i in range(60):  # one at a time: the lines are in the order of the calls
+        server.request("tools/call", {"name": "echo", "arguments": {"value": i}}, request_id=i)
     stopped(server)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["audit.jsonl", "audit.jsonl.1", "audit.jsonl.2"]
+    kept = ["audit.jsonl", *(f"audit.jsonl.{n}" for n in range(1, backups + 1))]
+    assert sorted(path.name for path in tmp_path.iterdir()) == kept
     newest = [record["id"] for path in tmp_path.iterdir() for record in lines_of(path)]
     assert 59 in newest and 0 not in newest
 
