@@ -46,7 +46,7 @@ _TOO_DEEP: Final = "[not recorded: nested too deeply]"
 
 class AuditLog:
     def __init__(self, path: str, max_bytes: int, backups: int, longest_value: int) -> None:
-        self._path = os.path.abspath(path)  # a tool's chdir must not move the log
+        self._path = os.path.abspath(os.path.expanduser(path))  # a tool's chdir must not move the log
         self._max_bytes = max_bytes
         self._backups = backups
         self._longest_value = longest_value

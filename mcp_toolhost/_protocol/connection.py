@@ -345,21 +345,25 @@ class Connection:
             self._forget(call)
         if call.cancelled_by_client or answer is None:  # by the client, or by a shutdown
             call.outcome, answer = "cancelled", None
-        if self._server.audit is not None:  # written before the answer: a client that has it finds the line
-            scope = call.scope
-            self._server.audit.record(
+        self._ended(call, answer)
+        # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
+        # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
+        call.reply(answer)
+
+    def _ended(self, call: _Call, answer: bytes | None) -> None:
+        """Record a call that ended, before its answer is sent: a client holding the answer finds the record."""
+        audit = self._server.audit
+        if audit is not None:
+            audit.record(
                 request_id=call.request_id,
                 tool=call.tool.name,
                 arguments=call.arguments,
-                version=scope.version,
-                client_info=scope.client_info,
+                version=call.scope.version,
+                client_info=call.scope.client_info,
                 outcome=call.outcome,
                 seconds=time.perf_counter() - call.started,
                 size=0 if answer is None else len(answer),
             )
-        # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
-        # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
-        call.reply(answer)
 
     async def _let_progress_arrive_first(self) -> None:
         """Send a call's progress, then pause, before its answer: the client reads them apart.
