@@ -66,6 +66,19 @@ def test_500_pipelined_calls_make_500_whole_lines(spawn, tmp_path):
     assert stat.S_IMODE(audit.stat().st_mode) == 0o600
 
 
+def test_two_servers_appending_to_one_file_never_mix_their_lines(spawn, tmp_path):
+    audit = tmp_path / "audit.jsonl"
+    servers = [serve(spawn, audit), serve(spawn, audit)]
+    for i in range(200):  # both write at once: 8 KiB lines, more than a pipe's atomic write (4 KiB)
+        servers[i % 2].send(call_message(i, "echo", {"value": f"{i}:" + "z" * 8192}))
+    for server in servers:
+        for _ in range(100):
+            server.recv()
+    records = lines_of(audit)
+    assert sorted(record["id"] for record in records) == list(range(200))
+    assert all(record["arguments"]["value"] == f"{record['id']}:" + "z" * 8192 for record in records)
+
+
 def test_rotation_keeps_every_line_in_exactly_one_file(spawn, tmp_path):
     audit = tmp_path / "audit.jsonl"
     env = {"MCP_TOOLHOST_AUDIT_MAX_BYTES": "1024", "MCP_TOOLHOST_AUDIT_BACKUPS": "100"}
