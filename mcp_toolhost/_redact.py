@@ -16,8 +16,8 @@ in what the child prints), by the logs and by the audit log (the arguments of to
   the value of a `key=value`, `key: value` or `"key": "value"` pair whose key looks
   secret (`AccountKey=...;` in a connection string, a JSON object of variables, a
   `?token=` query, `Authorization: Bearer ...`), and values shaped like keys wherever
-  they are (`KEY_SHAPES`: bearer tokens, `sk-...`, AWS key ids, PEM blocks, GitHub and
-  Slack tokens, JWTs).
+  they are (`KEY_SHAPES`: bearer tokens, `sk-...`, AWS key ids, PEM blocks, GitHub,
+  Slack and Google keys, JWTs).
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def _shapes() -> tuple[list[tuple[tuple[str, ...], re.Pattern[str]]], tuple[str,
 
 
 def is_secret_name(name: str) -> bool:
-    """Whether a variable (or key) of this name holds a secret, judged by the name alone."""
+    """Whether an environment variable of this name holds a secret, judged by the name alone (cautiously)."""
     if _patterns()[0].search(name) is not None:
         return True
     parts = name.upper().split("_")
