@@ -45,6 +45,11 @@ _TOO_DEEP: Final = "[not recorded: nested too deeply]"
 
 
 class AuditLog:
+    """The audit lines of one server, appended to one file (opened on the first line, reopened as needed).
+
+    `record` runs on the event loop thread, where every call ends; other processes may share the file.
+    """
+
     def __init__(self, path: str, max_bytes: int, backups: int, longest_value: int) -> None:
         self._path = os.path.abspath(os.path.expanduser(path))  # a tool's chdir must not move the log
         self._max_bytes = max_bytes
