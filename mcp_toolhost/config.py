@@ -2,7 +2,8 @@
 
 Settings come from, lowest precedence first: the defaults here, a TOML config file
 (`--config FILE`, or `mcp-toolhost.toml` in the working directory), environment
-variables `MCP_TOOLHOST_<FIELD>` and command-line flags.
+variables `MCP_TOOLHOST_<FIELD>` and command-line flags. `resolve_settings` also says
+where each value came from (`config show`).
 
 A plain dataclass rather than a pydantic model so that starting the server does not
 pay for pydantic when nothing needs validating; `load_settings` validates file and
@@ -22,7 +23,7 @@ from typing import Any, ClassVar, Literal
 
 from .errors import ConfigError
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Flag", "Resolved", "Settings", "Source", "load_settings", "resolve_settings"]
 
 ENV_PREFIX = "MCP_TOOLHOST_"
 SHORTEST_STATE_KEY = 32
@@ -38,8 +39,11 @@ class Settings:
 
     # Identity, as reported in `initialize` and `server/discover`.
     name: str = "mcp-toolhost"
+    """The server's name, as reported in `initialize` and `server/discover`."""
     title: str = "MCP Tool Host"
+    """The server's name for people to read."""
     instructions: str | None = None
+    """Text telling the client's model how to use this server's tools; none: no instructions."""
 
     # Protocol limits.
     page_size: int = 100
@@ -84,7 +88,9 @@ class Settings:
 
     # Logging, on stderr.
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "warning"
+    """Least severe log messages written on stderr."""
     log_format: Literal["console", "json"] = "console"
+    """Log lines as text for people, or one JSON object a line."""
 
     # Plugins (README, "Plugins"). The plugins package is imported only when one of
     # these asks for it, so a server without plugins starts as fast as before.
@@ -159,6 +165,48 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a setting's value came from, as `config show` reports it."""
+
+    kind: Literal["default", "file", "env", "flag"]
+    name: str = ""
+    """The config file, the environment variable or the flag; empty for a default."""
+    key: str = ""
+    """In a config file: the key, with its table (`mcp-toolhost.tool_timeout`)."""
+    line: int | None = None
+    """In a config file: the line of the key, when it can be found."""
+
+    def __str__(self) -> str:
+        if self.kind == "file":
+            return f"file {self.name}{f':{self.line}' if self.line else ''}, key {self.key}"
+        return f"{self.kind} {self.name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A setting given on the command line."""
+
+    value: Any
+    name: str
+    """The flag as people type it (`--root`): what `config show` names as the source."""
+    adds: bool = False
+    """The value is added to the list the config file or environment gives (`--root`), not put in its place."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The effective settings, and where each value came from."""
+
+    settings: Settings
+    config_file: Path | None
+    given: Mapping[str, tuple[Source, ...]]
+    """The sources of the settings not left at their default, lowest precedence first."""
+
+    def sources(self, name: str) -> tuple[Source, ...]:
+        return self.given.get(name, (Source("default"),))
+
+
 class _Collected:
     """Setting values with where each came from, and every problem found on the way."""
 
@@ -166,11 +214,13 @@ class _Collected:
         self.values: dict[str, Any] = {}
         self.locate: dict[str, Callable[[list[str | int]], str]] = {}
         """Per setting: where a part of its value is (`file:line`, or the variable), for messages."""
+        self.sources: dict[str, Source] = {}
         self.problems: list[str] = []
 
-    def add(self, name: str, value: Any, locate: Callable[[list[str | int]], str]) -> None:
+    def add(self, name: str, value: Any, locate: Callable[[list[str | int]], str], source: Source) -> None:
         self.values[name] = value
         self.locate[name] = locate
+        self.sources[name] = source
 
 
 def _known() -> list[str]:
@@ -201,7 +251,7 @@ def _env_values(environ: Mapping[str, str], found: _Collected) -> None:
                 continue
         else:
             value = raw
-        found.add(name, value, partial(_same, where))
+        found.add(name, value, partial(_same, where), Source("env", variable))
 
 
 def _same(where: str, loc: list[str | int]) -> str:
@@ -209,7 +259,7 @@ def _same(where: str, loc: list[str | int]) -> str:
 
 
 def _file_values(path: Path, found: _Collected) -> None:
-    from ._toml import did_you_mean, field_line  # only with a config file: not on every start
+    from ._toml import did_you_mean, dotted, field_line  # only with a config file: not on every start
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -236,7 +286,8 @@ def _file_values(path: Path, found: _Collected) -> None:
     known = _known()
     for name, value in section.items():
         if name in known:
-            found.add(name, value, locate)
+            key = [*table, name]
+            found.add(name, value, locate, Source("file", str(path.absolute()), dotted(key), field_line(lines, key)))
         else:
             found.problems.append(f"{locate([name])}: unknown setting {name!r}{did_you_mean(name, known)}")
 
@@ -251,6 +302,16 @@ def load_settings(
     Raises ConfigError listing every problem, each where it is: the file and line, or
     the environment variable.
     """
+    flags = {k: Flag(v, "--" + k.replace("_", "-")) for k, v in (overrides or {}).items() if v is not None}
+    return resolve_settings(config_file, flags, environ).settings
+
+
+def resolve_settings(
+    config_file: Path | None = None,
+    flags: Mapping[str, Flag] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Resolved:
+    """`load_settings`, keeping where each setting came from (for `config show`)."""
     if config_file is None and Path(DEFAULT_CONFIG_FILE).is_file():
         config_file = Path(DEFAULT_CONFIG_FILE)
     found = _Collected()
@@ -267,9 +328,16 @@ def load_settings(
         )
     if found.problems:
         raise ConfigError("\n".join(found.problems))
-    if overrides:
-        settings = settings.replace(**{k: v for k, v in overrides.items() if v is not None})
-    return settings
+    given = {name: (source,) for name, source in found.sources.items()}
+    changes: dict[str, Any] = {}
+    for name, flag in (flags or {}).items():
+        if flag.adds:
+            changes[name] = (*getattr(settings, name), *flag.value)
+            given[name] = (*given.get(name, ()), Source("flag", flag.name))
+        else:
+            changes[name] = flag.value
+            given[name] = (Source("flag", flag.name),)
+    return Resolved(settings.replace(**changes) if changes else settings, config_file, given)
 
 
 def _validate(found: _Collected) -> Settings:

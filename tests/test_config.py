@@ -10,7 +10,7 @@ def test_every_config_problem_is_named_with_its_file_line_or_variable(spawn, tmp
     )
     env = {"MCP_TOOLHOST_LOG_LEVL": "debug", "MCP_TOOLHOST_LOG_LEVEL": "loud", "MCP_TOOLHOST_TOOLS": "[1"}
     server = spawn("serve", "--no-builtins", cwd=tmp_path, env=env)
-    assert server.wait() != 0
+    assert server.wait() == 2
     err = server.stderr
     expected = [
         "mcp-toolhost.toml:3: unknown setting 'tool_timeot' (did you mean 'tool_timeout'?)",
@@ -27,7 +27,22 @@ def test_every_config_problem_is_named_with_its_file_line_or_variable(spawn, tmp
 
 def test_settings_in_a_shared_file_are_located_in_their_table(spawn, tmp_path):
     config = tmp_path / "shared.toml"
-    config.write_text('[other-tool]\nmax_entries = 1\n\n[mcp-toolhost]\nmax_entrie = 5\n')
+    config.write_text("[other-tool]\nmax_entries = 1\n\n[mcp-toolhost]\nmax_entrie = 5\n")
     server = spawn("serve", "--no-builtins", "--config", str(config), cwd=tmp_path)
-    assert server.wait() != 0
+    assert server.wait() == 2
     assert "shared.toml:5: unknown setting 'max_entrie' (did you mean 'max_entries'?)" in server.stderr
+
+
+def test_every_layer_of_invalid_setting_stops_the_server_with_status_2_naming_its_source(spawn, tmp_path):
+    (tmp_path / "short-key.toml").write_text('name = "ok"\nrequest_state_key = "short"\n')
+    cases = [  # (flags, environment, what stderr says)
+        (("--config", "short-key.toml"), {}, "short-key.toml:2: request_state_key: 5 characters, fewer than 32"),
+        (("--config", "absent.toml"), {}, "Invalid value for '--config': File 'absent.toml' does not exist"),
+        (("--log-level", "loud"), {}, "Invalid value for '--log-level': 'loud' is not one of 'debug', 'info'"),
+        ((), {"MCP_TOOLHOST_PAGE_SIZE": "ten"}, "environment variable MCP_TOOLHOST_PAGE_SIZE: page_size: Input should"),
+    ]
+    for args, env, message in cases:
+        server = spawn("serve", "--no-builtins", *args, cwd=tmp_path, env=env)
+        assert server.wait() == 2, (args, env, server.stderr)
+        assert message in server.stderr, (args, env, server.stderr)
+        assert server.raw_stdout == []
