@@ -47,7 +47,7 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--builtins",
             "builtins",
             metavar="GROUPS",
-            callback=lambda ctx, param, value: None if value is None else tuple(filter(None, value.split(","))),
+            callback=_groups,
             help="Built-in tool groups to serve, comma-separated (default: files,http,data,system,env).",
         ),
         click.option("--no-builtins", is_flag=True, default=None, help="Serve no built-in tools, only your own."),
@@ -57,6 +57,20 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ]
     options += _plugin_options()
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+def _groups(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    """`--builtins files,http`: the groups, checked here so that a typo is a usage error naming the flag."""
+    if value is None:
+        return None
+    from .builtins import check_groups
+
+    groups = tuple(filter(None, value.split(",")))
+    try:
+        check_groups(groups)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return groups
 
 
 # Settings that flags add to rather than replace (a config file's plugin folders stay).

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Final, Literal, get_args
 
 from .errors import ConfigError
 
@@ -29,6 +29,10 @@ ENV_PREFIX = "MCP_TOOLHOST_"
 SHORTEST_STATE_KEY = 32
 """Characters a configured `request_state_key` has at least: a short secret is a guessable one."""
 DEFAULT_CONFIG_FILE = "mcp-toolhost.toml"
+
+BuiltinGroup = Literal["files", "http", "data", "system", "env"]
+"""A group of built-in tools (README, "Built-in tools"); the config file and environment are checked against it."""
+BUILTIN_GROUPS: Final[tuple[BuiltinGroup, ...]] = get_args(BuiltinGroup)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,7 @@ class Settings:
     # Tools to serve.
     tools: tuple[str, ...] = ()
     """Python files or importable modules whose `@tool` functions are served."""
-    builtins: tuple[str, ...] = ("files", "http", "data", "system", "env")
+    builtins: tuple[BuiltinGroup, ...] = BUILTIN_GROUPS
     """Built-in tool groups to serve; empty for none (`--no-builtins`)."""
 
     # Logging, on stderr.

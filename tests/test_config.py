@@ -35,10 +35,13 @@ def test_settings_in_a_shared_file_are_located_in_their_table(spawn, tmp_path):
 
 def test_every_layer_of_invalid_setting_stops_the_server_with_status_2_naming_its_source(spawn, tmp_path):
     (tmp_path / "short-key.toml").write_text('name = "ok"\nrequest_state_key = "short"\n')
+    (tmp_path / "groups.toml").write_text('builtins = ["files", "htp"]\n')
     cases = [  # (flags, environment, what stderr says)
         (("--config", "short-key.toml"), {}, "short-key.toml:2: request_state_key: 5 characters, fewer than 32"),
         (("--config", "absent.toml"), {}, "Invalid value for '--config': File 'absent.toml' does not exist"),
         (("--log-level", "loud"), {}, "Invalid value for '--log-level': 'loud' is not one of 'debug', 'info'"),
+        (("--builtins", "files,htp"), {}, "Invalid value for '--builtins': Unknown built-in group(s): htp; choose"),
+        (("--config", "groups.toml"), {}, "groups.toml:1: builtins.1: Input should be 'files', 'http', 'data'"),
         ((), {"MCP_TOOLHOST_PAGE_SIZE": "ten"}, "environment variable MCP_TOOLHOST_PAGE_SIZE: page_size: Input should"),
     ]
     for args, env, message in cases:
