@@ -41,12 +41,14 @@ def descriptions() -> dict[str, str]:
 
 
 def _plain(value: Any) -> Any:
-    """A setting's value as JSON and TOML hold it: tuples as lists."""
+    """A setting's value as JSON and TOML hold it: tuples as lists, anything else (a `Path`) as text."""
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
+        return {str(key): _plain(item) for key, item in value.items()}
+    if value is None or isinstance(value, str | int | float):  # bool is an int
+        return value
+    return str(value)
 
 
 def _toml(value: Any) -> str:
@@ -174,7 +176,7 @@ def starter_config() -> str:
             if not setting.repr:
                 value = secrets.token_urlsafe(32)
             else:
-                kind = next(p["type"] for p in prop.get("anyOf", [prop]) if p.get("type") != "null")
-                value = _EXAMPLES[kind]
+                kinds = [p.get("type") for p in prop.get("anyOf", [prop])]
+                value = _EXAMPLES.get(next((k for k in kinds if k not in (None, "null")), "string"), "")
         lines.append(f"# {setting.name} = {_toml(value)}")
     return "\n".join(lines) + "\n"
