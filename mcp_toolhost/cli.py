@@ -16,7 +16,7 @@ import click
 
 from ._version import __version__
 from .config import DEFAULT_CONFIG_FILE, Flag, Resolved, Settings, resolve_settings
-from .errors import ConfigError
+from .errors import ConfigError, SettingError
 
 _LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
 
@@ -171,9 +171,27 @@ def _resolve(ctx: click.Context, /, options: dict[str, Any]) -> Resolved:
     if no_builtins:
         flags["builtins"] = Flag((), "--no-builtins")
     try:
-        return resolve_settings(config_file, flags)
+        resolved = resolve_settings(config_file, flags)
     except ConfigError as exc:
         raise _BadSettings(str(exc)) from None
+    ctx.meta[_RESOLVED] = resolved
+    return resolved
+
+
+_RESOLVED = "mcp_toolhost.resolved"
+"""Where `_resolve` keeps the settings' sources (`ctx.meta` is shared by nested commands), for `_refused`."""
+
+
+def _refused(exc: ConfigError) -> click.ClickException:
+    """A configuration that cannot be served, as the CLI reports it. A setting that cannot be
+    used (a root that is no directory...) exits 2 like every invalid setting, saying where it was given."""
+    if not isinstance(exc, SettingError):
+        return click.ClickException(str(exc))
+    ctx = click.get_current_context(silent=True)
+    resolved: Resolved | None = ctx.meta.get(_RESOLVED) if ctx is not None else None
+    if resolved is None:
+        return _BadSettings(str(exc))
+    return _BadSettings(f"{exc}; given by {' + '.join(map(str, resolved.sources(exc.setting)))}")
 
 
 def _flag(ctx: click.Context, name: str, value: Any) -> str:
@@ -218,7 +236,7 @@ def _host(settings: Settings) -> Any:
     try:
         return build_host(settings)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise _refused(exc) from None
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -394,7 +412,7 @@ def check(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
         try:
             host, report = assemble(settings)
         except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise _refused(exc) from None
         text, ok = check_report(host, report, as_json=as_json)
     click.echo(text)
     sys.exit(0 if ok else 1)

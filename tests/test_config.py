@@ -49,3 +49,20 @@ def test_every_layer_of_invalid_setting_stops_the_server_with_status_2_naming_it
         assert server.wait() == 2, (args, env, server.stderr)
         assert message in server.stderr, (args, env, server.stderr)
         assert server.raw_stdout == []
+
+
+def test_a_setting_the_built_ins_cannot_use_stops_the_server_with_status_2_saying_where_it_was_given(spawn, tmp_path):
+    (tmp_path / "mcp-toolhost.toml").write_text('builtins = ["files", "http"]\nroots = ["missing"]\n')
+    server = spawn("serve", "--root", str(tmp_path), cwd=tmp_path)
+    assert server.wait() == 2, server.stderr
+    config = tmp_path / "mcp-toolhost.toml"
+    expected = (
+        f"Allowed root 'missing' is not a directory (--root, roots); given by file {config}:2, key roots + flag --root"
+    )
+    assert expected in server.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    server = spawn("serve", "--builtins", "http", cwd=elsewhere, env={"MCP_TOOLHOST_ALLOW_HOSTS": '["host:0"]'})
+    assert server.wait() == 2, server.stderr
+    assert "the port must be 1-65535 (--allow-host); given by env MCP_TOOLHOST_ALLOW_HOSTS" in server.stderr
+    assert server.raw_stdout == []

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Final
 
 from .._tools.tool import Tool, collect_tools
 from ..config import BUILTIN_GROUPS
-from ..errors import ConfigError
+from ..errors import SettingError
 from ._config import BuiltinsConfig, configure
 
 if TYPE_CHECKING:
@@ -49,10 +49,11 @@ _TIMEOUT_GRACE: Final = 5.0
 
 
 def check_groups(groups: Iterable[str]) -> None:
-    """Raise ConfigError naming the groups that do not exist, and the ones that do."""
+    """Raise SettingError naming the groups that do not exist, and the ones that do."""
     unknown = [group for group in groups if group not in GROUPS]
     if unknown:
-        raise ConfigError(f"Unknown built-in group(s): {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
+        message = f"Unknown built-in group(s): {', '.join(unknown)}; choose from {', '.join(GROUPS)}"
+        raise SettingError(message, "builtins")
 
 
 def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[Tool]:
