@@ -17,7 +17,7 @@ import secrets
 from typing import Any
 
 from ._redact import REDACTED, is_secret_name, redact_text
-from .config import DEFAULT_CONFIG_FILE, Resolved, Settings
+from .config import DEFAULT_CONFIG_FILE, Resolved, Settings, Source
 
 __all__ = ["config_schema", "render_settings", "starter_config"]
 
@@ -97,10 +97,11 @@ def render_settings(resolved: Resolved, *, as_json: bool) -> str:
         )
         for setting in dataclasses.fields(Settings)
     ]
+    file = None if resolved.config_file is None else str(resolved.config_file.absolute())
     if as_json:
         return json.dumps(
             {
-                "config_file": None if resolved.config_file is None else str(resolved.config_file.absolute()),
+                "config_file": file,
                 "settings": {
                     name: {"value": value, "sources": [_source_json(s) for s in sources]}
                     for name, value, sources in rows
@@ -108,19 +109,18 @@ def render_settings(resolved: Resolved, *, as_json: bool) -> str:
             },
             indent=2,
         )
-    file = "none" if resolved.config_file is None else str(resolved.config_file.absolute())
     table = [("SETTING", "VALUE", "SOURCE")]
     table += [(name, _cell(value), " + ".join(map(str, sources))) for name, value, sources in rows]
     widths = [max(len(row[column]) for row in table) for column in range(2)]
     lines = [f"{name:<{widths[0]}}  {value:<{widths[1]}}  {source}" for name, value, source in table]
-    return "\n".join([f"Config file: {file}", "", *lines])
+    return "\n".join([f"Config file: {file or 'none'}", "", *lines])
 
 
 def _cell(value: Any) -> str:
     return "none" if value is None else REDACTED if value == REDACTED else _toml(value)
 
 
-def _source_json(source: Any) -> dict[str, Any]:
+def _source_json(source: Source) -> dict[str, Any]:
     return {key: value for key, value in dataclasses.asdict(source).items() if value not in ("", None)}
 
 
