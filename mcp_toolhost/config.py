@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, Final, Literal, get_args
+from typing import Annotated, Any, ClassVar, Final, Literal, get_args
 
 from .errors import ConfigError
 
@@ -33,6 +33,20 @@ DEFAULT_CONFIG_FILE = "mcp-toolhost.toml"
 BuiltinGroup = Literal["files", "http", "data", "system", "env"]
 """A group of built-in tools (README, "Built-in tools"); the config file and environment are checked against it."""
 BUILTIN_GROUPS: Final[tuple[BuiltinGroup, ...]] = get_args(BuiltinGroup)
+
+
+@dataclass(frozen=True, slots=True)
+class AtLeast:
+    """`Annotated` metadata: the least value a setting takes (`page_size: Annotated[int, AtLeast(1)]`).
+
+    pydantic checks it when it validates a file's or the environment's values and writes it
+    in the schema as `minimum`; config.py need not import pydantic for it.
+    """
+
+    least: int | float
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        return {**handler(source), "ge": self.least}  # int and float core schemas take `ge`
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +64,11 @@ class Settings:
     """Text telling the client's model how to use this server's tools; none: no instructions."""
 
     # Protocol limits.
-    page_size: int = 100
+    page_size: Annotated[int, AtLeast(1)] = 100
     """Tools per `tools/list` page."""
-    max_message_bytes: int = 16 * 1024 * 1024
+    max_message_bytes: Annotated[int, AtLeast(1)] = 16 * 1024 * 1024
     """Longest input line accepted; longer ones are answered with an error and skipped."""
-    max_result_bytes: int = 16 * 1024 * 1024
+    max_result_bytes: Annotated[int, AtLeast(1)] = 16 * 1024 * 1024
     """Largest encoded tool result; larger ones become an error result (the built-ins cut their output to fit).
 
     As large as `max_message_bytes`, so a file within `max_file_bytes` fits as base64 (4/3 larger)."""
@@ -69,13 +83,13 @@ class Settings:
     """Largest `requestState`, which carries the answers a call got so far; past it the call is an error result."""
 
     # Tool execution.
-    tool_timeout: float = 60.0
+    tool_timeout: Annotated[float, AtLeast(0)] = 60.0
     """Seconds a tool call may run before it is cancelled (0 disables)."""
-    tool_timeouts: dict[str, float] = field(default_factory=dict)
+    tool_timeouts: dict[str, Annotated[float, AtLeast(0)]] = field(default_factory=dict)
     """Per-tool overrides of `tool_timeout`, by tool name."""
-    max_concurrent_calls: int = 256
+    max_concurrent_calls: Annotated[int, AtLeast(1)] = 256
     """Tool calls running at once; further calls wait for a free slot."""
-    shutdown_grace: float = 1.0
+    shutdown_grace: Annotated[float, AtLeast(0)] = 1.0
     """Seconds in-flight calls get to finish after EOF or SIGTERM before they are cancelled."""
     client_roots_wait: float = 2.0
     """Seconds after asking the client for its roots (roots/list) that a tool call waits for the

@@ -36,6 +36,7 @@ def test_settings_in_a_shared_file_are_located_in_their_table(spawn, tmp_path):
 def test_every_layer_of_invalid_setting_stops_the_server_with_status_2_naming_its_source(spawn, tmp_path):
     (tmp_path / "short-key.toml").write_text('name = "ok"\nrequest_state_key = "short"\n')
     (tmp_path / "groups.toml").write_text('builtins = ["files", "htp"]\n')
+    (tmp_path / "negative.toml").write_text("[tool_timeouts]\nread_file = -1\n")
     cases = [  # (flags, environment, what stderr says)
         (("--config", "short-key.toml"), {}, "short-key.toml:2: request_state_key: 5 characters, fewer than 32"),
         (("--config", "absent.toml"), {}, "Invalid value for '--config': File 'absent.toml' does not exist"),
@@ -43,9 +44,15 @@ def test_every_layer_of_invalid_setting_stops_the_server_with_status_2_naming_it
         (("--builtins", "files,htp"), {}, "Invalid value for '--builtins': Unknown built-in group(s): htp; choose"),
         (("--config", "groups.toml"), {}, "groups.toml:1: builtins.1: Input should be 'files', 'http', 'data'"),
         ((), {"MCP_TOOLHOST_PAGE_SIZE": "ten"}, "environment variable MCP_TOOLHOST_PAGE_SIZE: page_size: Input should"),
+        (  # 0 calls at once would leave every call waiting, and the server unable to stop
+            (),
+            {"MCP_TOOLHOST_MAX_CONCURRENT_CALLS": "0"},
+            "MCP_TOOLHOST_MAX_CONCURRENT_CALLS: max_concurrent_calls: Input should be greater than or equal to 1",
+        ),
+        (("--config", "negative.toml"), {}, "negative.toml:2: tool_timeouts.read_file: Input should be greater than"),
     ]
-    for args, env, message in cases:
-        server = spawn("serve", "--no-builtins", *args, cwd=tmp_path, env=env)
+    servers = [spawn("serve", "--no-builtins", *args, cwd=tmp_path, env=env) for args, env, _ in cases]
+    for server, (args, env, message) in zip(servers, cases, strict=True):
         assert server.wait() == 2, (args, env, server.stderr)
         assert message in server.stderr, (args, env, server.stderr)
         assert server.raw_stdout == []
