@@ -14,22 +14,44 @@ async def test_add():
 
 Messages go through the same JSON encoding and dispatch as on stdio, so what
 passes here behaves the same for a real client.
+
+Tools that ask the client (`ctx.elicit`, `ctx.sample`, `ctx.list_roots`) are answered by
+the callbacks given to `connect`, as the official SDK's client takes them; the client
+declares the capability of each one given, and no other:
+
+```python
+async def yes(params):  # elicitation/create's params -> its result
+    return {"action": "accept", "content": {"ok": True}}
+
+async with connect(host, elicitation_callback=yes) as client:
+    result = await client.call_tool("deploy", {"env": "prod"})
+```
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import anyio
+import anyio.abc
 
 from . import _json
+from ._protocol import jsonrpc
 from ._protocol.versions import LATEST_HANDSHAKE
+from .errors import InternalError
 from .host import ToolHost
 
-__all__ = ["Client", "ClientError", "connect"]
+__all__ = ["Callback", "Client", "ClientError", "connect"]
+
+
+class Callback(Protocol):
+    """Answers one request of the server: gets its params, returns its result (an exception is an
+    error response), e.g. `async def on_elicit(params): return {"action": "accept", "content": {...}}`."""
+
+    def __call__(self, params: dict[str, Any], /) -> Awaitable[dict[str, Any]]: ...
 
 
 class ClientError(Exception):
@@ -49,13 +71,36 @@ def _not_connected(message: Any) -> None:
 class Client:
     """A minimal MCP client on an in-memory transport. Create it with `connect()`."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        elicitation_callback: Callback | None = None,
+        sampling_callback: Callback | None = None,
+        list_roots_callback: Callback | None = None,
+    ) -> None:
         self.notifications: list[dict[str, Any]] = []
-        """Every notification the server sent, in order."""
+        """Every notification the server sent, in order, and its requests no callback answers."""
         self._ids = itertools.count(1)
         self._answers: dict[int, dict[str, Any]] = {}
         self._waiters: dict[int, anyio.Event] = {}
         self._receive: Callable[[Any], None] = _not_connected
+        self._tasks: anyio.abc.TaskGroup | None = None
+        callbacks = {
+            "elicitation/create": elicitation_callback,
+            "sampling/createMessage": sampling_callback,
+            "roots/list": list_roots_callback,
+        }
+        self._callbacks = {method: callback for method, callback in callbacks.items() if callback is not None}
+        # What the official SDK client declares for the same callbacks.
+        declared = {
+            "elicitation": ("elicitation/create", {"form": {}, "url": {}}),
+            "sampling": ("sampling/createMessage", {}),
+            "roots": ("roots/list", {"listChanged": True}),
+        }
+        self.capabilities: dict[str, Any] = {
+            name: value for name, (method, value) in declared.items() if method in self._callbacks
+        }
+        """What `initialize` declares: the capability of each callback given."""
 
     def _on_message(self, data: bytes) -> None:
         message = _json.loads(data)
@@ -64,8 +109,19 @@ class Client:
             if "method" not in item and request_id in self._waiters:
                 self._answers[request_id] = item
                 self._waiters.pop(request_id).set()
+            elif item.get("method") in self._callbacks and "id" in item and self._tasks is not None:
+                self._tasks.start_soon(self._answer, item)
             else:
                 self.notifications.append(item)
+
+    async def _answer(self, request: dict[str, Any]) -> None:
+        """Answer a request of the server with its callback's result, or its exception as an error."""
+        reply: dict[str, Any] = {"jsonrpc": "2.0", "id": request["id"]}
+        try:
+            reply["result"] = await self._callbacks[request["method"]](request.get("params") or {})
+        except Exception as exc:
+            reply["error"] = jsonrpc.error_object(InternalError(str(exc) or type(exc).__name__))
+        self.send(reply)
 
     def send(self, message: dict[str, Any]) -> None:
         """Send a raw message (a notification, or a request you track yourself)."""
@@ -91,7 +147,7 @@ class Client:
             "initialize",
             {
                 "protocolVersion": protocol_version,
-                "capabilities": {},
+                "capabilities": self.capabilities,
                 "clientInfo": {"name": "mcp-toolhost-testing", "version": "0"},
             },
         )
@@ -120,11 +176,29 @@ class Client:
 
 
 @asynccontextmanager
-async def connect(host: ToolHost, *, initialize: bool = True) -> AsyncIterator[Client]:
-    """An initialized `Client` connected to `host` for the duration of the block."""
-    client = Client()
-    async with host.server().connect(client._on_message) as connection:
-        client._receive = connection.receive
-        if initialize:
-            await client.initialize()
-        yield client
+async def connect(
+    host: ToolHost,
+    *,
+    initialize: bool = True,
+    elicitation_callback: Callback | None = None,
+    sampling_callback: Callback | None = None,
+    list_roots_callback: Callback | None = None,
+) -> AsyncIterator[Client]:
+    """An initialized `Client` connected to `host` for the duration of the block.
+
+    Each callback answers the server's requests of its kind (`elicitation/create`,
+    `sampling/createMessage`, `roots/list`): it gets their params and returns their result.
+    """
+    client = Client(
+        elicitation_callback=elicitation_callback,
+        sampling_callback=sampling_callback,
+        list_roots_callback=list_roots_callback,
+    )
+    async with anyio.create_task_group() as tasks:  # where the callbacks run
+        client._tasks = tasks
+        async with host.server().connect(client._on_message) as connection:
+            client._receive = connection.receive
+            if initialize:
+                await client.initialize()
+            yield client
+        tasks.cancel_scope.cancel()  # a callback still running answers nobody now
