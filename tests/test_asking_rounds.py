@@ -99,6 +99,17 @@ def test_a_short_configured_key_is_refused_without_showing_it(spawn):
     assert "hunter2" not in server.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value"), [("request_state_ttl", "0"), ("client_roots_wait", "-1"), ("request_state_max_bytes", "0")]
+)
+def test_a_setting_for_asking_that_is_not_positive_is_refused(spawn, name, value):
+    server = start(spawn, **{name: value})
+    assert server.wait() != 0
+    says = f"environment variable MCP_TOOLHOST_{name.upper()}: {name}: Input should be greater than 0"
+    assert says in server.stderr, server.stderr
+    assert server.raw_stdout == []
+
+
 def test_a_tool_asking_differently_on_a_later_round_is_an_error_result(spawn):
     server = start(spawn)
     first = call(server, "fickle", {})["result"]
