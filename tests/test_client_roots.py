@@ -133,7 +133,8 @@ def test_a_client_that_never_answers_delays_a_call_only_briefly(spawn, folders, 
     assert listed == {"directories": [str(folders["work"])], "source": CONFIGURED}, listed
 
 
-def test_manifest_path_parameters_follow_the_clients_roots(spawn, folders, tmp_path):
+def path_manifest(tmp_path: Path) -> Path:
+    """A manifest whose tool `show_path` prints its `type = "path"` parameter as the server confined it."""
     manifest = tmp_path / "path.toml"
     argv = FIXTURES / "plugins" / "sandbox" / "argv.py"
     manifest.write_text(
@@ -141,7 +142,11 @@ def test_manifest_path_parameters_follow_the_clients_roots(spawn, folders, tmp_p
         f'command = ["{sys.executable}", "{argv}", "{{file}}"]\noutput = {{ format = "json" }}\n\n'
         '[tool.parameters.file]\ntype = "path"\n'
     )
-    server = spawn("serve", "--no-builtins", "--manifest", str(manifest), cwd=Path("/"))
+    return manifest
+
+
+def test_manifest_path_parameters_follow_the_clients_roots(spawn, folders, tmp_path):
+    server = spawn("serve", "--no-builtins", "--manifest", str(path_manifest(tmp_path)), cwd=Path("/"))
     open_session(server, ROOTS)
     offer(server, folders["work"])
     shown = tool(server, "show_path", 1, {"file": "notes.txt"})
@@ -243,6 +248,14 @@ def test_2026_07_28_roots_are_asked_once_per_call_before_its_other_questions(spa
     assert second["inputRequests"]["question-2"]["method"] == "elicitation/create", second
     done = move(inputResponses={"question-2": {"action": "accept"}}, requestState=second["requestState"])
     assert not done.get("isError") and (folders["work"] / "notes.txt").read_text() == "old", done
+
+
+def test_2026_07_28_manifest_path_parameters_follow_the_clients_roots(spawn, folders, tmp_path):
+    server = spawn("serve", "--no-builtins", "--manifest", str(path_manifest(tmp_path)), cwd=Path("/"))
+    shown = answered(server, "show_path", {"file": "notes.txt"}, folders["work"])
+    assert shown["structuredContent"]["result"] == [str(folders["work"] / "notes.txt")], shown
+    refused = answered(server, "show_path", {"file": str(folders["other"] / "notes.txt")}, folders["work"])
+    assert refused["isError"] is True and "Access denied" in refused["content"][0]["text"], refused
 
 
 def test_2026_07_28_configured_roots_are_used_without_asking(spawn, folders):

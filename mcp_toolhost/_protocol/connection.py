@@ -380,6 +380,8 @@ class Connection:
         except ConfigError as error:
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
+        except Asked as asked:  # 2026-07-28: validating a path argument asked for the client's roots
+            result = self._input_required(call, asked)
         else:
             result = await self._execute(call, kwargs, feature_level(scope.version))
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
