@@ -328,10 +328,26 @@ def test_roots_are_not_asked_of_a_client_without_the_capability(spawn):
 # --- the official SDK client ------------------------------------------------------------
 
 
-@pytest.mark.anyio
-async def test_sdk_client_session_answers_every_kind_of_question(tmp_path):
+def sdk_session(**callbacks: Any) -> Any:
+    """A `ClientSession` (2025-11-25) on the real process serving the ask tools, as one context manager."""
+    from contextlib import asynccontextmanager
+
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
+
+    parameters = StdioServerParameters(command=executable(), args=["serve", "--no-builtins", "--tools", TOOLS])
+
+    @asynccontextmanager
+    async def session() -> Any:
+        async with stdio_client(parameters) as (read, write), ClientSession(read, write, **callbacks) as opened:
+            assert (await opened.initialize()).protocol_version == "2025-11-25"
+            yield opened
+
+    return session()
+
+
+@pytest.mark.anyio
+async def test_sdk_client_session_answers_every_kind_of_question(tmp_path):
     from mcp_types import CreateMessageResult, ElicitResult, ListRootsResult, Root, TextContent
 
     asked: list[str] = []
@@ -353,14 +369,8 @@ async def test_sdk_client_session_answers_every_kind_of_question(tmp_path):
     async def on_roots(context):
         return ListRootsResult(roots=[Root(uri=tmp_path.as_uri(), name="work")])
 
-    parameters = StdioServerParameters(command=executable(), args=["serve", "--no-builtins", "--tools", TOOLS])
-    async with (
-        stdio_client(parameters) as (read, write),
-        ClientSession(
-            read, write, elicitation_callback=on_elicit, sampling_callback=on_sample, list_roots_callback=on_roots
-        ) as session,
-    ):
-        assert (await session.initialize()).protocol_version == "2025-11-25"
+    callbacks = {"elicitation_callback": on_elicit, "sampling_callback": on_sample, "list_roots_callback": on_roots}
+    async with sdk_session(**callbacks) as session:
         deployed = await session.call_tool("deploy", {"env": "prod"})
         assert deployed.content[0].text == "Shipped [sdk-model, endTurn]"
         two = await session.call_tool("two_questions", {})
@@ -368,3 +378,25 @@ async def test_sdk_client_session_answers_every_kind_of_question(tmp_path):
         roots = await session.call_tool("roots", {})
         assert roots.structured_content == {"result": [tmp_path.as_uri()]}
     assert asked == ["Deploy to prod?", "Summarize the release notes", "Name?", "Age?"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("action", ["decline", "cancel"])
+async def test_sdk_client_session_declines_or_cancels(action):
+    from mcp_types import ElicitResult
+
+    async def on_elicit(context, params):
+        return ElicitResult(action=action)
+
+    async with sdk_session(elicitation_callback=on_elicit) as session:
+        result = await session.call_tool("deploy", {"env": "prod"})
+    assert result.content[0].text == f"not deployed ({action})"
+
+
+@pytest.mark.anyio
+async def test_sdk_client_session_without_the_capabilities_gets_error_results():
+    async with sdk_session() as session:
+        deployed = await session.call_tool("deploy", {"env": "prod"})
+        roots = await session.call_tool("roots", {})
+    assert deployed.is_error and "it did not declare the elicitation capability" in deployed.content[0].text
+    assert roots.is_error and "it did not declare the roots capability" in roots.content[0].text
