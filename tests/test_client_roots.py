@@ -271,7 +271,6 @@ def test_2026_07_28_a_call_that_confines_no_path_is_not_asked(spawn):
 
 
 @pytest.mark.anyio
-@pytest.mark.filterwarnings("ignore:The roots capability is deprecated")  # in 2026-07-28 (SEP-2577), not ours
 async def test_sdk_client_roots_are_the_file_tools_roots_over_rounds(folders):
     from mcp import Client, StdioServerParameters
     from mcp_types import ListRootsResult, Root
