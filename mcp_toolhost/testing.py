@@ -26,6 +26,10 @@ async def yes(params):  # elicitation/create's params -> its result
 async with connect(host, elicitation_callback=yes) as client:
     result = await client.call_tool("deploy", {"env": "prod"})
 ```
+
+With `protocol_version="2026-07-28"` the client speaks the stateless revision instead:
+every request carries the envelope, and `call_tool` answers input-required rounds with
+the same callbacks, so the tool runs again from its start as it will for a real client.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ import anyio.abc
 
 from . import _json
 from ._protocol import jsonrpc
-from ._protocol.versions import LATEST_HANDSHAKE
+from ._protocol.envelope import CLIENT_CAPABILITIES_KEY, PROTOCOL_VERSION_KEY
+from ._protocol.versions import LATEST_HANDSHAKE, STATELESS_VERSIONS
 from .errors import InternalError
 from .host import ToolHost
 
@@ -48,8 +53,10 @@ __all__ = ["Callback", "Client", "ClientError", "connect"]
 
 
 class Callback(Protocol):
-    """Answers one request of the server: gets its params, returns its result (an exception is an
-    error response), e.g. `async def on_elicit(params): return {"action": "accept", "content": {...}}`."""
+    """Answers one question of the server: gets its params, returns its result, e.g.
+    `async def on_elicit(params): return {"action": "accept", "content": {...}}`.
+
+    An exception is an error response (in 2026-07-28, which has none, `call_tool` raises it)."""
 
     def __call__(self, params: dict[str, Any], /) -> Awaitable[dict[str, Any]]: ...
 
@@ -77,6 +84,7 @@ class Client:
         elicitation_callback: Callback | None = None,
         sampling_callback: Callback | None = None,
         list_roots_callback: Callback | None = None,
+        protocol_version: str = LATEST_HANDSHAKE,
     ) -> None:
         self.notifications: list[dict[str, Any]] = []
         """Every notification the server sent, in order, and its requests no callback answers."""
@@ -101,6 +109,13 @@ class Client:
             name: value for name, (method, value) in declared.items() if method in self._callbacks
         }
         """What `initialize` declares: the capability of each callback given."""
+        self.protocol_version = protocol_version
+        """The revision `initialize` asks for, or a stateless one (2026-07-28) every request names."""
+        self._envelope = (
+            {PROTOCOL_VERSION_KEY: protocol_version, CLIENT_CAPABILITIES_KEY: self.capabilities}
+            if protocol_version in STATELESS_VERSIONS
+            else None
+        )
 
     def _on_message(self, data: bytes) -> None:
         message = _json.loads(data)
@@ -118,7 +133,7 @@ class Client:
         """Answer a request of the server with its callback's result, or its exception as an error."""
         reply: dict[str, Any] = {"jsonrpc": "2.0", "id": request["id"]}
         try:
-            reply["result"] = await self._callbacks[request["method"]](request.get("params") or {})
+            reply["result"] = await self._callback(request["method"])(request.get("params") or {})
         except Exception as exc:
             reply["error"] = jsonrpc.error_object(InternalError(str(exc) or type(exc).__name__))
         self.send(reply)
@@ -129,6 +144,9 @@ class Client:
 
     async def request(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Send a request and return its result; raises ClientError on an error answer."""
+        if self._envelope is not None:  # stateless: each request names its revision and capabilities
+            params = params or {}
+            params = {**params, "_meta": {**self._envelope, **params.get("_meta", {})}}
         request_id = next(self._ids)
         done = self._waiters[request_id] = anyio.Event()
         message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
@@ -142,11 +160,11 @@ class Client:
         result: dict[str, Any] = answer["result"]
         return result
 
-    async def initialize(self, protocol_version: str = LATEST_HANDSHAKE) -> dict[str, Any]:
+    async def initialize(self, protocol_version: str | None = None) -> dict[str, Any]:
         result = await self.request(
             "initialize",
             {
-                "protocolVersion": protocol_version,
+                "protocolVersion": protocol_version or self.protocol_version,
                 "capabilities": self.capabilities,
                 "clientInfo": {"name": "mcp-toolhost-testing", "version": "0"},
             },
@@ -168,11 +186,29 @@ class Client:
     async def call_tool(
         self, name: str, arguments: dict[str, Any] | None = None, *, progress_token: str | int | None = None
     ) -> dict[str, Any]:
-        """The `CallToolResult` (check `result.get("isError")` for tool errors)."""
+        """The `CallToolResult` (check `result.get("isError")` for tool errors).
+
+        In 2026-07-28 the callbacks answer each input-required round (basic/patterns/input-required)
+        and the call is sent again with their answers, until it completes.
+        """
         params: dict[str, Any] = {"name": name, "arguments": arguments or {}}
         if progress_token is not None:
             params["_meta"] = {"progressToken": progress_token}
-        return await self.request("tools/call", params)
+        result = await self.request("tools/call", params)
+        while result.get("resultType") == "input_required":
+            answers = {
+                key: await self._callback(asked["method"])(asked.get("params") or {})
+                for key, asked in result["inputRequests"].items()
+            }
+            params = {**params, "inputResponses": answers, "requestState": result["requestState"]}
+            result = await self.request("tools/call", params)
+        return result
+
+    def _callback(self, method: str) -> Callback:
+        callback = self._callbacks.get(method)
+        if callback is None:
+            raise RuntimeError(f"The server asked {method}, which no callback given to connect() answers")
+        return callback
 
 
 @asynccontextmanager
@@ -180,6 +216,7 @@ async def connect(
     host: ToolHost,
     *,
     initialize: bool = True,
+    protocol_version: str = LATEST_HANDSHAKE,
     elicitation_callback: Callback | None = None,
     sampling_callback: Callback | None = None,
     list_roots_callback: Callback | None = None,
@@ -188,17 +225,19 @@ async def connect(
 
     Each callback answers the server's requests of its kind (`elicitation/create`,
     `sampling/createMessage`, `roots/list`): it gets their params and returns their result.
+    A stateless `protocol_version` (2026-07-28) is never initialized: each request carries it.
     """
     client = Client(
         elicitation_callback=elicitation_callback,
         sampling_callback=sampling_callback,
         list_roots_callback=list_roots_callback,
+        protocol_version=protocol_version,
     )
     async with anyio.create_task_group() as tasks:  # where the callbacks run
         client._tasks = tasks
         async with host.server().connect(client._on_message) as connection:
             client._receive = connection.receive
-            if initialize:
+            if initialize and client._envelope is None:
                 await client.initialize()
             yield client
         tasks.cancel_scope.cancel()  # a callback still running answers nobody now
