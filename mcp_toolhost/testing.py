@@ -233,11 +233,12 @@ async def connect(
         list_roots_callback=list_roots_callback,
         protocol_version=protocol_version,
     )
-    async with anyio.create_task_group() as tasks:  # where the callbacks run
+    # The callbacks' task group inside the connection's, which gives back an exception of the
+    # block as it was raised rather than in an exception group.
+    async with host.server().connect(client._on_message) as connection, anyio.create_task_group() as tasks:
         client._tasks = tasks
-        async with host.server().connect(client._on_message) as connection:
-            client._receive = connection.receive
-            if initialize and client._envelope is None:
-                await client.initialize()
-            yield client
-        tasks.cancel_scope.cancel()  # a callback still running answers nobody now
+        client._receive = connection.receive
+        if initialize and client._envelope is None:
+            await client.initialize()
+        yield client
+        tasks.cancel_scope.cancel()  # a callback still running would answer a closing connection

@@ -108,3 +108,12 @@ async def test_without_callbacks_the_client_declares_nothing_and_the_tool_is_tol
         result = await client.call_tool("deploy", {"env": "prod"})
     assert result["isError"] is True
     assert "did not declare the elicitation capability" in text(result), result
+
+
+async def test_an_error_in_the_block_comes_out_as_itself_not_in_an_exception_group():
+    async def yes(params: dict[str, Any]) -> dict[str, Any]:
+        return {"action": "accept", "content": {"ok": True}}
+
+    with pytest.raises(AssertionError, match="the test's own"):
+        async with connect(ask_host(), elicitation_callback=yes):
+            raise AssertionError("the test's own")
