@@ -91,12 +91,12 @@ def roots_for_call(own: Roots) -> Roots:
     """The roots in force for the current tool call: `own` (from `roots_in_force`) as the roots
     its client offers narrow or replace them (`with_client_roots`); `own` while they are unknown.
 
-    A 2026-07-28 client is asked here, as an input-required round, and only when its answer
-    decides the roots: none configured. With roots configured it is not asked (each call would
-    take one more round), and the configured roots are used as they are.
+    A 2026-07-28 client that declares `roots` is asked here, as an input-required round, once
+    per call that confines a path: its answer narrows configured roots as in the handshake era
+    (issue 9: the two eras give the same roots), at the cost of one round per such call.
     """
     offered = offered_roots.get()
-    if offered is None and own.source != CONFIGURED:
+    if offered is None:
         ask = roots_by_round.get()
         offered = ask() if ask is not None else None
     return own if offered is None else with_client_roots(own, offered)

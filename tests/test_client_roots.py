@@ -258,9 +258,21 @@ def test_2026_07_28_manifest_path_parameters_follow_the_clients_roots(spawn, fol
     assert refused["isError"] is True and "Access denied" in refused["content"][0]["text"], refused
 
 
-def test_2026_07_28_configured_roots_are_used_without_asking(spawn, folders):
+def test_2026_07_28_a_client_root_narrows_the_configured_roots_as_in_the_handshake_era(spawn, folders, tmp_path):
+    server = spawn("--builtins", "files", "--root", str(tmp_path), cwd=Path("/"))
+    listed = answered(server, "list_allowed_directories", {}, folders["work/sub"])["structuredContent"]
+    assert listed == {"directories": [str(folders["work/sub"])], "source": CLIENT_INSIDE}, listed
+    wider = answered(server, "read_file", {"path": str(folders["work"] / "notes.txt")}, folders["work/sub"])
+    assert wider["isError"] is True and "Access denied" in wider["content"][0]["text"], wider
+    outside = answered(server, "list_allowed_directories", {}, folders["other"].parent.parent)
+    assert outside["structuredContent"] == {"directories": [str(tmp_path.resolve())], "source": CONFIGURED}
+
+
+def test_2026_07_28_configured_roots_are_used_without_asking_a_client_without_roots(spawn, folders):
     server = spawn("--builtins", "files", "--root", str(folders["work"]), cwd=Path("/"))
-    listed = stateless(server, "list_allowed_directories", {})
+    call = {"name": "list_allowed_directories", "arguments": {}}
+    envelope = {**ROUNDS, "io.modelcontextprotocol/clientCapabilities": {}}
+    listed = server.request("tools/call", {**call, "_meta": envelope})["result"]
     assert listed["structuredContent"] == {"directories": [str(folders["work"])], "source": CONFIGURED}, listed
 
 
