@@ -35,18 +35,23 @@ BuiltinGroup = Literal["files", "http", "data", "system", "env"]
 BUILTIN_GROUPS: Final[tuple[BuiltinGroup, ...]] = get_args(BuiltinGroup)
 
 
-@dataclass(frozen=True, slots=True)
-class AtLeast:
-    """`Annotated` metadata: the least value a setting takes (`page_size: Annotated[int, AtLeast(1)]`).
+class _Bound:
+    """Annotated metadata that pydantic reads when it validates a value: more than `gt`, at least `ge`.
 
-    pydantic checks it when it validates a file's or the environment's values and writes it
-    in the schema as `minimum`; config.py need not import pydantic for it.
-    """
+    Rather than `pydantic.Field(gt=0)` itself, which would import pydantic with this module:
+    most starts have nothing to validate. `config schema` shows the bound (`exclusiveMinimum`, `minimum`)."""
 
-    least: int | float
+    def __init__(self, *, gt: float | None = None, ge: float | None = None) -> None:
+        self.gt, self.ge = gt, ge
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
-        return {**handler(source), "ge": self.least}  # int and float core schemas take `ge`
+        import pydantic
+
+        return handler(Annotated[source, pydantic.Field(gt=self.gt, ge=self.ge)])
+
+
+POSITIVE = _Bound(gt=0)
+NOT_NEGATIVE = _Bound(ge=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +69,11 @@ class Settings:
     """Text telling the client's model how to use this server's tools; none: no instructions."""
 
     # Protocol limits.
-    page_size: Annotated[int, AtLeast(1)] = 100
+    page_size: Annotated[int, POSITIVE] = 100
     """Tools per `tools/list` page."""
-    max_message_bytes: Annotated[int, AtLeast(1)] = 16 * 1024 * 1024
+    max_message_bytes: Annotated[int, POSITIVE] = 16 * 1024 * 1024
     """Longest input line accepted; longer ones are answered with an error and skipped."""
-    max_result_bytes: Annotated[int, AtLeast(1)] = 16 * 1024 * 1024
+    max_result_bytes: Annotated[int, POSITIVE] = 16 * 1024 * 1024
     """Largest encoded tool result; larger ones become an error result (the built-ins cut their output to fit).
 
     As large as `max_message_bytes`, so a file within `max_file_bytes` fits as base64 (4/3 larger)."""
@@ -77,21 +82,21 @@ class Settings:
     request_state_key: str | None = field(default=None, repr=False)
     """Secret that seals the 2026-07-28 `requestState`, so that several processes accept each other's
     (README, "Asking the client"); none: a random key per process. Never shown."""
-    request_state_ttl: float = 600.0
+    request_state_ttl: Annotated[float, POSITIVE] = 600.0
     """Seconds a `requestState` stays valid: the client has that long to answer a tool's question."""
-    request_state_max_bytes: int = 256 * 1024
+    request_state_max_bytes: Annotated[int, POSITIVE] = 256 * 1024
     """Largest `requestState`, which carries the answers a call got so far; past it the call is an error result."""
 
     # Tool execution.
-    tool_timeout: Annotated[float, AtLeast(0)] = 60.0
+    tool_timeout: Annotated[float, NOT_NEGATIVE] = 60.0
     """Seconds a tool call may run before it is cancelled (0 disables)."""
-    tool_timeouts: dict[str, Annotated[float, AtLeast(0)]] = field(default_factory=dict)
+    tool_timeouts: dict[str, Annotated[float, NOT_NEGATIVE]] = field(default_factory=dict)
     """Per-tool overrides of `tool_timeout`, by tool name."""
-    max_concurrent_calls: Annotated[int, AtLeast(1)] = 256
+    max_concurrent_calls: Annotated[int, POSITIVE] = 256
     """Tool calls running at once; further calls wait for a free slot."""
-    shutdown_grace: Annotated[float, AtLeast(0)] = 1.0
+    shutdown_grace: Annotated[float, NOT_NEGATIVE] = 1.0
     """Seconds in-flight calls get to finish after EOF or SIGTERM before they are cancelled."""
-    client_roots_wait: float = 2.0
+    client_roots_wait: Annotated[float, POSITIVE] = 2.0
     """Seconds after asking the client for its roots (roots/list) that a tool call waits for the
     answer before it runs with the roots known until then."""
     progress_pause: float = 0.005

@@ -47,7 +47,7 @@ def test_every_layer_of_invalid_setting_stops_the_server_with_status_2_naming_it
         (  # 0 calls at once would leave every call waiting, and the server unable to stop
             (),
             {"MCP_TOOLHOST_MAX_CONCURRENT_CALLS": "0"},
-            "MCP_TOOLHOST_MAX_CONCURRENT_CALLS: max_concurrent_calls: Input should be greater than or equal to 1",
+            "MCP_TOOLHOST_MAX_CONCURRENT_CALLS: max_concurrent_calls: Input should be greater than 0",
         ),
         (("--config", "negative.toml"), {}, "negative.toml:2: tool_timeouts.read_file: Input should be greater than"),
     ]
