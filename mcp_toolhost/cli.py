@@ -151,6 +151,11 @@ def _plugin_options() -> list[Callable[..., Any]]:
     ]
 
 
+def _merged(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
+    """The group's options and the command's (the command's win), those given only."""
+    return {**(ctx.obj or {}), **{k: v for k, v in options.items() if v not in (None, ())}}
+
+
 def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
     """Merge the group's options with the command's (the command's win) into Settings."""
     settings = _resolve(ctx, options).settings
@@ -162,7 +167,7 @@ def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
 
 def _resolve(ctx: click.Context, /, options: dict[str, Any]) -> Resolved:
     """The settings from defaults, config file, environment and flags, with where each came from."""
-    given = {**(ctx.obj or {}), **{k: v for k, v in options.items() if v not in (None, ())}}
+    given = _merged(ctx, options)
     config_file = given.pop("config_file", None)
     _warn_reload_ignored(ctx, given)
     no_builtins = given.pop("no_builtins", False)
@@ -206,7 +211,7 @@ def _flag(ctx: click.Context, name: str, value: Any) -> str:
 
 def _warn_reload_ignored(ctx: click.Context, merged: dict[str, Any]) -> None:
     """`--reload` given to a command that runs once: say so rather than ignore it quietly."""
-    if ctx.command in (serve, show_config):  # `config show` shows what `serve` would do
+    if ctx.command.name in ("serve", "show"):  # `config show` shows what `serve` would do
         return
     for key, flag in (("reload", "--reload"), ("reload_polling", "--reload-polling")):
         if merged.get(key):
