@@ -254,3 +254,18 @@ def test_long_strings_are_cut_and_a_secret_across_the_cut_is_masked(spawn, tmp_p
     (record,) = lines_of(audit)
     assert record["arguments"]["value"] == "a" * 989 + " [redacted][... cut: 6033 characters]"
     assert "q1q1" not in audit.read_text()
+
+
+def test_every_secret_looking_key_passes_the_quick_filter_before_the_patterns():
+    # redact_text skips its key=value scan unless the text holds one of a few clues: each word
+    # that makes a key look secret must hold one, or its value would be shown.
+    from mcp_toolhost import _redact
+
+    words = [
+        *_redact._SECRET_KEY_WORDS,
+        *_redact._SECRET_KEY_ENDINGS,
+        *(owner + "key" for owner in _redact._KEY_OWNERS),
+        *(f"db_{part.lower()}" for part in _redact._SECRET_PARTS),
+    ]
+    shown = [word for word in words if _redact.redact_text(f"{word}=hunter2x") != f"{word}=[redacted]"]
+    assert not shown, f"values under these keys are not masked: {shown}"
