@@ -531,6 +531,8 @@ class Connection:
             raise ToolError(reason)
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
             return call.replay.ask(method, params)
+        if scope.stateless:  # a resource or prompt: its rounds are not served yet
+            raise ToolError(f"{method} cannot be asked from a resource or prompt in {scope.version} (only from tools)")
         return await self._client_requests.request(method, params)
 
     # --- notifications -----------------------------------------------------------------
