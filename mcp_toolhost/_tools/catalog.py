@@ -69,6 +69,10 @@ class ResourceCatalog:
         yield from self.fixed
         yield from self.templates
 
+    def unservable(self) -> dict[str, str]:
+        """Each decorated resource or template that cannot be served, and why (see `Registry.unservable`)."""
+        return {**self.fixed.unservable(), **self.templates.unservable()}
+
     def add(self, resource: Resource) -> None:
         self._registry(resource).add(resource)
 

@@ -21,6 +21,7 @@ class _Served(Protocol):
     def source(self) -> str | None: ...
     @property
     def fn(self) -> object: ...
+    def prepare(self) -> None: ...
 
 
 T = TypeVar("T", bound=_Served)
@@ -97,6 +98,21 @@ class Registry(Generic[T]):
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def unservable(self, *keys: str) -> dict[str, str]:
+        """Each item (of `keys`, or all) whose schema cannot be built, and why.
+
+        Builds the schemas that listing would build lazily, so a command can report
+        one that cannot be served rather than leave it out quietly.
+        """
+        problems = {}
+        for item in [self._items[key] for key in keys if key in self._items] if keys else self:
+            try:
+                item.prepare()
+            except ConfigError as exc:
+                source = item.source or "unknown source"
+                problems[item.key] = f"{self.noun} {item.key!r} ({source}) cannot be served: {exc}"
+        return problems
+
     def page(self, cursor: str | None, size: int) -> tuple[list[T], str | None]:
         """One page in key order, and the cursor of the next page if any.
 
@@ -150,20 +166,6 @@ class ToolRegistry(Registry[Tool]):
         The layers that hide tools (built-ins, plugin filters) add them; they are asked
         only when a call names a tool that is not served.
         """
-
-    def unservable(self, *names: str) -> dict[str, str]:
-        """Each tool (of `names`, or all) whose schema cannot be built, and why.
-
-        Builds the schemas that `tools/list` would build lazily, so a command can report
-        a tool that cannot be served rather than leave it out quietly.
-        """
-        problems = {}
-        for tool in [self._items[name] for name in names if name in self._items] if names else self:
-            try:
-                tool.prepare()
-            except ConfigError as exc:
-                problems[tool.name] = f"tool {tool.name!r} ({tool.source or 'unknown source'}) cannot be served: {exc}"
-        return problems
 
     def unknown(self, name: str) -> str:
         """The error for a call to `name`, which is not served: why, or the near misses."""
