@@ -93,3 +93,14 @@ async def test_completion_of_a_provided_template_is_capped_at_100():
         assert (len(completion["values"]), completion["total"], completion["hasMore"]) == (61, 61, False)
         result = await client.request("completion/complete", {"ref": ref, "argument": {"name": "id", "value": ""}})
         assert (len(result["completion"]["values"]), result["completion"]["hasMore"]) == (100, True)
+
+
+async def test_one_list_changed_per_batch_and_per_provider_change():
+    host = shelf_host()
+    host.list_changed = True  # as with --reload
+    async with connect(host) as client:
+        with host.resources.batch():
+            host.resource("notes://{name}")(lambda name: name)
+            host.resource("motd://today")(lambda: "hi")
+        host.resources.changed()  # a provider's resources changed
+        assert [n["method"] for n in client.notifications] == ["notifications/resources/list_changed"] * 2

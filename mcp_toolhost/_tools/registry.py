@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Generic, Protocol, TypeVar
 
 from ..errors import ConfigError, InvalidParams
+from .changes import Observable
 from .tool import Tool
 
 __all__ = ["Registry", "ToolRegistry"]
@@ -38,17 +38,15 @@ def _name_from(cursor: str) -> str:
         raise InvalidParams(f"Invalid cursor {cursor!r}") from None
 
 
-class Registry(Generic[T]):
+class Registry(Observable, Generic[T]):
     """Served things by key (a tool's or prompt's name, a resource's URI or template)."""
 
     def __init__(self, noun: str) -> None:
+        super().__init__()
         self.noun = noun
         """What it holds, for messages: "tool", "prompt", "resource"."""
         self._items: dict[str, T] = {}
         self._sorted: list[str] | None = None
-        self._listeners: list[Callable[[], None]] = []
-        self._batching = 0
-        self._pending_change = False
 
     def __len__(self) -> int:
         return len(self._items)
@@ -77,26 +75,6 @@ class Registry(Generic[T]):
         if removed is not None:
             self._changed()
         return removed
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Tell listeners once, at the end, about all the changes made inside the block.
-
-        A plugin reload removes and adds several items; clients get one `list_changed`.
-        """
-        self._batching += 1
-        try:
-            yield
-        finally:
-            self._batching -= 1
-            if not self._batching and self._pending_change:
-                self._pending_change = False
-                self._notify()
-
-    def on_change(self, listener: Callable[[], None]) -> Callable[[], None]:
-        """Call `listener` after every change; returns a function that unsubscribes it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
 
     def unservable(self, *keys: str) -> dict[str, str]:
         """Each item (of `keys`, or all) whose schema cannot be built, and why.
@@ -147,14 +125,7 @@ class Registry(Generic[T]):
 
     def _changed(self) -> None:
         self._sorted = None
-        if self._batching:
-            self._pending_change = True
-        else:
-            self._notify()
-
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+        self.changed()
 
 
 class ToolRegistry(Registry[Tool]):
