@@ -185,3 +185,12 @@ def test_entry_point_and_plugin_folder_serve_resources_and_prompts(spawn, tmp_pa
     assert read(server, "motd://today")["result"]["contents"][0]["text"] == "hi"
     prompt = server.request("prompts/get", {"name": "explain", "arguments": {"topic": "MCP"}})["result"]
     assert prompt["messages"][0]["content"]["text"] == "Explain MCP"
+
+
+def test_a_result_over_max_result_bytes_is_refused_and_the_server_serves_on(spawn):
+    server = spawn("serve", "--no-builtins", "--tools", FUNCTIONS, env={"MCP_TOOLHOST_MAX_RESULT_BYTES": "300"})
+    server.initialize()
+    error = read(server, "numbers://200")["error"]
+    assert error["code"] == -32603
+    assert error["message"].endswith("more than the 300 byte limit on results (max_result_bytes); ask for less.")
+    assert read(server, "numbers://3")["result"]["contents"][0]["text"] == "[0,1,2]"

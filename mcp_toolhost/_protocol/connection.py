@@ -33,6 +33,7 @@ from .._tools.results import error_result, tool_result
 from ..errors import (
     ArgumentsError,
     ConfigError,
+    InternalError,
     InvalidParams,
     InvalidRequest,
     MethodNotFound,
@@ -397,8 +398,18 @@ class Connection:
             raise CallFailed(f"{label} failed: {type(exc).__name__}: {exc}") from None
 
     def answered(self, call: Call, result: dict[str, Any]) -> bytes:
-        """The response carrying `result`, with what the call's revision adds to every result."""
-        return jsonrpc.result_message(call.request_id, self._server.finish_result(result, call.scope))
+        """The response carrying `result`, with what the call's revision adds to every result.
+
+        Raises InternalError if it is larger than `max_result_bytes`, as a tool's result may not be.
+        """
+        encoded = jsonrpc.encode(self._server.finish_result(result, call.scope))
+        limit = self._server.settings.max_result_bytes
+        if len(encoded) > limit:
+            raise InternalError(
+                f"The result is {len(encoded)} bytes, more than the {limit} byte limit on results"
+                " (max_result_bytes); ask for less."
+            )
+        return jsonrpc.encoded_result_message(call.request_id, encoded)
 
     # --- tool calls ------------------------------------------------------------------
 
