@@ -118,10 +118,9 @@ class ToolHost:
         kept = Served(new.tools)
         with self.resources.batch(), self.prompts.batch():
             for resource in old.resources:
-                self.resources.remove(resource)
+                self.resources.discard(resource)
             for prompt in old.prompts:
-                if self.prompts.get(prompt.name) is prompt:
-                    self.prompts.remove(prompt.name)
+                self.prompts.discard(prompt)
             for resource in new.resources:
                 if _added(source, resource, self.resources.add):
                     kept.resources.append(resource)

@@ -78,10 +78,9 @@ class ResourceCatalog(Observable):
     def add(self, resource: Resource) -> None:
         self._registry(resource).add(resource)
 
-    def remove(self, resource: Resource) -> None:
-        registry = self._registry(resource)
-        if registry.get(resource.key) is resource:
-            registry.remove(resource.key)
+    def discard(self, resource: Resource) -> None:
+        """Stop serving `resource` (see `Registry.discard`)."""
+        self._registry(resource).discard(resource)
 
     def add_provider(self, provider: ResourceProvider) -> None:
         self.providers.append(provider)

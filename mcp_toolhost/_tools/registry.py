@@ -70,6 +70,11 @@ class Registry(Observable, Generic[T]):
         self._items[item.key] = item
         self._changed()
 
+    def discard(self, item: T) -> None:
+        """Stop serving `item`, unless its key now belongs to another (a reload may have replaced it)."""
+        if self._items.get(item.key) is item:
+            self.remove(item.key)
+
     def remove(self, name: str) -> T | None:
         removed = self._items.pop(name, None)
         if removed is not None:

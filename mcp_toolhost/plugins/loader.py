@@ -302,8 +302,7 @@ class PluginManager:
             for key, (candidate, tools) in list(self.active.items()):
                 if wanted_by_key.get(key) is not candidate:
                     for tool in tools:
-                        if registry.get(tool.name) is tool:
-                            registry.remove(tool.name)
+                        registry.discard(tool)
                     host.swap(self.extras.pop(key), Served(), candidate.info.name)
                     del self.active[key]
                     self.notes.pop(key, None)

@@ -76,8 +76,7 @@ class ToolFiles:
         served = self.host.swap(old, new, f"--tools {spec}")
         with registry.batch():  # one list_changed for the whole change
             for tool in old.tools:
-                if registry.get(tool.name) is tool:
-                    registry.remove(tool.name)
+                registry.discard(tool)
             for tool in new.tools:
                 if tool.name in registry:
                     logger.error("--tools %s: tool %r is not served: the name is taken", spec, tool.name)
