@@ -24,6 +24,7 @@ __all__ = [
     "ParseError",
     "ProtocolError",
     "ResourceNotFound",
+    "SettingError",
     "ToolError",
     "ToolHostError",
     "UnsupportedProtocolVersion",
@@ -36,6 +37,14 @@ class ToolHostError(Exception):
 
 class ConfigError(ToolHostError):
     """The configuration, a tool definition or a plugin is invalid."""
+
+
+class SettingError(ConfigError):
+    """A setting's value cannot be used; `setting` names it, so that the CLI can say where it was given."""
+
+    def __init__(self, message: str, setting: str) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 # --- Protocol errors: answered as JSON-RPC errors ---------------------------------
