@@ -99,17 +99,10 @@ def test_reading_outside_the_roots_or_through_a_symlink_out_is_refused(root: Pat
 
 
 def test_completion_offers_roots_then_entries_under_them_never_outside(root: Path) -> None:
-    assert complete_path(str(root.parent) + "/r") == ([f"{root}/"], 1)
-    assert complete_path(f"{root}/") == ([f"{root}/a b.txt", f"{root}/sub/"], 2)  # link_out leads out
-    assert complete_template_path(f"{root}/sub/d".lstrip("/")) == ([f"{root}/sub/data.bin".lstrip("/")], 1)
-    assert complete_path(str(root.parent) + "/sec") == ([], 0)
-
-
-def test_completion_holds_at_most_100_values_and_counts_all(root: Path) -> None:
-    for number in range(120):
-        (root / "sub" / f"f{number:03}").touch()
-    values, total = complete_path(f"{root}/sub/f")
-    assert (len(values), total) == (100, 120)
+    assert complete_path(str(root.parent) + "/r") == [f"{root}/"]
+    assert complete_path(f"{root}/") == [f"{root}/a b.txt", f"{root}/sub/"]  # link_out leads out
+    assert complete_template_path(f"{root}/sub/d".lstrip("/")) == [f"{root}/sub/data.bin".lstrip("/")]
+    assert complete_path(str(root.parent) + "/sec") == []
 
 
 @pytest.mark.anyio

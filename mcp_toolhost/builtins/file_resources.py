@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote_from_bytes, unquote_to_bytes, urlsplit
 
+import anyio.to_thread
+
 from .._paths import os_errors
 from .._text import as_text, path_text
 from ..errors import InvalidParams, ToolError
@@ -33,6 +35,7 @@ from .files import _media_type
 
 __all__ = [
     "TEMPLATE",
+    "FileResources",
     "complete_path",
     "complete_template_path",
     "file_uri",
@@ -43,8 +46,6 @@ __all__ = [
 
 TEMPLATE: Final = "file:///{path}"
 """The template any file under the roots can be read through; `path` is its absolute path without the first `/`."""
-MAX_COMPLETIONS: Final = 100
-"""completion/complete: "values" holds at most 100 items (server/utilities/completion)."""
 
 
 def file_uri(real: Path | str) -> str:
@@ -99,7 +100,7 @@ def _files() -> Iterator[Path]:
 
 
 def _entry(path: Path) -> dict[str, Any]:
-    entry: dict[str, Any] = {"uri": file_uri(path), "name": as_text(path.name), "title": path_text(path)}
+    entry: dict[str, Any] = {"uri": file_uri(path), "name": as_text(path.name), "description": path_text(path)}
     mime = mimetypes.guess_type(path.name)[0]
     if mime is not None:
         entry["mimeType"] = mime
@@ -127,12 +128,14 @@ def _offset_from(cursor: str | None) -> int:
 # --- Reading -------------------------------------------------------------------------
 
 
-def read_file_resource(uri: str) -> dict[str, Any]:
-    """`resources/read` contents of the file `uri` names: `text` when it is UTF-8 text (as
-    `read_file` decides: no NUL byte, valid UTF-8), else base64 `blob`."""
+def read_file_resource(uri: str) -> dict[str, Any] | None:
+    """`resources/read` contents of the file `uri` names, or None if there is no such file: `text`
+    when it is UTF-8 text (as `read_file` decides: no NUL byte, valid UTF-8), else base64 `blob`."""
     path = uri_path(uri)
     cfg = config()
-    real = cfg.path(path)
+    real = cfg.path(path)  # refused outside the roots before anything is looked at
+    if not os.path.lexists(real):
+        return None
     with os_errors(path_text(path)):
         data = read_limited(real, path_text(path), cfg.settings.max_file_bytes)
     contents: dict[str, Any] = {"uri": uri}
@@ -150,11 +153,11 @@ def read_file_resource(uri: str) -> dict[str, Any]:
 # --- Completion ----------------------------------------------------------------------
 
 
-def complete_path(value: str) -> tuple[list[str], int]:
-    """Completions of an absolute path typed so far (`value`; a missing leading `/` is added): the
-    roots it is the start of, and the entries of its folder under the roots whose name it starts
-    (folders end with `/`; symlinks that lead out of the roots are left out). At most
-    `MAX_COMPLETIONS`, and how many there are."""
+def complete_path(value: str) -> list[str]:
+    """Completions of an absolute path typed so far (`value`; a missing leading `/` is added), sorted:
+    the roots it is the start of, and the entries of its folder under the roots whose name it starts
+    (folders end with `/`; symlinks that lead out of the roots are left out). The completion
+    request itself keeps the first 100 and says how many there are."""
     typed = "/" + value.lstrip("/")
     cfg = config()
     found = [f"{root}/" for root in cfg.roots.paths if str(root).startswith(typed) and str(root) != typed]
@@ -171,8 +174,7 @@ def complete_path(value: str) -> tuple[list[str], int]:
                 found.append(path_text(shown) + ("/" if entry.is_dir() else ""))
     except (OSError, ToolError):
         pass  # outside the roots, or unreadable: nothing (more) to offer
-    found.sort()
-    return found[:MAX_COMPLETIONS], len(found)
+    return sorted(found)
 
 
 def _inside_roots(path: str) -> bool:
@@ -183,7 +185,38 @@ def _inside_roots(path: str) -> bool:
     return True
 
 
-def complete_template_path(value: str) -> tuple[list[str], int]:
+def complete_template_path(value: str) -> list[str]:
     """Completions of `path` in `file:///{path}`: `complete_path`'s, without the leading `/` the template holds."""
-    values, total = complete_path(value)
-    return [value.removeprefix("/") for value in values], total
+    return [value.removeprefix("/") for value in complete_path(value)]
+
+
+# --- The provider --------------------------------------------------------------------
+
+
+class FileResources:
+    """The files under the roots as a `ResourceProvider` (`ResourceCatalog.add_provider`).
+
+    The disk is read in a worker thread, which sees the call's roots (`offered_roots`
+    is a context variable, and anyio copies the context into the thread).
+    """
+
+    async def list_resources(self, cursor: str | None, size: int) -> tuple[list[dict[str, Any]], str | None]:
+        return await anyio.to_thread.run_sync(list_files, cursor, size)
+
+    def list_templates(self) -> list[dict[str, Any]]:
+        description = "Any file under the allowed directories, by its absolute path: file:///home/you/notes.txt"
+        return [{"uriTemplate": TEMPLATE, "name": "file", "description": description}]
+
+    async def read(self, uri: str) -> list[dict[str, Any]] | None:
+        if urlsplit(uri).scheme.lower() != "file":
+            return None
+        try:
+            contents = await anyio.to_thread.run_sync(read_file_resource, uri)
+        except ToolError as error:
+            raise InvalidParams(str(error), {"uri": uri}) from None
+        return None if contents is None else [contents]
+
+    async def complete(self, template: str, argument: str, value: str, arguments: dict[str, str]) -> list[str] | None:
+        if template != TEMPLATE:
+            return None
+        return await anyio.to_thread.run_sync(complete_template_path, value) if argument == "path" else []
