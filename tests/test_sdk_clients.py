@@ -1,5 +1,7 @@
 """The official MCP Python SDK, as an independent client, against the real server process."""
 
+import base64
+
 import anyio
 import pytest
 from conftest import FIXTURES, executable
@@ -106,3 +108,60 @@ async def test_sdk_client_hears_of_reloaded_tools_on_a_2026_subscription(tmp_pat
         tools = (await client.list_tools()).tools
         assert [tool.name for tool in tools] == ["hello"]
         assert (await client.call_tool("hello", {})).content[0].text == "hi"
+
+
+RESOURCES_PROMPTS = str(FIXTURES / "resources_prompts.py")
+
+
+def catalog_parameters() -> StdioServerParameters:
+    return StdioServerParameters(command=executable(), args=["serve", "--no-builtins", "--tools", RESOURCES_PROMPTS])
+
+
+async def exercise_catalog(client: Client | ClientSession, unknown_uri_code: int) -> None:
+    """Resources, templates, prompts and completion, as the SDK's typed results see them."""
+    from mcp_types import PromptReference, ResourceTemplateReference
+
+    resources = {str(r.uri): r for r in (await client.list_resources()).resources}
+    assert resources["config://app"].mime_type == "application/json"
+    templates = (await client.list_resource_templates()).resource_templates
+    assert "notes://{name}/{page}" in [t.uri_template for t in templates]
+    (text,) = (await client.read_resource("notes://alpha/1")).contents
+    assert (text.text, text.mime_type) == ("# alpha, page 1", "text/markdown")
+    (blob,) = (await client.read_resource("bin://logo")).contents
+    assert base64.b64decode(blob.blob) == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(MCPError) as unknown:
+        await client.read_resource("nowhere://x")
+    assert unknown.value.error.code == unknown_uri_code
+    prompts = {p.name: p for p in (await client.list_prompts()).prompts}
+    assert [a.name for a in prompts["review"].arguments] == ["code", "language"]
+    review = await client.get_prompt("review", {"code": "x = 1"})
+    assert review.messages[0].role == "user"
+    assert review.messages[0].content.text.endswith("x = 1")
+    assert (await client.get_prompt("daily")).messages[0].content.text == "What is on today?"
+    with pytest.raises(MCPError) as missing:
+        await client.get_prompt("review", {})
+    assert missing.value.error.code == -32602
+    style = await client.complete(PromptReference(type="ref/prompt", name="greet"), {"name": "style", "value": "f"})
+    assert style.completion.values == ["formal", "friendly", "funny"]
+    ref = ResourceTemplateReference(type="ref/resource", uri="notes://{name}/{page}")
+    names = await client.complete(ref, {"name": "name", "value": "al"})
+    assert (names.completion.values, names.completion.total) == (["alpha", "alpine"], 2)
+
+
+async def test_sdk_client_reads_resources_prompts_and_completions_in_2026_07_28():
+    async with Client(catalog_parameters()) as client:
+        assert client.protocol_version == "2026-07-28"
+        assert client.server_capabilities.resources is not None
+        assert client.server_capabilities.prompts is not None
+        assert client.server_capabilities.completions is not None
+        await exercise_catalog(client, unknown_uri_code=-32602)  # SEP-2164
+
+
+async def test_sdk_handshake_session_reads_resources_prompts_and_completions():
+    async with (
+        stdio_client(catalog_parameters()) as (read, write),
+        ClientSession(read, write) as session,
+    ):
+        initialized = await session.initialize()
+        assert initialized.protocol_version == "2025-11-25"
+        await exercise_catalog(session, unknown_uri_code=-32002)

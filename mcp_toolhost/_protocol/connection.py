@@ -17,7 +17,8 @@ import functools
 import logging
 import math
 import threading
-from collections.abc import Callable
+import typing
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,12 +47,24 @@ from .rounds import Asked, Replay, input_required_result, replay_for
 from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
 
 if TYPE_CHECKING:
+    from .._tools.function import Function, Runnable
     from .._tools.tool import Tool
     from .server import Server
 
 logger = logging.getLogger("mcp_toolhost.protocol")
 
 Send = Callable[[bytes], None]
+Answer = Callable[["Call"], Awaitable[bytes]]
+"""Computes the encoded response to a call (see `Connection.start_call`)."""
+Started = tuple["Function | None", dict[str, Any], Answer]
+"""How to answer a request from a task: the function it runs (if any), its arguments, the answer."""
+# What a 2026-07-28 `subscriptions/listen` may ask for that a list change sends, by the
+# registry that changed (basic/patterns/subscriptions, SubscriptionFilter).
+_LIST_CHANGES = {
+    "tools": "toolsListChanged",
+    "resources": "resourcesListChanged",
+    "prompts": "promptsListChanged",
+}
 Reply = Callable[[bytes | None], None]
 """Answers one request; None means "no response" (it was cancelled)."""
 
@@ -64,16 +77,25 @@ _DEFAULT_CLIENT_LOG_LEVEL = "info"
 _STRUCTURED_ONLY = "The result is in structuredContent only: repeated as text it would pass max_result_bytes."
 
 
+class CallFailed(Exception):
+    """User code timed out or raised (`Connection.invoke`): the message says so, for the client."""
+
+
 @dataclass(slots=True)
-class _Call:
-    """A tool call in progress: what was asked, under which scope, and how to answer it."""
+class Call:
+    """A request answered by a task (a tool call, a resource read...).
+
+    What was asked, under which scope, and how to answer it.
+    """
 
     request_id: jsonrpc.RequestId
-    tool: Tool
+    function: Function | None
+    """The user's function it runs, if any (reading a provided resource runs none)."""
     arguments: dict[str, Any]
     scope: RequestScope
     progress_token: str | int | None
     reply: Reply
+    answer: Answer
     cancel_scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     context: Context | None = None
     cancelled_by_client: bool = False
@@ -115,10 +137,10 @@ class Connection:
         self._task_group = task_group
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
-        self._in_flight: dict[jsonrpc.RequestId, _Call] = {}
+        self._in_flight: dict[jsonrpc.RequestId, Call] = {}
         # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id,
-        # with whether each asked for tool-list changes.
-        self._subscriptions: dict[jsonrpc.RequestId, bool] = {}
+        # with the notifications each asked for (and is honoured), as SubscriptionFilter keys.
+        self._subscriptions: dict[jsonrpc.RequestId, frozenset[str]] = {}
         self._idle = anyio.Event()
         self._idle.set()
         # Calls accepted but not finished (running or waiting for a slot) are bounded too,
@@ -140,7 +162,11 @@ class Connection:
         self._roots_known = anyio.Event()
         self._roots_known.set()
         self._roots_deadline = 0.0
-        self._unsubscribe = server.registry.on_change(self._tools_changed)
+        self._unsubscribe = [
+            server.registry.on_change(functools.partial(self._list_changed, "tools")),
+            server.resources.on_change(functools.partial(self._list_changed, "resources")),
+            server.prompts.on_change(functools.partial(self._list_changed, "prompts")),
+        ]
 
     # --- input -----------------------------------------------------------------------
 
@@ -225,6 +251,11 @@ class Connection:
         if method == "subscriptions/listen":
             self._listen(request_id, params, reply)
             return
+        starter = self._server.calls.get(method)
+        if starter is not None:
+            function, arguments, answer = starter(self, params, scope)
+            self.start_call(request_id, function, arguments, scope, params, reply, answer)
+            return
         handler = self._server.handlers.get(method)
         if handler is None:
             raise MethodNotFound(f"Method not found: {method}", method)
@@ -282,9 +313,10 @@ class Connection:
         wanted = params.get("notifications")
         if not isinstance(wanted, dict):
             raise InvalidParams('subscriptions/listen: "notifications" must be an object')
-        tools = wanted.get("toolsListChanged") is True and self._server.list_changed
-        self._subscriptions[request_id] = tools
-        honoured = {"toolsListChanged": True} if tools else {}
+        honoured = {
+            key: True for key in _LIST_CHANGES.values() if wanted.get(key) is True and self._server.list_changed
+        }
+        self._subscriptions[request_id] = frozenset(honoured)
         self._send(
             jsonrpc.notification_message(
                 "notifications/subscriptions/acknowledged",
@@ -292,6 +324,81 @@ class Connection:
             )
         )
         reply(None)  # no answer while the stream is open (and a batch holding it must not wait)
+
+    # --- calls: requests that run user code ---------------------------------------------
+
+    @property
+    def server(self) -> Server:
+        return self._server
+
+    def start_call(
+        self,
+        request_id: jsonrpc.RequestId,
+        function: Function | None,
+        arguments: dict[str, Any],
+        scope: RequestScope,
+        params: dict[str, Any],
+        reply: Reply,
+        answer: Answer,
+        replay: Replay | None = None,
+    ) -> None:
+        """Answer a request from a task, with `answer(call)`: cancellable by the client, bounded
+        with the other calls in flight, and after the client's roots are known (handshake era)."""
+        call = Call(request_id, function, arguments, scope, progress_token(params), reply, answer, replay=replay)
+        self._in_flight[request_id] = call
+        if self._idle.is_set():
+            self._idle = anyio.Event()
+        if len(self._in_flight) >= self._max_pending and self._room.is_set():
+            self._room = anyio.Event()
+        self._task_group.start_soon(self._run_call, call)
+
+    def bind(self, call: Call, function: Function) -> dict[str, Any]:
+        """The call's arguments validated into keyword arguments for `function` (with its Context).
+
+        Raises ArgumentsError for bad arguments and ConfigError if the function cannot be served.
+        """
+        if function.schema.context_parameter is not None:
+            call.context = self._context(call, function)
+        return function.bind(call.arguments, call.context)
+
+    async def invoke(self, call: Call, function: Runnable, kwargs: dict[str, Any]) -> Any:
+        """Run user code as every call runs it: under the call limiter and the timeout.
+
+        Raises CallFailed when it times out or raises (its message is for the client; the
+        traceback goes to the log), and `Asked` when it asked the client a question.
+        """
+        label = f"{function.kind.capitalize()} {function.name!r}"
+        timeout = function.time_limit(self._server.settings)
+        try:
+            async with self._server.call_limiter:
+                with anyio.move_on_after(timeout) as deadline:
+                    value = await function.run(kwargs)
+                if deadline.cancelled_caught:
+                    raise CallFailed(f"{label} timed out after {timeout:g} seconds and was cancelled.")
+            return value
+        except (CallFailed, Asked):
+            raise
+        except ToolError as error:
+            raise CallFailed(str(error)) from None
+        except anyio.get_cancelled_exc_class():
+            if anyio.current_effective_deadline() == -math.inf:
+                raise  # we are being cancelled: the client, a shutdown
+            # The function's own CancelledError (it awaited something a library cancelled):
+            # a failure of this call, not a reason to stop serving.
+            logger.error("%s raised a cancellation of its own", label, exc_info=True)
+            raise CallFailed(f"{label} failed: it was cancelled from within") from None
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt and the like included
+            question = _asked_within(exc)
+            if question is not None:  # asked from a task of the function's own task group
+                raise question from None
+            # The client gets the exception's type and message, never a traceback; the
+            # traceback goes to the server's log.
+            logger.error("%s raised", label, exc_info=True)
+            raise CallFailed(f"{label} failed: {type(exc).__name__}: {exc}") from None
+
+    def answered(self, call: Call, result: dict[str, Any]) -> bytes:
+        """The response carrying `result`, with what the call's revision adds to every result."""
+        return jsonrpc.result_message(call.request_id, self._server.finish_result(result, call.scope))
 
     # --- tool calls ------------------------------------------------------------------
 
@@ -309,17 +416,10 @@ class Connection:
             arguments = {}
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
-        call = _Call(request_id, tool, arguments, scope, progress_token(params), reply)
-        if scope.stateless:
-            call.replay = replay_for(self._server.request_state, params, name, arguments)
-        self._in_flight[request_id] = call
-        if self._idle.is_set():
-            self._idle = anyio.Event()
-        if len(self._in_flight) >= self._max_pending and self._room.is_set():
-            self._room = anyio.Event()
-        self._task_group.start_soon(self._run_tool_call, call)
+        replay = replay_for(self._server.request_state, params, name, arguments) if scope.stateless else None
+        self.start_call(request_id, tool, arguments, scope, params, reply, self._tool_call_answer, replay)
 
-    async def _run_tool_call(self, call: _Call) -> None:
+    async def _run_call(self, call: Call) -> None:
         answer: bytes | None = None
         try:
             with call.cancel_scope:
@@ -327,9 +427,11 @@ class Connection:
                     if not call.scope.stateless:  # 2026-07-28: no roots/list, so no client roots
                         await self._client_roots_settled()
                         offered_roots.set(self.client_roots)  # this call's task (and its worker thread) only
-                    answer = await self._tool_call_answer(call)
+                    answer = await call.answer(call)
+                except ProtocolError as refused:
+                    answer = jsonrpc.error_message(call.request_id, refused)
                 except Exception as exc:  # a bug of ours: this call fails, the server serves on
-                    logger.exception("internal error in a call to %s", call.tool.name)
+                    logger.exception("internal error in a call to %s", call.function or "a provider")
                     error = ProtocolError(f"Internal error: {type(exc).__name__}")
                     answer = jsonrpc.error_message(call.request_id, error)
                 if call.reported_progress and self._server.settings.progress_pause > 0:
@@ -356,7 +458,7 @@ class Connection:
         """
         await anyio.sleep(self._server.settings.progress_pause)
 
-    def _forget(self, call: _Call) -> None:
+    def _forget(self, call: Call) -> None:
         if self._in_flight.get(call.request_id) is call:  # a cancel may have freed the id already
             del self._in_flight[call.request_id]
         if len(self._in_flight) < self._max_pending:
@@ -364,13 +466,12 @@ class Connection:
         if not self._in_flight:
             self._idle.set()
 
-    async def _tool_call_answer(self, call: _Call) -> bytes:
+    async def _tool_call_answer(self, call: Call) -> bytes:
         settings = self._server.settings
-        request_id, tool, scope = call.request_id, call.tool, call.scope
+        request_id, scope = call.request_id, call.scope
+        tool = typing.cast("Tool", call.function)
         try:
-            if tool.schema.context_parameter is not None:
-                call.context = self._context(call)
-            kwargs = tool.bind(call.arguments, call.context)
+            kwargs = self.bind(call, tool)
         except ArgumentsError as error:
             if not validation_errors_as_results(scope.version):
                 return jsonrpc.error_message(request_id, InvalidParams(str(error), {"errors": error.errors}))
@@ -379,7 +480,7 @@ class Connection:
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
         else:
-            result = await self._execute(call, kwargs, feature_level(scope.version))
+            result = await self._execute(call, tool, kwargs, feature_level(scope.version))
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes and "structuredContent" in result:
             # server/tools, "Structured Content": the text block repeating the structured result is a
@@ -394,46 +495,25 @@ class Connection:
             encoded = jsonrpc.encode(self._server.finish_result(error_result(message), scope))
         return jsonrpc.encoded_result_message(request_id, encoded)
 
-    async def _execute(self, call: _Call, kwargs: dict[str, Any], level: int) -> dict[str, Any]:
-        tool = call.tool
-        timeout = self._server.settings.timeout_for(tool.name) if tool.timeout is None else tool.timeout
+    async def _execute(self, call: Call, tool: Tool, kwargs: dict[str, Any], level: int) -> dict[str, Any]:
         try:
-            async with self._server.call_limiter:
-                with anyio.move_on_after(timeout) as deadline:
-                    value = await tool.run(kwargs)
-                if deadline.cancelled_caught:
-                    return error_result(f"Tool {tool.name!r} timed out after {timeout:g} seconds and was cancelled.")
-            return tool_result(tool, value, level)
-        except ToolError as error:
-            return error_result(str(error))
+            value = await self.invoke(call, tool, kwargs)
+        except CallFailed as failure:
+            return error_result(str(failure))
         except Asked as asked:  # 2026-07-28: the tool asked a question with no answer yet
-            return self._input_required(call, asked)
-        except anyio.get_cancelled_exc_class():
-            if anyio.current_effective_deadline() == -math.inf:
-                raise  # we are being cancelled: the client, a shutdown
-            # The tool's own CancelledError (it awaited something a library cancelled):
-            # a failure of this call, not a reason to stop serving.
-            logger.error("tool %s raised a cancellation of its own", tool.name, exc_info=True)
-            return error_result(f"Tool {tool.name!r} failed: it was cancelled from within")
-        except BaseException as exc:  # SystemExit, KeyboardInterrupt and the like included
-            question = _asked_within(exc)
-            if question is not None:  # asked from a task of the tool's own task group
-                return self._input_required(call, question)
-            # The model gets the exception's type and message, never a traceback; the
-            # traceback goes to the server's log.
-            logger.error("tool %s raised", tool.name, exc_info=True)
-            return error_result(f"Tool {tool.name!r} failed: {type(exc).__name__}: {exc}")
+            return self._input_required(call, tool, asked)
+        return tool_result(tool, value, level)
 
-    def _input_required(self, call: _Call, asked: Asked) -> dict[str, Any]:
+    def _input_required(self, call: Call, tool: Tool, asked: Asked) -> dict[str, Any]:
         try:
-            return input_required_result(self._server.request_state, asked, call.tool.name, call.arguments)
+            return input_required_result(self._server.request_state, asked, tool.name, call.arguments)
         except ToolError as error:
             return error_result(str(error))
 
-    def _context(self, call: _Call) -> Context:
+    def _context(self, call: Call, function: Function) -> Context:
         return Context(
             request_id=call.request_id,
-            tool_name=call.tool.name,
+            tool_name=function.name,
             protocol_version=call.scope.version,
             progress_token=call.progress_token,
             min_log_level=call.scope.log_level,
@@ -443,7 +523,7 @@ class Connection:
             ask=functools.partial(self._ask_client, call),
         )
 
-    async def _ask_client(self, call: _Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def _ask_client(self, call: Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """A tool's question to the client (`Context.elicit`, `sample`, `list_roots`)."""
         scope = call.scope
         reason = refusal(method, params, scope.version, scope.client_capabilities)
@@ -514,7 +594,7 @@ class Connection:
             with anyio.move_on_after(self._roots_deadline - anyio.current_time()):
                 await self._roots_known.wait()
 
-    def _notify(self, call: _Call, method: str, params: dict[str, Any]) -> None:
+    def _notify(self, call: Call, method: str, params: dict[str, Any]) -> None:
         """Send a tool's notification, from the event loop or from a sync tool's worker thread."""
         if method == "notifications/progress":
             call.reported_progress = True
@@ -524,17 +604,18 @@ class Connection:
         else:  # a sync tool in a worker thread
             anyio.from_thread.run_sync(self._send, data, token=self._token)
 
-    def _tools_changed(self) -> None:
+    def _list_changed(self, kind: str) -> None:
+        """Tell the client the tools, resources or prompts changed (`notifications/{kind}/list_changed`)."""
         if not self._server.list_changed:
             return
+        method = f"notifications/{kind}/list_changed"
         # Handshake era: to every initialized client. 2026-07-28: only on the subscription
         # streams that asked for it, each tagged with its subscription id.
         if self._handshake is not None and self._initialized_notified:
-            self._send(jsonrpc.notification_message("notifications/tools/list_changed", {}))
-        for request_id, tools in self._subscriptions.items():
-            if tools:
-                meta = {"_meta": {SUBSCRIPTION_ID_KEY: request_id}}
-                self._send(jsonrpc.notification_message("notifications/tools/list_changed", meta))
+            self._send(jsonrpc.notification_message(method, {}))
+        for request_id, wanted in self._subscriptions.items():
+            if _LIST_CHANGES[kind] in wanted:
+                self._send(jsonrpc.notification_message(method, {"_meta": {SUBSCRIPTION_ID_KEY: request_id}}))
 
     # --- shutdown ----------------------------------------------------------------------
 
@@ -554,7 +635,8 @@ class Connection:
             await self._idle.wait()
         for call in list(self._in_flight.values()):
             call.cancel_scope.cancel()
-        self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
         # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
         # listen request with an empty result carrying the subscription id.
         for request_id in list(self._subscriptions):

@@ -9,18 +9,26 @@ from typing import Any
 
 import anyio
 
-from .._tools.registry import ToolRegistry
+from .._tools.catalog import ResourceCatalog
+from .._tools.prompt import Prompt
+from .._tools.registry import Registry, ToolRegistry
 from .._version import __version__
 from ..config import Settings
 from ..errors import ConfigError, InvalidParams
-from .connection import Connection, Send
+from .completion import complete
+from .connection import Connection, Send, Started
 from .envelope import SERVER_INFO_KEY, RequestScope
+from .prompts import get_prompt, list_prompts
 from .request_state import StateSeal
+from .resources import list_resources, list_templates, read_resource
 from .versions import LATEST_HANDSHAKE, STATELESS_VERSIONS, feature_level
 
 logger = logging.getLogger("mcp_toolhost.protocol")
 
 Handler = Callable[[Connection, dict[str, Any], RequestScope], dict[str, Any]]
+"""Answers a request at once."""
+CallHandler = Callable[[Connection, dict[str, Any], RequestScope], Started]
+"""Checks a request, and says how to answer it from a task (`Connection.start_call`): it runs user code."""
 
 
 class Server:
@@ -30,8 +38,18 @@ class Server:
     the core never touches stdin, stdout or a socket itself.
     """
 
-    def __init__(self, registry: ToolRegistry, settings: Settings, *, list_changed: bool = False) -> None:
+    def __init__(
+        self,
+        registry: ToolRegistry,
+        settings: Settings,
+        *,
+        resources: ResourceCatalog | None = None,
+        prompts: Registry[Prompt] | None = None,
+        list_changed: bool = False,
+    ) -> None:
         self.registry = registry
+        self.resources = resources if resources is not None else ResourceCatalog()
+        self.prompts: Registry[Prompt] = prompts if prompts is not None else Registry("prompt")
         self.settings = settings
         self.list_changed = list_changed
         self.call_limiter = anyio.CapacityLimiter(settings.max_concurrent_calls)
@@ -40,15 +58,33 @@ class Server:
         )
         self.server_info: dict[str, Any] = {"name": settings.name, "title": settings.title, "version": __version__}
         self.capabilities: dict[str, Any] = {"tools": {"listChanged": list_changed}, "logging": {}}
+        # Only what is served, or may come with a reload (server/resources, server/prompts:
+        # a server that supports them MUST declare them). `subscribe` is not offered.
+        if self.resources or list_changed:
+            self.capabilities["resources"] = {"listChanged": list_changed}
+        if self.prompts or list_changed:
+            self.capabilities["prompts"] = {"listChanged": list_changed}
+        if self.prompts or self.resources.templates or self.resources.providers or list_changed:
+            self.capabilities["completions"] = {}
         self.pre_init_scope = RequestScope(LATEST_HANDSHAKE, False, {}, None, None)
         self.handlers: dict[str, Handler] = {
             "ping": _ping,
             "logging/setLevel": Connection.set_log_level,
             "tools/list": self._tools_list,
+            "prompts/list": list_prompts,
             "server/discover": self._discover,
         }
+        self.calls: dict[str, CallHandler] = {
+            "resources/list": list_resources,
+            "resources/templates/list": list_templates,
+            "resources/read": read_resource,
+            "prompts/get": get_prompt,
+            "completion/complete": complete,
+        }
         # Methods a request may use without the 2026-07-28 envelope.
-        self.handshake_methods = frozenset({"initialize", "ping", "logging/setLevel", "tools/list", "tools/call"})
+        self.handshake_methods = frozenset(
+            {"initialize", "ping", "logging/setLevel", "tools/list", "tools/call", "prompts/list", *self.calls}
+        )
         # Methods that exist only with the envelope.
         self.stateless_methods = frozenset({"server/discover", "subscriptions/listen"})
         self.result_meta = {SERVER_INFO_KEY: self.server_info}
@@ -87,9 +123,25 @@ class Server:
             result["_meta"] = self.result_meta
         return result
 
-    def _cache_hints(self, result: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
-        # server/utilities/caching (2026-07-28): list and discover results MUST carry
-        # ttlMs and cacheScope. "private": the tool set may depend on this server's config.
+    def cursor(self, params: dict[str, Any], method: str) -> str | None:
+        """The `cursor` of a list request (server/utilities/pagination), checked."""
+        cursor = params.get("cursor")
+        if cursor is not None and not isinstance(cursor, str):
+            raise InvalidParams(f'{method}: "cursor" must be a string')
+        return cursor
+
+    def listed(
+        self, key: str, items: list[dict[str, Any]], next_cursor: str | None, scope: RequestScope
+    ) -> dict[str, Any]:
+        """A list result: one page of `items` under `key`, the next cursor, the cache hints."""
+        result: dict[str, Any] = {key: items}
+        if next_cursor is not None:
+            result["nextCursor"] = next_cursor
+        return self.cache_hints(result, scope)
+
+    def cache_hints(self, result: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
+        # server/utilities/caching (2026-07-28): list, read and discover results MUST carry
+        # ttlMs and cacheScope. "private": what is served may depend on this server's config.
         if scope.stateless:
             result["ttlMs"] = self.settings.list_ttl_ms
             result["cacheScope"] = "private"
@@ -102,13 +154,10 @@ class Server:
         }
         if self.settings.instructions:
             result["instructions"] = self.settings.instructions
-        return self._cache_hints(result, scope)
+        return self.cache_hints(result, scope)
 
     def _tools_list(self, connection: Connection, params: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
-        cursor = params.get("cursor")
-        if cursor is not None and not isinstance(cursor, str):
-            raise InvalidParams('tools/list: "cursor" must be a string')
-        tools, next_cursor = self.registry.page(cursor, self.settings.page_size)
+        tools, next_cursor = self.registry.page(self.cursor(params, "tools/list"), self.settings.page_size)
         level = feature_level(scope.version)
         definitions = []
         for tool in tools:
@@ -116,10 +165,7 @@ class Server:
                 definitions.append(tool.definition(level))
             except ConfigError as exc:
                 logger.error("tool %s is not listed: %s", tool.name, exc)
-        result: dict[str, Any] = {"tools": definitions}
-        if next_cursor is not None:
-            result["nextCursor"] = next_cursor
-        return self._cache_hints(result, scope)
+        return self.listed("tools", definitions, next_cursor, scope)
 
 
 def _ping(connection: Connection, params: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
