@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.abc
 
 __all__ = ["watch_paths"]
 
@@ -33,18 +34,29 @@ Changed = Callable[[set[str]], object]
 Snapshot = dict[str, tuple[int, int, int]]
 
 
-async def watch_paths(folders: list[Path], files: list[Path], changed: Changed, *, polling: bool) -> None:
-    """Call `changed` as files under `folders` (recursively) or `files` change, until cancelled."""
+async def watch_paths(
+    folders: list[Path],
+    files: list[Path],
+    changed: Changed,
+    polling: bool,
+    *,
+    task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
+) -> None:
+    """Call `changed` as files under `folders` (recursively) or `files` change, until cancelled.
+
+    Started with `TaskGroup.start`, it returns once every change from then on will be seen.
+    """
     parents = sorted({file.parent for file in files if file.parent.is_dir()} - set(folders))
     async with anyio.create_task_group() as tasks:
         if polling:
-            tasks.start_soon(_poll, changed, folders, files)
+            await tasks.start(_poll, changed, folders, files)
         else:
             if folders:
-                tasks.start_soon(_watch, changed, folders, True)
+                await tasks.start(_watch, changed, folders, True)
             if parents:
                 # A file's folder, not the file itself: editors save by replacing the file.
-                tasks.start_soon(_watch, changed, parents, False)
+                await tasks.start(_watch, changed, parents, False)
+        task_status.started()
 
 
 def _handle(changed: Changed, paths: set[str]) -> None:
@@ -54,7 +66,9 @@ def _handle(changed: Changed, paths: set[str]) -> None:
         logger.exception("handling changed files failed")
 
 
-async def _watch(changed: Changed, paths: list[Path], recursive: bool) -> None:
+async def _watch(
+    changed: Changed, paths: list[Path], recursive: bool, *, task_status: anyio.abc.TaskStatus[None]
+) -> None:
     from watchfiles import awatch
 
     stop = anyio.Event()
@@ -62,6 +76,9 @@ async def _watch(changed: Changed, paths: list[Path], recursive: bool) -> None:
         # awatch waits in a worker thread; the stop event ends that wait at once on
         # cancellation, instead of at the thread's next timeout.
         tasks.start_soon(_set_when_cancelled, stop)
+        # awatch sets up the OS watches when first iterated, before its first await: the
+        # caller resumes only after this task next waits, when they are in place.
+        task_status.started()
         changes: Any
         async for changes in awatch(
             *paths,
@@ -81,9 +98,12 @@ async def _set_when_cancelled(stop: anyio.Event) -> None:
         stop.set()
 
 
-async def _poll(changed: Changed, folders: list[Path], files: list[Path]) -> None:
+async def _poll(
+    changed: Changed, folders: list[Path], files: list[Path], *, task_status: anyio.abc.TaskStatus[None]
+) -> None:
     """Report differences between snapshots taken every `_POLL_SECONDS`, once they settle."""
     previous = _snapshot(folders, files)
+    task_status.started()
     while True:
         await anyio.sleep(_POLL_SECONDS)
         current = _snapshot(folders, files)

@@ -118,11 +118,13 @@ async def test_a_subscribed_file_is_watched_until_unsubscribed(root: Path) -> No
         arrived.set()
 
     with pytest.raises(ToolError, match="outside"):
-        subscriptions.subscribe(file_uri(root / "link_out"), notify)
-    assert subscriptions.subscribe("config://app", notify) is not None  # not a file: not watched, not refused
+        subscriptions.subscribe(file_uri(root / "link_out"), notify, served=False)
+    assert subscriptions.subscribe("config://app", notify, served=True) is not None  # served, not watched
+    assert subscriptions.subscribe("bogus://x", notify, served=False) is None  # nobody serves it
     async with anyio.create_task_group() as tasks:
         tasks.start_soon(watch.run)
-        stop = subscriptions.subscribe(uri, notify)
+        stop = subscriptions.subscribe(uri, notify, served=False)
+        assert stop is not None
         with anyio.fail_after(10):
             while not arrived.is_set():  # until the watch is armed: each write is an event to wait for
                 (root / "a b.txt").write_text("changed")

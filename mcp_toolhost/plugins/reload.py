@@ -52,4 +52,4 @@ async def watch(manager: Reloadable) -> None:
     """Reload `manager`'s plugins or files as they change, until cancelled."""
     folders, files = manager.watched_paths()
     logger.info("reload: watching %s", ", ".join(str(p) for p in [*folders, *files]) or "nothing")
-    await watch_paths(folders, files, manager.reload, polling=manager.settings.reload_polling)
+    await watch_paths(folders, files, manager.reload, manager.settings.reload_polling)
