@@ -320,6 +320,85 @@ def call(
     _exit(outcome.status)
 
 
+# --- Resources and prompts --------------------------------------------------------------
+
+
+@main.command("list-resources")
+@host_options
+@click.option("--json", "as_json", is_flag=True, help="Print the resources/list and resources/templates/list results.")
+@click.pass_context
+def list_resources(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
+    """List the resources and resource templates this configuration serves, one a line."""
+    from ._cli_output import render_resources, terminal_width
+
+    settings = _settings(ctx, options)
+    width = terminal_width()
+    with _quiet_stdout():
+        text = render_resources(_host(settings), as_json=as_json, width=width)
+    click.echo(text)
+
+
+@main.command("list-prompts")
+@host_options
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the prompts/list result.")
+@click.pass_context
+def list_prompts(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
+    """List the prompts this configuration serves, one a line, with their arguments (? marks optional ones)."""
+    from ._cli_output import render_prompts, terminal_width
+
+    settings = _settings(ctx, options)
+    width = terminal_width()
+    with _quiet_stdout():
+        text = render_prompts(_host(settings), as_json=as_json, width=width)
+    click.echo(text)
+
+
+@main.command()
+@click.argument("uri")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="FILE",
+    help="Write the contents to FILE (atomically) instead of printing them; needed for binary contents.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole ReadResourceResult as one line of JSON.")
+@host_options
+@click.pass_context
+def read(ctx: click.Context, /, uri: str, output: Path | None, as_json: bool, **options: Any) -> None:
+    """Read one resource and print its text, or write it to a file with --output.
+
+    Exit status 0 when read; 1 for a resource that is not served, fails, or is binary without --output.
+    """
+    from ._cli_output import read_resource
+
+    settings = _settings(ctx, options)
+    with _quiet_stdout():
+        printed = read_resource(_host(settings), uri, output=output, as_json=as_json)
+    click.echo(printed.text, err=printed.to_stderr)
+    _exit(printed.status)
+
+
+@main.command("get-prompt")
+@click.argument("name")
+@click.option("--arg", "-a", "pairs", multiple=True, metavar="KEY=VALUE", help="One argument (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole GetPromptResult as one line of JSON.")
+@host_options
+@click.pass_context
+def get_prompt(ctx: click.Context, /, name: str, pairs: tuple[str, ...], as_json: bool, **options: Any) -> None:
+    """Get one prompt with its arguments and print its messages, each under its role.
+
+    Exit status 0 for messages; 1 for a prompt that is not served, a missing argument, or a failure.
+    """
+    from ._cli_output import get_prompt as fetch_prompt
+
+    settings = _settings(ctx, options)
+    with _quiet_stdout():
+        printed = fetch_prompt(_host(settings), name, pairs, as_json=as_json)
+    click.echo(printed.text, err=printed.to_stderr)
+    _exit(printed.status)
+
+
 @contextlib.contextmanager
 def _quiet_stdout() -> Iterator[None]:
     """While tools are imported and run, whatever they print goes to stderr: stdout is ours."""

@@ -43,7 +43,7 @@ class Settings:
 
     # Protocol limits.
     page_size: int = 100
-    """Tools per `tools/list` page."""
+    """Items per page of `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list`."""
     max_message_bytes: int = 16 * 1024 * 1024
     """Longest input line accepted; longer ones are answered with an error and skipped."""
     max_result_bytes: int = 16 * 1024 * 1024
@@ -51,7 +51,7 @@ class Settings:
 
     As large as `max_message_bytes`, so a file within `max_file_bytes` fits as base64 (4/3 larger)."""
     list_ttl_ms: int = 0
-    """2026-07-28 cache hint on `tools/list` and `server/discover` results."""
+    """2026-07-28 cache hint on list, `resources/read` and `server/discover` results."""
     request_state_key: str | None = field(default=None, repr=False)
     """Secret that seals the 2026-07-28 `requestState`, so that several processes accept each other's
     (README, "Asking the client"); none: a random key per process. Never shown."""

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._protocol.subscriptions import ResourceSubscriptions
 from ._tools.catalog import ResourceCatalog
-from ._tools.completions import Completer
 from ._tools.prompt import Prompt, PromptOptions
 from ._tools.registry import Registry, ToolRegistry
 from ._tools.resource import Resource, ResourceOptions
@@ -73,21 +72,12 @@ class ToolHost:
     def add_tool(self, tool: Tool) -> None:
         self.registry.add(tool)
 
-    def resource(
-        self,
-        uri: str,
-        *,
-        name: str | None = None,
-        title: str | None = None,
-        description: str | None = None,
-        mime_type: str | None = None,
-        completions: Mapping[str, Completer] | None = None,
-    ) -> Callable[[F], F]:
-        """Register a function as a resource; takes the same options as `mcp_toolhost.resource`."""
-        options = ResourceOptions(uri, name, title, description, mime_type, completions)
+    def resource(self, uri: str, /, **options: Any) -> Callable[[F], F]:
+        """Register a function as a resource; takes the same arguments as `mcp_toolhost.resource`."""
+        declared = ResourceOptions(uri, **options)
 
         def register(fn: F) -> F:
-            self.resources.add(Resource(fn, options))
+            self.resources.add(Resource(fn, declared))
             return fn
 
         return register

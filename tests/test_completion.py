@@ -1,13 +1,7 @@
 """`completion/complete` for prompt arguments and resource template variables, through the real process."""
 
 import pytest
-from conftest import FIXTURES
-
-FUNCTIONS = str(FIXTURES / "resources_prompts.py")
-MODERN = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientCapabilities": {},
-}
+from test_user_resources import FUNCTIONS, MODERN
 
 
 @pytest.fixture

@@ -1,13 +1,7 @@
 """`@prompt` functions through the real process: list, get with and without arguments, errors, in both eras."""
 
 import pytest
-from conftest import FIXTURES
-
-FUNCTIONS = str(FIXTURES / "resources_prompts.py")
-MODERN = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientCapabilities": {},
-}
+from test_user_resources import FUNCTIONS, MODERN
 
 
 @pytest.fixture

@@ -164,3 +164,14 @@ def test_testing_example(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+
+
+def test_resources_prompts_and_completions_example(tmp_path, spawn):
+    text = section("Resources, prompts and completions")
+    (tmp_path / "notes.py").write_text(block(text, "python", "# notes.py"))
+    run_console(text, tmp_path)
+    server = spawn("serve", "--no-builtins", "--tools", "notes.py", cwd=tmp_path)
+    server.initialize()
+    ref = {"type": "ref/resource", "uri": "notes://{name}"}
+    completion = server.request("completion/complete", {"ref": ref, "argument": {"name": "name", "value": "t"}})
+    assert completion["result"]["completion"]["values"] == ["todo"]

@@ -159,3 +159,29 @@ def test_resources_are_paged_with_opaque_cursors(spawn):
     assert (seen, pages) == (["bin://logo", "broken://config", "config://app"], 2)
     error = server.request("resources/list", {"cursor": "not a cursor"})["error"]
     assert error["code"] == -32602 and "Invalid cursor" in error["message"]
+
+
+def test_entry_point_and_plugin_folder_serve_resources_and_prompts(spawn, tmp_path):
+    from test_plugins_loading import _fake_distribution
+
+    site = tmp_path / "site"
+    (site / "fakedocs").mkdir(parents=True)
+    (site / "fakedocs" / "__init__.py").write_text("")
+    (site / "fakedocs" / "docs.py").write_text(
+        "from mcp_toolhost import prompt, resource\n\n"
+        "@resource('docs://index')\ndef index() -> str:\n    return 'from an entry point'\n\n"
+        "@prompt\ndef explain(topic: str) -> str:\n    return f'Explain {topic}'\n"
+    )
+    _fake_distribution(site, "fakedocs", "1.0.0", {"fakedocs": "fakedocs.docs"})
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "motd.py").write_text(
+        "from mcp_toolhost import resource\n\n@resource('motd://today')\ndef motd() -> str:\n    return 'hi'\n"
+    )
+
+    server = spawn("serve", "--no-builtins", "--plugins", str(folder), env={"PYTHONPATH": str(site)})
+    server.initialize()
+    assert read(server, "docs://index")["result"]["contents"][0]["text"] == "from an entry point"
+    assert read(server, "motd://today")["result"]["contents"][0]["text"] == "hi"
+    prompt = server.request("prompts/get", {"name": "explain", "arguments": {"topic": "MCP"}})["result"]
+    assert prompt["messages"][0]["content"]["text"] == "Explain MCP"

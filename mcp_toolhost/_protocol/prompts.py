@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from ..errors import ArgumentsError, ConfigError, InternalError, InvalidParams, ProtocolError
-from .connection import Call, CallFailed, Connection, Started
+from .._tools.function import definitions
+from ..errors import InternalError, InvalidParams
+from .connection import Call, Connection, Started
 from .envelope import RequestScope
+from .running import run_function
 from .versions import feature_level
 
 __all__ = ["get_prompt", "list_prompts"]
-
-logger = logging.getLogger("mcp_toolhost.protocol")
 
 
 def list_prompts(connection: Connection, params: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
     server = connection.server
     prompts, next_cursor = server.prompts.page(server.cursor(params, "prompts/list"), server.settings.page_size)
-    level = feature_level(scope.version)
-    definitions = []
-    for prompt in prompts:
-        try:
-            definitions.append(prompt.definition(level))
-        except ConfigError as exc:
-            logger.error("prompt %s is not listed: %s", prompt.name, exc)
-    return server.listed("prompts", definitions, next_cursor, scope)
+    return server.listed("prompts", definitions(prompts, feature_level(scope.version)), next_cursor, scope)
 
 
 def get_prompt(connection: Connection, params: dict[str, Any], scope: RequestScope) -> Started:
@@ -43,17 +35,10 @@ def get_prompt(connection: Connection, params: dict[str, Any], scope: RequestSco
         raise InvalidParams('prompts/get: "arguments" must be an object of strings')
 
     async def answer(call: Call) -> bytes:
+        value = await run_function(connection, call, prompt, f"Prompt {name!r}")
         try:
-            kwargs = connection.bind(call, prompt)
-        except ArgumentsError as error:
-            raise InvalidParams(f"Prompt {name!r}: {error}", {"errors": error.errors}) from None
-        except ConfigError as error:
-            logger.error("prompt %s cannot be served: %s", name, error)
-            raise ProtocolError(f"Prompt {name!r} cannot be served: {error}") from None
-        try:
-            value = await connection.invoke(call, prompt, kwargs)
             messages = prompt.messages(value, feature_level(scope.version))
-        except (CallFailed, TypeError) as failure:
+        except TypeError as failure:
             raise InternalError(str(failure)) from None
         result: dict[str, Any] = {"messages": messages}
         if prompt.description:

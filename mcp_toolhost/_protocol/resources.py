@@ -2,44 +2,40 @@
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from ..errors import ArgumentsError, ConfigError, InternalError, InvalidParams, ProtocolError, ResourceNotFound
-from .connection import Call, CallFailed, Connection, Started
+from .._tools.catalog import Page, ResourceCatalog
+from ..errors import InvalidParams, ResourceNotFound
+from .connection import Call, Connection, Started
 from .envelope import RequestScope
+from .running import run_function
 from .versions import feature_level
-
-if TYPE_CHECKING:
-    from .._tools.resource import Resource
 
 __all__ = ["list_resources", "list_templates", "read_resource"]
 
-logger = logging.getLogger("mcp_toolhost.protocol")
+Lister = Callable[[ResourceCatalog, str | None, int, int], Awaitable[Page]]
+"""A `ResourceCatalog` list method: (catalog, cursor, size, feature level) -> page."""
 
 
-def list_resources(connection: Connection, params: dict[str, Any], scope: RequestScope) -> Started:
-    server = connection.server
-    cursor = server.cursor(params, "resources/list")
-    level = feature_level(scope.version)
+def _listing(method: str, key: str, fetch: Lister) -> Callable[[Connection, dict[str, Any], RequestScope], Started]:
+    """A list method's handler: one page of what `fetch` finds in the server's catalog, under `key`."""
 
-    async def answer(call: Call) -> bytes:
-        items, next_cursor = await server.resources.list_resources(cursor, server.settings.page_size, level)
-        return connection.answered(call, server.listed("resources", items, next_cursor, scope))
+    def start(connection: Connection, params: dict[str, Any], scope: RequestScope) -> Started:
+        server = connection.server
+        cursor = server.cursor(params, method)
 
-    return None, {}, answer
+        async def answer(call: Call) -> bytes:
+            page = await fetch(server.resources, cursor, server.settings.page_size, feature_level(scope.version))
+            return connection.answered(call, server.listed(key, *page, scope))
+
+        return None, {}, answer
+
+    return start
 
 
-def list_templates(connection: Connection, params: dict[str, Any], scope: RequestScope) -> Started:
-    server = connection.server
-    cursor = server.cursor(params, "resources/templates/list")
-    level = feature_level(scope.version)
-
-    async def answer(call: Call) -> bytes:
-        items, next_cursor = await server.resources.list_templates(cursor, server.settings.page_size, level)
-        return connection.answered(call, server.listed("resourceTemplates", items, next_cursor, scope))
-
-    return None, {}, answer
+list_resources = _listing("resources/list", "resources", ResourceCatalog.list_resources)
+list_templates = _listing("resources/templates/list", "resourceTemplates", ResourceCatalog.list_templates)
 
 
 def read_resource(connection: Connection, params: dict[str, Any], scope: RequestScope) -> Started:
@@ -61,23 +57,11 @@ def read_resource(connection: Connection, params: dict[str, Any], scope: Request
     resource, variables = found
 
     async def answer(call: Call) -> bytes:
-        contents = resource.contents(uri, await _run(connection, call, resource))
+        # The URI matched the template, but a value may not fit its parameter's type: -32602.
+        value = await run_function(
+            connection, call, resource, f"Resource template {resource.uri!r} cannot read this URI"
+        )
+        contents = resource.contents(uri, value)
         return connection.answered(call, server.cache_hints({"contents": contents}, scope))
 
     return resource, variables, answer
-
-
-async def _run(connection: Connection, call: Call, resource: Resource) -> Any:
-    try:
-        kwargs = connection.bind(call, resource)
-    except ArgumentsError as error:
-        # The URI matched the template, but a value does not fit its parameter's type.
-        message = f"Resource template {resource.uri!r} cannot read this URI: {error}"
-        raise InvalidParams(message, {"errors": error.errors}) from None
-    except ConfigError as error:
-        logger.error("resource %s cannot be served: %s", resource.uri, error)
-        raise ProtocolError(f"Resource {resource.uri!r} cannot be served: {error}") from None
-    try:
-        return await connection.invoke(call, resource, kwargs)
-    except CallFailed as failure:
-        raise InternalError(str(failure)) from None

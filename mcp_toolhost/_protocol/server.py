@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,11 +9,12 @@ from typing import Any
 import anyio
 
 from .._tools.catalog import ResourceCatalog
+from .._tools.function import definitions
 from .._tools.prompt import Prompt
 from .._tools.registry import Registry, ToolRegistry
 from .._version import __version__
 from ..config import Settings
-from ..errors import ConfigError, InvalidParams
+from ..errors import InvalidParams
 from .completion import complete
 from .connection import Connection, Send, Started
 from .envelope import SERVER_INFO_KEY, RequestScope
@@ -23,8 +23,6 @@ from .request_state import StateSeal
 from .resources import list_resources, list_templates, read_resource
 from .subscriptions import ResourceSubscriptions, subscribe, unsubscribe
 from .versions import LATEST_HANDSHAKE, STATELESS_VERSIONS, feature_level
-
-logger = logging.getLogger("mcp_toolhost.protocol")
 
 Handler = Callable[[Connection, dict[str, Any], RequestScope], dict[str, Any]]
 """Answers a request at once."""
@@ -173,14 +171,7 @@ class Server:
 
     def _tools_list(self, connection: Connection, params: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
         tools, next_cursor = self.registry.page(self.cursor(params, "tools/list"), self.settings.page_size)
-        level = feature_level(scope.version)
-        definitions = []
-        for tool in tools:
-            try:
-                definitions.append(tool.definition(level))
-            except ConfigError as exc:
-                logger.error("tool %s is not listed: %s", tool.name, exc)
-        return self.listed("tools", definitions, next_cursor, scope)
+        return self.listed("tools", definitions(tools, feature_level(scope.version)), next_cursor, scope)
 
 
 def _ping(connection: Connection, params: dict[str, Any], scope: RequestScope) -> dict[str, Any]:

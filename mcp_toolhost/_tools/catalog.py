@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any, Protocol
 
 from .. import _json
-from ..errors import ConfigError, InvalidParams
+from ..errors import InvalidParams
+from .function import definitions
 from .registry import Registry
 from .resource import Resource
 
 __all__ = ["Page", "ResourceCatalog", "ResourceProvider"]
-
-logger = logging.getLogger("mcp_toolhost")
 
 Page = tuple[list[dict[str, Any]], str | None]
 """Definitions, and the cursor of the next page (None on the last one)."""
@@ -121,13 +119,7 @@ class ResourceCatalog:
     def _decorated(registry: Registry[Resource], level: int) -> Lister:
         async def page(cursor: str | None, size: int) -> Page:
             resources, next_cursor = registry.page(cursor, size)
-            definitions = []
-            for resource in resources:
-                try:
-                    definitions.append(resource.definition(level))
-                except ConfigError as exc:
-                    logger.error("resource %s is not listed: %s", resource.uri, exc)
-            return definitions, next_cursor
+            return definitions(resources, level), next_cursor
 
         return page
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ..errors import ConfigError
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
     from .context import Context
     from .signature import FunctionSchema
 
-__all__ = ["Function", "Runnable", "marked"]
+__all__ = ["Function", "Runnable", "definitions", "marked"]
+
+logger = logging.getLogger("mcp_toolhost")
 
 
 class Runnable(Protocol):
@@ -47,6 +50,17 @@ def marked(module: Any, mark: str) -> list[Any]:
         for value in vars(module).values()
         if hasattr(value, mark) and getattr(value, "__module__", None) == module.__name__
     ]
+
+
+def definitions(functions: Iterable[Any], level: int) -> list[dict[str, Any]]:
+    """Each one's `definition(level)` for a list result; one that cannot be served is logged and left out."""
+    listed = []
+    for function in functions:
+        try:
+            listed.append(function.definition(level))
+        except ConfigError as exc:
+            logger.error("%s %s is not listed: %s", function.kind, function.key, exc)
+    return listed
 
 
 class Function:
