@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 import anyio.abc
 
-__all__ = ["watch_paths"]
+__all__ = ["Snapshot", "snapshot", "watch_paths"]
 
 logger = logging.getLogger("mcp_toolhost.watch")
 
@@ -102,16 +102,16 @@ async def _poll(
     changed: Changed, folders: list[Path], files: list[Path], *, task_status: anyio.abc.TaskStatus[None]
 ) -> None:
     """Report differences between snapshots taken every `_POLL_SECONDS`, once they settle."""
-    previous = _snapshot(folders, files)
+    previous = snapshot(folders, files)
     task_status.started()
     while True:
         await anyio.sleep(_POLL_SECONDS)
-        current = _snapshot(folders, files)
+        current = snapshot(folders, files)
         if current == previous:
             continue
         while True:  # wait until the files are quiet: an editor's save is several writes
             await anyio.sleep(_STEP_MS / 1000)
-            settled = _snapshot(folders, files)
+            settled = snapshot(folders, files)
             if settled == current:
                 break
             current = settled
@@ -120,7 +120,7 @@ async def _poll(
         _handle(changed, paths)
 
 
-def _snapshot(folders: list[Path], files: list[Path]) -> Snapshot:
+def snapshot(folders: list[Path], files: list[Path]) -> Snapshot:
     """Each file's (mtime_ns, size, inode) under `folders`, and of `files`."""
     found: Snapshot = {}
 

@@ -122,15 +122,14 @@ async def test_a_subscribed_file_is_watched_until_unsubscribed(root: Path) -> No
     assert subscriptions.subscribe("config://app", notify, served=True) is not None  # served, not watched
     assert subscriptions.subscribe("bogus://x", notify, served=False) is None  # nobody serves it
     async with anyio.create_task_group() as tasks:
-        tasks.start_soon(watch.run)
+        await tasks.start(watch.run)
         stop = subscriptions.subscribe(uri, notify, served=False)
         assert stop is not None
+        await subscriptions.settled()  # watched from here on
+        (root / "a b.txt").write_text("changed")
         with anyio.fail_after(10):
-            while not arrived.is_set():  # until the watch is armed: each write is an event to wait for
-                (root / "a b.txt").write_text("changed")
-                with anyio.move_on_after(0.5):
-                    await arrived.wait()
-        assert set(updates) == {uri}
+            await arrived.wait()
+        assert updates == [uri]
         stop()
         assert uri not in subscriptions
         tasks.cancel_scope.cancel()
