@@ -21,7 +21,7 @@ def get(server, name, arguments=None, *, stateless=False):
 def test_prompts_are_listed_with_argument_descriptions_from_the_docstring(server):
     result = server.request("prompts/list")["result"]
     by_name = {prompt["name"]: prompt for prompt in result["prompts"]}
-    assert sorted(by_name) == ["daily", "greet", "review", "wrong"]
+    assert sorted(by_name) == ["confirm", "daily", "greet", "review", "wrong"]
     assert by_name["review"] == {
         "name": "review",
         "description": "Review a piece of code.",
@@ -100,5 +100,15 @@ def test_prompts_are_paged(spawn):
     server.initialize()
     first = server.request("prompts/list")["result"]
     second = server.request("prompts/list", {"cursor": first["nextCursor"]})["result"]
-    assert [p["name"] for p in first["prompts"] + second["prompts"]] == ["daily", "greet", "review", "wrong"]
+    names = [p["name"] for p in first["prompts"] + second["prompts"]]
+    assert names == ["confirm", "daily", "greet", "review", "wrong"]
     assert "nextCursor" not in second
+
+
+def test_asking_the_client_from_a_prompt_in_2026_is_refused_clearly(server):
+    meta = {**MODERN, "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}}}
+    error = server.request("prompts/get", {"name": "confirm", "_meta": meta})["error"]
+    assert error == {
+        "code": -32603,
+        "message": "elicitation/create cannot be asked from a resource or prompt in 2026-07-28 (only from tools)",
+    }

@@ -27,7 +27,7 @@ import anyio.abc
 import anyio.from_thread
 import anyio.lowlevel
 
-from .._tools.asking import Root, file_roots, offered_roots
+from .._tools.asking import Root, file_roots, offered_roots, roots_by_round
 from .._tools.context import LOG_LEVEL_RANK, Context
 from .._tools.results import error_result, tool_result
 from ..errors import (
@@ -451,9 +451,14 @@ class Connection:
         try:
             with call.cancel_scope:
                 try:
-                    if not call.scope.stateless:  # 2026-07-28: no roots/list, so no client roots
+                    if not call.scope.stateless:
                         await self._client_roots_settled()
                         offered_roots.set(self.client_roots)  # this call's task (and its worker thread) only
+                    elif (
+                        call.replay is not None
+                        and refusal("roots/list", {}, call.scope.version, call.scope.client_capabilities) is None
+                    ):  # a tool call: only it has input-required rounds yet
+                        roots_by_round.set(functools.cache(functools.partial(self._roots_by_round, call)))
                     answer = await call.answer(call)
                 except ProtocolError as refused:
                     answer = jsonrpc.error_message(call.request_id, refused)
@@ -506,6 +511,8 @@ class Connection:
         except ConfigError as error:
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
+        except Asked as asked:  # 2026-07-28: validating a path argument asked for the client's roots
+            result = self._input_required(call, tool, asked)
         else:
             result = await self._execute(call, tool, kwargs, feature_level(scope.version))
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
@@ -559,7 +566,16 @@ class Connection:
             raise ToolError(reason)
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
             return call.replay.ask(method, params)
+        if scope.stateless:  # a resource or prompt: its rounds are not served yet
+            raise ToolError(f"{method} cannot be asked from a resource or prompt in {scope.version} (only from tools)")
         return await self._client_requests.request(method, params)
+
+    def _roots_by_round(self, call: Call) -> tuple[Root, ...]:
+        """2026-07-28: the call's client's roots, asked as an input request (no server-to-client
+        `roots/list` there). SEP-2577 deprecates roots in 2026-07-28, but its "wire-level behavior is
+        unchanged" and deprecated features stay "fully functional": a client declaring them is asked."""
+        assert call.replay is not None  # a stateless call always has one
+        return tuple(file_roots(call.replay.ask("roots/list", {})))
 
     # --- notifications -----------------------------------------------------------------
 

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any, Protocol
 
-from .. import _json
 from ..errors import InvalidParams
 from .function import definitions
 from .registry import Registry
@@ -172,12 +171,16 @@ async def _chain(sources: list[Lister], cursor: str | None, size: int) -> Page:
 
 
 def _wrap(index: int, inner: str | None) -> str:
+    from .. import _json  # the JSON codec: loaded when serving, not at import
+
     return base64.urlsafe_b64encode(_json.dumps([index, inner])).decode("ascii")
 
 
 def _unwrap(cursor: str | None, sources: int) -> tuple[int, str | None]:
     if cursor is None:
         return 0, None
+    from .. import _json
+
     try:
         index, inner = _json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
     except (binascii.Error, UnicodeError, ValueError, TypeError):

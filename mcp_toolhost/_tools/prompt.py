@@ -11,7 +11,6 @@ from ..errors import ConfigError
 from .completions import Completer, check_completions
 from .content import Content
 from .function import Function, marked
-from .results import content_block
 
 if TYPE_CHECKING:
     from .signature import FunctionSchema
@@ -120,6 +119,8 @@ class Prompt(Function):
         if isinstance(content, str):
             return {"role": role, "content": {"type": "text", "text": content}}
         if isinstance(content, Content):
+            from .results import content_block  # with the JSON codec: loaded when serving, not at import
+
             return {"role": role, "content": content_block(content, level)}
         raise TypeError(
             f"prompt {self.name!r} returned {type(content).__name__}; return a str, content blocks"

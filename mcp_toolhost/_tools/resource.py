@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from .. import _json
 from ..errors import ConfigError
 from .completions import Completer, check_completions
 from .function import Function, marked
@@ -56,6 +55,8 @@ def resource(
     other value, sent as JSON. `completions` maps a variable to its values: a list, or a
     function of the typed prefix. The function is returned unchanged.
     """
+    if not isinstance(uri, str):  # `@resource` without its URI: the function came as `uri`
+        raise TypeError('@resource needs the URI it serves: @resource("config://app") or @resource("notes://{name}")')
     options = ResourceOptions(uri, name, title, description, mime_type, completions)
 
     def mark(fn: F) -> F:
@@ -132,6 +133,8 @@ class Resource(Function):
         if isinstance(value, bytes | bytearray | memoryview):
             blob = base64.b64encode(value).decode("ascii")
             return [{"uri": uri, "mimeType": self.mime_type or _BINARY, "blob": blob}]
+        from .. import _json  # the JSON codec: loaded when serving, not at import
+
         return [{"uri": uri, "mimeType": self.mime_type or _JSON, "text": _json.dumps(value).decode()}]
 
 
