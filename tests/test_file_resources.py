@@ -233,16 +233,6 @@ def test_a_2026_stream_acknowledges_what_it_watches_and_stops_when_closed(spawn,
     assert next_update(server)["params"] == {"uri": uri(tree / "sub" / "pixel.bin")}  # none for the closed stream
 
 
-def test_user_code_announces_its_own_resource_changes(spawn, tree):
-    server = started(spawn, tree, "--tools", str(FIXTURES / "announced_notes.py"))
-    assert ok(server.request("resources/subscribe", {"uri": "notes://todo"})) == {}
-    assert not ok(server.call("set_note", {"name": "todo", "text": "eggs"})).get("isError")
-    assert next_update(server)["params"] == {"uri": "notes://todo"}
-    assert ok(read(server, "notes://todo"))["contents"][0]["text"] == "eggs"
-    ok(server.call("set_note", {"name": "other", "text": "x"}))  # not subscribed: nothing sent
-    assert [n for n in server.notifications if n.get("method") == UPDATED] == []
-
-
 # --- Built-in prompts ------------------------------------------------------------------
 
 
