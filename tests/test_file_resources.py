@@ -277,3 +277,25 @@ def test_prompt_paths_complete_under_the_roots(spawn, tree):
         "argument": {"name": "path", "value": f"{tree}/n"},
     }
     assert ok(server.request("completion/complete", params))["completion"]["values"] == [f"{tree}/notes.txt"]
+
+
+# --- The client's roots ----------------------------------------------------------------
+
+
+def test_the_clients_roots_narrow_the_files_listed_read_and_subscribed(spawn, tree):
+    from test_asking_client import answer, next_request
+
+    server = started(spawn, tree, version=None)
+    opened = server.request(
+        "initialize",
+        {"protocolVersion": "2025-11-25", "capabilities": {"roots": {}}, "clientInfo": {"name": "t", "version": "0"}},
+    )
+    assert "result" in opened, opened
+    server.notify("notifications/initialized")
+    answer(server, next_request(server, "roots/list"), {"roots": [{"uri": uri(tree / "sub")}]})
+    files = [r["uri"] for r in ok(server.request("resources/list"))["resources"] if r["uri"].startswith("file:")]
+    assert files == [uri(tree / "sub" / "caf\u00e9 menu.md"), uri(tree / "sub" / "pixel.bin")]
+    refused = read(server, uri(tree / "notes.txt"))  # inside --root, outside the client's root
+    assert "outside the allowed directories" in refused["error"]["message"], refused
+    subscribed = server.request("resources/subscribe", {"uri": uri(tree / "notes.txt")})
+    assert subscribed["error"]["code"] == -32602, subscribed
