@@ -15,7 +15,6 @@ from .._tools.content import EmbeddedResource
 from .._tools.prompt import prompt
 from ..errors import ToolError
 from ._config import config
-from ._diff import unified_diff
 from .file_resources import complete_path, file_uri, read_file_resource
 from .files import _read_text
 
@@ -55,6 +54,8 @@ def review_diff(path: str, new_content: str) -> str:
         path: The UTF-8 text file; a relative path starts at the first allowed directory.
         new_content: The content it would have after the change.
     """
+    from ._diff import unified_diff  # difflib, only when asked
+
     cfg = config()
     real = cfg.path(path)
     try:
