@@ -243,6 +243,11 @@ def list_tools(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
         for name in problems:  # reported here, once, rather than logged by tools/list
             host.registry.remove(name)
         text = render_tools(host, as_json=as_json, width=width)
+    _print_listing(text, problems)
+
+
+def _print_listing(text: str, problems: dict[str, str]) -> None:
+    """A list command's output, then what could not be listed and why (exit status 1 if anything)."""
     click.echo(text)
     for problem in problems.values():
         click.echo(f"Error: {problem}", err=True)
@@ -334,8 +339,13 @@ def list_resources(ctx: click.Context, /, as_json: bool, **options: Any) -> None
     settings = _settings(ctx, options)
     width = terminal_width()
     with _quiet_stdout():
-        text = render_resources(_host(settings), as_json=as_json, width=width)
-    click.echo(text)
+        host = _host(settings)
+        problems = host.resources.unservable()
+        for uri in problems:  # reported here, once, rather than logged by the listing
+            host.resources.fixed.remove(uri)
+            host.resources.templates.remove(uri)
+        text = render_resources(host, as_json=as_json, width=width)
+    _print_listing(text, problems)
 
 
 @main.command("list-prompts")
@@ -349,8 +359,12 @@ def list_prompts(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
     settings = _settings(ctx, options)
     width = terminal_width()
     with _quiet_stdout():
-        text = render_prompts(_host(settings), as_json=as_json, width=width)
-    click.echo(text)
+        host = _host(settings)
+        problems = host.prompts.unservable()
+        for name in problems:  # reported here, once, rather than logged by prompts/list
+            host.prompts.remove(name)
+        text = render_prompts(host, as_json=as_json, width=width)
+    _print_listing(text, problems)
 
 
 @main.command()

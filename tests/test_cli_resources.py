@@ -93,3 +93,27 @@ def test_get_prompt_errors_exit_1_with_the_message():
     assert done.stderr.decode() == "Error: Unknown prompt: reveiw; did you mean review?\n"
     done = run_cli("get-prompt", "review", "-a", "code", *OWN)
     assert done.returncode == 2 and "'code' is not KEY=VALUE" in done.stderr.decode()
+
+
+def test_what_cannot_be_served_is_reported_by_list_and_check(tmp_path):
+    tools = tmp_path / "bad.py"
+    tools.write_text(
+        "from mcp_toolhost import prompt, resource\n\n"
+        "@resource('notes://{name}')\ndef note(title: str) -> str:\n    return title\n\n"
+        "@resource('ok://fine')\ndef fine() -> str:\n    return 'fine'\n\n"
+        "@prompt\ndef odd(*words: str) -> str:\n    return ''\n"
+    )
+    own = ("--no-builtins", "--tools", str(tools))
+    done = run_cli("list-resources", *own)
+    assert done.returncode == 1
+    assert done.stdout.decode().startswith("ok://fine")
+    assert done.stderr.decode().endswith(
+        f"Error: resource template 'notes://{{name}}' ({tools}) cannot be served:"
+        " resource 'notes://{name}': the function takes no parameter for {name}\n"
+    )
+    done = run_cli("list-prompts", *own)
+    assert done.returncode == 1 and done.stdout == b"No prompts.\n"
+    assert "Error: prompt 'odd'" in done.stderr.decode() and "*words is not supported" in done.stderr.decode()
+    done = run_cli("check", *own)
+    assert done.returncode == 1
+    assert "the function takes no parameter for {name}" in done.stdout.decode()

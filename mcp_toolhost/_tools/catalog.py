@@ -11,10 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import ExitStack, contextmanager
 from typing import Any, Protocol
 
 from ..errors import InvalidParams
+from .changes import Observable
 from .function import definitions
 from .registry import Registry
 from .resource import Resource
@@ -53,12 +53,14 @@ class ResourceProvider(Protocol):
 Lister = Callable[[str | None, int], Awaitable[Page]]
 
 
-class ResourceCatalog:
+class ResourceCatalog(Observable):
+    """Listeners hear of a change to either registry, or to a provider's resources (`changed()`)."""
+
     def __init__(self) -> None:
+        super().__init__()
         self.fixed: Registry[Resource] = Registry("resource")
         self.templates: Registry[Resource] = Registry("resource template")
         self.providers: list[ResourceProvider] = []
-        self._listeners: list[Callable[[], None]] = []
         for registry in (self.fixed, self.templates):
             registry.on_change(self.changed)
 
@@ -68,6 +70,10 @@ class ResourceCatalog:
     def __iter__(self) -> Iterator[Resource]:
         yield from self.fixed
         yield from self.templates
+
+    def unservable(self) -> dict[str, str]:
+        """Each decorated resource or template that cannot be served, and why (see `Registry.unservable`)."""
+        return {**self.fixed.unservable(), **self.templates.unservable()}
 
     def add(self, resource: Resource) -> None:
         self._registry(resource).add(resource)
@@ -83,24 +89,6 @@ class ResourceCatalog:
 
     def _registry(self, resource: Resource) -> Registry[Resource]:
         return self.templates if resource.template.is_template else self.fixed
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """One change notice for everything done inside the block (see `Registry.batch`)."""
-        with ExitStack() as stack:
-            stack.enter_context(self.fixed.batch())
-            stack.enter_context(self.templates.batch())
-            yield
-
-    def on_change(self, listener: Callable[[], None]) -> Callable[[], None]:
-        """Call `listener` after every change to the list; returns a function that unsubscribes it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    def changed(self) -> None:
-        """Tell listeners the list changed (a provider calls it when its resources do)."""
-        for listener in list(self._listeners):
-            listener()
 
     # --- listing -------------------------------------------------------------------------
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Generic, Protocol, TypeVar
 
 from ..errors import ConfigError, InvalidParams
+from .changes import Observable
 from .tool import Tool
 
 __all__ = ["Registry", "ToolRegistry"]
@@ -21,6 +21,7 @@ class _Served(Protocol):
     def source(self) -> str | None: ...
     @property
     def fn(self) -> object: ...
+    def prepare(self) -> None: ...
 
 
 T = TypeVar("T", bound=_Served)
@@ -37,17 +38,15 @@ def _name_from(cursor: str) -> str:
         raise InvalidParams(f"Invalid cursor {cursor!r}") from None
 
 
-class Registry(Generic[T]):
+class Registry(Observable, Generic[T]):
     """Served things by key (a tool's or prompt's name, a resource's URI or template)."""
 
     def __init__(self, noun: str) -> None:
+        super().__init__()
         self.noun = noun
         """What it holds, for messages: "tool", "prompt", "resource"."""
         self._items: dict[str, T] = {}
         self._sorted: list[str] | None = None
-        self._listeners: list[Callable[[], None]] = []
-        self._batching = 0
-        self._pending_change = False
 
     def __len__(self) -> int:
         return len(self._items)
@@ -77,25 +76,20 @@ class Registry(Generic[T]):
             self._changed()
         return removed
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Tell listeners once, at the end, about all the changes made inside the block.
+    def unservable(self, *keys: str) -> dict[str, str]:
+        """Each item (of `keys`, or all) whose schema cannot be built, and why.
 
-        A plugin reload removes and adds several items; clients get one `list_changed`.
+        Builds the schemas that listing would build lazily, so a command can report
+        one that cannot be served rather than leave it out quietly.
         """
-        self._batching += 1
-        try:
-            yield
-        finally:
-            self._batching -= 1
-            if not self._batching and self._pending_change:
-                self._pending_change = False
-                self._notify()
-
-    def on_change(self, listener: Callable[[], None]) -> Callable[[], None]:
-        """Call `listener` after every change; returns a function that unsubscribes it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        problems = {}
+        for item in [self._items[key] for key in keys if key in self._items] if keys else self:
+            try:
+                item.prepare()
+            except ConfigError as exc:
+                source = item.source or "unknown source"
+                problems[item.key] = f"{self.noun} {item.key!r} ({source}) cannot be served: {exc}"
+        return problems
 
     def page(self, cursor: str | None, size: int) -> tuple[list[T], str | None]:
         """One page in key order, and the cursor of the next page if any.
@@ -131,14 +125,7 @@ class Registry(Generic[T]):
 
     def _changed(self) -> None:
         self._sorted = None
-        if self._batching:
-            self._pending_change = True
-        else:
-            self._notify()
-
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            listener()
+        self.changed()
 
 
 class ToolRegistry(Registry[Tool]):
@@ -150,20 +137,6 @@ class ToolRegistry(Registry[Tool]):
         The layers that hide tools (built-ins, plugin filters) add them; they are asked
         only when a call names a tool that is not served.
         """
-
-    def unservable(self, *names: str) -> dict[str, str]:
-        """Each tool (of `names`, or all) whose schema cannot be built, and why.
-
-        Builds the schemas that `tools/list` would build lazily, so a command can report
-        a tool that cannot be served rather than leave it out quietly.
-        """
-        problems = {}
-        for tool in [self._items[name] for name in names if name in self._items] if names else self:
-            try:
-                tool.prepare()
-            except ConfigError as exc:
-                problems[tool.name] = f"tool {tool.name!r} ({tool.source or 'unknown source'}) cannot be served: {exc}"
-        return problems
 
     def unknown(self, name: str) -> str:
         """The error for a call to `name`, which is not served: why, or the near misses."""
