@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, McpProcess
+from test_plugins_reload import _put, _wait_for
 
 ENVELOPE = {
     "io.modelcontextprotocol/protocolVersion": "2026-07-28",
@@ -57,16 +58,7 @@ def read(server: McpProcess, target: str, stateless: bool = False) -> dict[str, 
 
 
 def next_update(server: McpProcess) -> dict[str, Any]:
-    """The next `notifications/resources/updated` (kept ones first); other notifications are skipped."""
-    while server.notifications:
-        message = server.notifications.pop(0)
-        if message.get("method") == UPDATED:
-            return message
-    while True:
-        message = server.recv()
-        if message.get("method") == UPDATED:
-            return message
-        assert "method" in message, f"a response nobody asked for: {message}"
+    return _wait_for(server, UPDATED)
 
 
 # --- Listing and reading ---------------------------------------------------------------
@@ -299,3 +291,14 @@ def test_the_clients_roots_narrow_the_files_listed_read_and_subscribed(spawn, tr
     assert "outside the allowed directories" in refused["error"]["message"], refused
     subscribed = server.request("resources/subscribe", {"uri": uri(tree / "notes.txt")})
     assert subscribed["error"]["code"] == -32602, subscribed
+
+
+def test_toolhost_tools_subscribers_hear_of_a_reloaded_plugin(spawn, tree, tmp_path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    server = started(spawn, tree, "--no-entry-points", "--plugins", str(plugins), "--reload")
+    assert ok(server.request("resources/subscribe", {"uri": "toolhost://tools"})) == {}
+    _put(plugins, "hello.py", "from mcp_toolhost import tool\n\n@tool\ndef hello() -> str:\n    return 'hi'\n")
+    assert next_update(server)["params"] == {"uri": "toolhost://tools"}
+    (contents,) = ok(read(server, "toolhost://tools"))["contents"]
+    assert "hello" in [tool["name"] for tool in json.loads(contents["text"])["tools"]]

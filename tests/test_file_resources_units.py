@@ -98,6 +98,19 @@ def test_reading_outside_the_roots_or_through_a_symlink_out_is_refused(root: Pat
         read_file_resource(file_uri(root / "sub"))
 
 
+def test_special_and_oversized_files_are_refused_and_not_listed(root: Path) -> None:
+    import os
+
+    os.mkfifo(root / "pipe")
+    (root / "big.txt").write_text("x" * 11)
+    configure(Settings(roots=(str(root),), max_file_bytes=10))
+    with pytest.raises(ToolError, match="not a regular file"):
+        read_file_resource(file_uri(root / "pipe"))
+    with pytest.raises(ToolError, match="max_file_bytes"):
+        read_file_resource(file_uri(root / "big.txt"))
+    assert file_uri(root / "pipe") not in [entry["uri"] for entry in list_files(None, 10)[0]]
+
+
 def test_completion_offers_roots_then_entries_under_them_never_outside(root: Path) -> None:
     assert complete_path(str(root.parent) + "/r") == [f"{root}/"]
     assert complete_path(f"{root}/") == [f"{root}/a b.txt", f"{root}/sub/"]  # link_out leads out
