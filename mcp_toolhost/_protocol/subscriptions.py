@@ -4,7 +4,7 @@ One `ResourceSubscriptions` per host, shared by its connections. A connection su
 for its client (`resources/subscribe`, or a 2026-07-28 `subscriptions/listen` stream's
 `resourceSubscriptions`) with a function that sends `notifications/resources/updated`;
 `updated(uri)` calls every such function for that URI. It is called by whatever notices
-the change: a watcher of files (the `files` built-ins), or user code (`ToolHost.resource_updated`).
+the change: a watcher of files (the `files` built-ins), or user code (`Context.resource_updated`).
 
 Watchers learn of each subscription as it is made, so they watch only what is
 subscribed (see `Watcher`).
@@ -52,6 +52,8 @@ class _Subscription:
 
 
 class ResourceSubscriptions:
+    """The subscriptions of every connection of a host, by URI, and the watchers that feed them."""
+
     def __init__(self) -> None:
         self.watchers: list[Watcher] = []
         """Offered each new subscription's URI (see the module's docstring)."""
@@ -96,9 +98,6 @@ class ResourceSubscriptions:
         """Tell every subscriber of `uri` that it changed (nobody, if none is subscribed)."""
         for subscription in list(self._by_uri.get(uri, ())):
             subscription.notify(uri)
-
-    def __contains__(self, uri: object) -> bool:
-        return uri in self._by_uri
 
 
 def _stop(subscription: _Subscription) -> None:

@@ -95,8 +95,8 @@ def _files() -> Iterator[Path]:
             for step in walk(root):
                 if step.type == "file":
                     yield root.joinpath(*step.parts)
-        except OSError:
-            continue  # the root itself cannot be read: nothing to list in it
+        except (OSError, ToolError):
+            continue  # the root cannot be read, or a folder was moved mid-walk: the next root
 
 
 def _entry(path: Path) -> dict[str, Any]:
