@@ -169,8 +169,9 @@ def test_toolhost_tools_is_the_live_registry_as_json(spawn, tree):
 # --- Subscriptions ---------------------------------------------------------------------
 
 
-def test_a_subscribed_file_change_is_notified_until_unsubscribed(spawn, tree):
-    server = started(spawn, tree)
+@pytest.mark.parametrize("polling", ["false", "true"], ids=["os-events", "polling"])
+def test_a_subscribed_file_change_is_notified_until_unsubscribed(spawn, tree, polling):
+    server = started(spawn, tree, MCP_TOOLHOST_RELOAD_POLLING=polling)
     capabilities = server.initialize()["capabilities"]
     assert capabilities["resources"]["subscribe"] is True
     notes, menu = tree / "notes.txt", tree / "sub" / "caf\u00e9 menu.md"
