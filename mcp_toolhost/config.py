@@ -191,6 +191,8 @@ class Settings:
     """Largest file the file and data tools read whole (read_file without a line window, edit_file, ...)."""
     max_entries: int = 10_000
     """Entries list_directory and directory_tree return, and results search_files may ask for, at most."""
+    max_listed_files: int = 1000
+    """Files under the roots `resources/list` lists as `file://` resources, at most (any can still be read)."""
 
     def timeout_for(self, tool_name: str) -> float | None:
         seconds = self.tool_timeouts.get(tool_name, self.tool_timeout)

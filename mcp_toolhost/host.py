@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from ._protocol.subscriptions import ResourceSubscriptions
 from ._tools.catalog import ResourceCatalog
 from ._tools.prompt import Prompt, PromptOptions
 from ._tools.registry import Registry, ToolRegistry
@@ -48,6 +49,8 @@ class ToolHost:
         self.resources = ResourceCatalog()
         """The resources: decorated functions, and providers of others (`ResourceCatalog.add_provider`)."""
         self.prompts: Registry[Prompt] = Registry("prompt")
+        self.subscriptions = ResourceSubscriptions()
+        """Who is subscribed to which resource (`Context.resource_updated` tells them of a change)."""
         self.list_changed = False
         """Whether the tools, resources or prompts may change while serving (plugin reload)."""
         self.background: list[Callable[[], Coroutine[Any, Any, None]]] = []
@@ -138,6 +141,7 @@ class ToolHost:
             self.settings,
             resources=self.resources,
             prompts=self.prompts,
+            subscriptions=self.subscriptions,
             list_changed=self.list_changed,
         )
 

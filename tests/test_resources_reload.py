@@ -52,7 +52,7 @@ def folder(tmp_path):
 def test_plugin_resources_and_prompts_come_change_and_go(spawn, folder):
     server = spawn("serve", "--no-builtins", "--no-entry-points", "--plugins", str(folder), "--reload")
     capabilities = server.initialize()["capabilities"]
-    assert capabilities["resources"] == {"listChanged": True}
+    assert capabilities["resources"] == {"subscribe": True, "listChanged": True}
     assert capabilities["prompts"] == {"listChanged": True}
 
     _put(folder, "motd.py", V1)

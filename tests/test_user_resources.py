@@ -28,7 +28,7 @@ def read(server, uri, *, stateless=False):
 def test_capabilities_name_resources_prompts_and_completions(spawn):
     server = spawn("serve", "--no-builtins", "--tools", FUNCTIONS)
     capabilities = server.initialize()["capabilities"]
-    assert capabilities["resources"] == {"listChanged": False}
+    assert capabilities["resources"] == {"subscribe": True, "listChanged": False}
     assert capabilities["prompts"] == {"listChanged": False}
     assert capabilities["completions"] == {}
 

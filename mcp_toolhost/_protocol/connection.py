@@ -40,6 +40,7 @@ from ..errors import (
     MethodNotFound,
     ParseError,
     ProtocolError,
+    ResourceNotFound,
     ToolError,
 )
 from . import jsonrpc
@@ -74,7 +75,8 @@ Reply = Callable[[bytes | None], None]
 # SHOULD NOT send requests other than pings before the server has responded").
 _BEFORE_INIT = frozenset({"ping", "initialize"})
 # Removed in 2026-07-28 (changelog): answered -32601 when they carry the envelope.
-_HANDSHAKE_ONLY = frozenset({"ping", "initialize", "logging/setLevel"})
+# (Resource subscriptions moved to `subscriptions/listen`, SubscriptionFilter.resourceSubscriptions.)
+_HANDSHAKE_ONLY = frozenset({"ping", "initialize", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"})
 _DEFAULT_CLIENT_LOG_LEVEL = "info"
 _STRUCTURED_ONLY = "The result is in structuredContent only: repeated as text it would pass max_result_bytes."
 
@@ -146,6 +148,9 @@ class Connection:
         # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id,
         # with the notifications each asked for (and is honoured), as SubscriptionFilter keys.
         self._subscriptions: dict[jsonrpc.RequestId, frozenset[str]] = {}
+        # The resources the client subscribed to, each with the function that ends the
+        # subscription: by stream (the listen request's id), None for the handshake era's.
+        self._resource_subscriptions: dict[jsonrpc.RequestId | None, dict[str, Callable[[], None]]] = {}
         self._idle = anyio.Event()
         self._idle.set()
         # Calls accepted but not finished (running or waiting for a slot) are bounded too,
@@ -235,7 +240,11 @@ class Connection:
     # --- requests ----------------------------------------------------------------------
 
     def _request(self, request_id: jsonrpc.RequestId, method: str, params: dict[str, Any], reply: Reply) -> None:
-        if request_id in self._in_flight or request_id in self._subscriptions:
+        if (
+            request_id in self._in_flight
+            or request_id in self._subscriptions
+            or request_id in self._resource_subscriptions
+        ):
             raise InvalidRequest(f"Invalid request: id {request_id!r} is already in use by a request in flight")
         if method == "initialize":
             reply(jsonrpc.result_message(request_id, self._initialize(params)))
@@ -318,9 +327,23 @@ class Connection:
         wanted = params.get("notifications")
         if not isinstance(wanted, dict):
             raise InvalidParams('subscriptions/listen: "notifications" must be an object')
-        honoured = {
+        uris = wanted.get("resourceSubscriptions", [])
+        if not isinstance(uris, list) or not all(isinstance(uri, str) for uri in uris):
+            raise InvalidParams('subscriptions/listen: "resourceSubscriptions" must be a list of URIs')
+        honoured: dict[str, Any] = {
             key: True for key in _LIST_CHANGES.values() if wanted.get(key) is True and self._server.list_changed
         }
+        # The acknowledgement lists the URIs subscribed; one refused is left out (and logged).
+        subscribed = [uri for uri in dict.fromkeys(uris) if self._try_subscribe(uri, request_id)]
+        reply(None)  # no answer while the stream is open (and a batch holding it must not wait)
+        if subscribed:
+            honoured["resourceSubscriptions"] = subscribed
+            # Acknowledged once their changes would be noticed; nothing is sent on the stream before.
+            self._task_group.start_soon(self._acknowledge_when_watched, request_id, honoured)
+        else:
+            self._acknowledge(request_id, honoured)
+
+    def _acknowledge(self, request_id: jsonrpc.RequestId, honoured: dict[str, Any]) -> None:
         self._subscriptions[request_id] = frozenset(honoured)
         self._send(
             jsonrpc.notification_message(
@@ -328,7 +351,11 @@ class Connection:
                 {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: request_id}},
             )
         )
-        reply(None)  # no answer while the stream is open (and a batch holding it must not wait)
+
+    async def _acknowledge_when_watched(self, request_id: jsonrpc.RequestId, honoured: dict[str, Any]) -> None:
+        await self._server.subscriptions.settled()
+        if request_id in self._resource_subscriptions:  # not closed by the client meanwhile
+            self._acknowledge(request_id, honoured)
 
     # --- calls: requests that run user code ---------------------------------------------
 
@@ -568,6 +595,7 @@ class Connection:
             client_capabilities=call.scope.client_capabilities,
             notify=functools.partial(self._notify, call),
             ask=functools.partial(self._ask_client, call),
+            resource_updated=self._server.subscriptions.updated,
         )
 
     async def _ask_client(self, call: Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -606,7 +634,9 @@ class Connection:
         # unknown" or already finished; `initialize` is answered at once, so never here.
         if not jsonrpc.is_valid_id(request_id):
             return  # (a bool would find the call whose id is 1: True == 1 as a dict key)
-        if self._subscriptions.pop(request_id, None) is not None:
+        if request_id in self._subscriptions or request_id in self._resource_subscriptions:
+            self._subscriptions.pop(request_id, None)
+            self._end_resource_subscriptions(request_id)
             return  # the client closed its subscription stream: nothing more is sent on it
         call = self._in_flight.get(request_id)
         if call is None:
@@ -654,11 +684,61 @@ class Connection:
         """Send a tool's notification, from the event loop or from a sync tool's worker thread."""
         if method == "notifications/progress":
             call.reported_progress = True
-        data = jsonrpc.notification_message(method, params)
+        self._send_from_any_thread(jsonrpc.notification_message(method, params))
+
+    def _send_from_any_thread(self, data: bytes) -> None:
         if threading.get_ident() == self._loop_thread:
             self._send(data)
         else:  # a sync tool in a worker thread
             anyio.from_thread.run_sync(self._send, data, token=self._token)
+
+    # --- resource subscriptions ------------------------------------------------------------
+
+    def subscribe_resource(self, uri: str, stream: jsonrpc.RequestId | None) -> None:
+        """Send `notifications/resources/updated` for `uri` until unsubscribed: on the 2026-07-28
+        `stream` (a listen request's id), or to the handshake-era client (None).
+
+        Raises ResourceNotFound when nothing serves `uri`, InvalidParams when it is refused
+        (a file outside the allowed roots).
+        """
+        subscribed = self._resource_subscriptions.setdefault(stream, {})
+        if uri in subscribed:
+            return  # subscribing twice is one subscription (one notification per change)
+        served = self._server.resources.find(uri) is not None
+        notify = functools.partial(self._resource_updated, stream)
+        try:
+            end = self._server.subscriptions.subscribe(uri, notify, served=served)
+        except ToolError as error:
+            raise InvalidParams(str(error), {"uri": uri}) from None
+        if end is None:
+            raise ResourceNotFound(uri, handshake=stream is None)
+        subscribed[uri] = end
+
+    def _try_subscribe(self, uri: str, stream: jsonrpc.RequestId) -> bool:
+        try:
+            self.subscribe_resource(uri, stream)
+        except ProtocolError as error:
+            logger.warning("subscriptions/listen: not subscribed to %s: %s", uri[:200], error)
+            return False
+        return True
+
+    def unsubscribe_resource(self, uri: str) -> None:
+        """End the handshake-era client's subscription to `uri` (none: nothing to do)."""
+        end = self._resource_subscriptions.get(None, {}).pop(uri, None)
+        if end is not None:
+            end()
+
+    def _end_resource_subscriptions(self, stream: jsonrpc.RequestId | None) -> None:
+        for end in self._resource_subscriptions.pop(stream, {}).values():
+            end()
+
+    def _resource_updated(self, stream: jsonrpc.RequestId | None, uri: str) -> None:
+        params: dict[str, Any] = {"uri": uri}
+        if stream is not None:
+            if stream not in self._subscriptions:
+                return  # not acknowledged yet: the stream is not open
+            params["_meta"] = {SUBSCRIPTION_ID_KEY: stream}
+        self._send_from_any_thread(jsonrpc.notification_message("notifications/resources/updated", params))
 
     def _list_changed(self, kind: str) -> None:
         """Tell the client the tools, resources or prompts changed (`notifications/{kind}/list_changed`)."""
@@ -693,6 +773,8 @@ class Connection:
             call.cancel_scope.cancel()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
+        for stream in list(self._resource_subscriptions):
+            self._end_resource_subscriptions(stream)
         # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
         # listen request with an empty result carrying the subscription id.
         for request_id in list(self._subscriptions):

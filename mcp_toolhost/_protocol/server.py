@@ -21,6 +21,7 @@ from .envelope import SERVER_INFO_KEY, RequestScope
 from .prompts import get_prompt, list_prompts
 from .request_state import StateSeal
 from .resources import list_resources, list_templates, read_resource
+from .subscriptions import ResourceSubscriptions, subscribe, unsubscribe
 from .versions import LATEST_HANDSHAKE, STATELESS_VERSIONS, feature_level
 
 if TYPE_CHECKING:
@@ -46,11 +47,13 @@ class Server:
         *,
         resources: ResourceCatalog | None = None,
         prompts: Registry[Prompt] | None = None,
+        subscriptions: ResourceSubscriptions | None = None,
         list_changed: bool = False,
     ) -> None:
         self.registry = registry
         self.resources = resources if resources is not None else ResourceCatalog()
         self.prompts: Registry[Prompt] = prompts if prompts is not None else Registry("prompt")
+        self.subscriptions = subscriptions if subscriptions is not None else ResourceSubscriptions()
         self.settings = settings
         self.list_changed = list_changed
         self.call_limiter = anyio.CapacityLimiter(settings.max_concurrent_calls)
@@ -60,9 +63,10 @@ class Server:
         self.server_info: dict[str, Any] = {"name": settings.name, "title": settings.title, "version": __version__}
         self.capabilities: dict[str, Any] = {"tools": {"listChanged": list_changed}, "logging": {}}
         # Only what is served, or may come with a reload (server/resources, server/prompts:
-        # a server that supports them MUST declare them). `subscribe` is not offered.
+        # a server that supports them MUST declare them). Any resource can be subscribed to:
+        # files are watched, and the others' code announces their changes.
         if self.resources or list_changed:
-            self.capabilities["resources"] = {"listChanged": list_changed}
+            self.capabilities["resources"] = {"subscribe": True, "listChanged": list_changed}
         if self.prompts or list_changed:
             self.capabilities["prompts"] = {"listChanged": list_changed}
         if self.prompts or self.resources.templates or self.resources.providers or list_changed:
@@ -73,6 +77,7 @@ class Server:
             "logging/setLevel": Connection.set_log_level,
             "tools/list": self._tools_list,
             "prompts/list": list_prompts,
+            "resources/unsubscribe": unsubscribe,
             "server/discover": self._discover,
         }
         self.calls: dict[str, CallHandler] = {
@@ -81,10 +86,20 @@ class Server:
             "resources/read": read_resource,
             "prompts/get": get_prompt,
             "completion/complete": complete,
+            "resources/subscribe": subscribe,
         }
         # Methods a request may use without the 2026-07-28 envelope.
         self.handshake_methods = frozenset(
-            {"initialize", "ping", "logging/setLevel", "tools/list", "tools/call", "prompts/list", *self.calls}
+            {
+                "initialize",
+                "ping",
+                "logging/setLevel",
+                "tools/list",
+                "tools/call",
+                "prompts/list",
+                "resources/unsubscribe",
+                *self.calls,
+            }
         )
         # Methods that exist only with the envelope.
         self.stateless_methods = frozenset({"server/discover", "subscriptions/listen"})
