@@ -7,14 +7,17 @@ config files that already hold other servers, non-ASCII text and the file's own 
 
 import json
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, executable, run_cli
+from conftest import FIXTURES, ROOT, executable, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from mcp_toolhost.install.targets import TARGETS
 
 OTHER_SECRET = "ghp_other0123456789"
 
@@ -65,10 +68,13 @@ def test_install_then_uninstall_leaves_the_file_byte_identical(project, indent):
     path = project / "claude.json"
     original = config_text(indent).encode()
     path.write_bytes(original)
+    path.chmod(0o600)  # it may hold other servers' tokens
 
     ok(cli(project, "install", "claude-desktop", "--config-file", "claude.json", "--root", "."))
     text = path.read_text()
-    assert (project / "claude.json.bak").read_bytes() == original
+    backup = project / "claude.json.bak"
+    assert backup.read_bytes() == original
+    assert stat.S_IMODE(backup.stat().st_mode) == stat.S_IMODE(path.stat().st_mode) == 0o600
     config = json.loads(text)
     assert list(config["mcpServers"]) == ["github", "météo", "toolhost"]
     assert config["mcpServers"]["toolhost"] == {
@@ -201,6 +207,21 @@ def test_a_linked_config_file_is_edited_through_the_link(project):
     assert "toolhost" in json.loads(real.read_text())["mcpServers"]
 
 
+def test_a_file_the_client_rewrote_meanwhile_is_not_overwritten(project):
+    """In-process: the client (Claude Code rewrites ~/.claude.json often) must not lose its change to ours."""
+    from mcp_toolhost.errors import ConfigError
+    from mcp_toolhost.install.configfile import install
+    from mcp_toolhost.install.targets import TARGETS
+
+    path = project / ".mcp.json"
+    path.write_text(config_text("  "))
+    edit = install(TARGETS["claude-code"], path, "toolhost", ["/bin/mcp-toolhost", "serve"], {})
+    path.write_text(config_text("    "))
+    with pytest.raises(ConfigError, match="changed while it was being edited"):
+        edit.write()
+    assert path.read_text() == config_text("    ") and not (project / ".mcp.json.bak").exists()
+
+
 def test_uninstall_without_our_entry_changes_nothing(project):
     path = project / ".mcp.json"
     path.write_text(config_text("  "))
@@ -245,6 +266,16 @@ def test_the_config_file_serve_would_read_here_is_named_and_checked(project):
     done = cli(project, "install", "cursor")
     assert done.returncode == 2 and "unknown setting 'nope'" in done.stderr.decode()
     assert not (home(project) / ".cursor").exists()
+
+
+def test_the_readmes_install_commands_run_as_written(project):
+    section = (ROOT / "README.md").read_text().split("\n## Install into clients\n", 1)[1].split("\n## ", 1)[0]
+    commands = [line.split("  #", 1)[0].split() for line in section.splitlines() if line.startswith("mcp-toolhost ")]
+    assert {command[2] for command in commands} == set(TARGETS)  # a section for every target
+    for command in commands:
+        args = [arg.replace("~", str(home(project))) for arg in command[1:]]
+        ok(cli(project, *args, "--dry-run"))
+    assert list(home(project).iterdir()) == [] and list(project.iterdir()) == []
 
 
 def test_the_installed_entry_starts_a_working_server(project, spawn):

@@ -63,10 +63,15 @@ class Edit:
         path = Path(os.path.realpath(self.path))
         if _bytes(path) != self.original:
             raise ConfigError(f"{self.path} changed while it was being edited (by the client?); run the command again.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if self.original is not None:
-            _backup(path, self.original)
-        write_atomic(path, (self.bom + self.after).encode())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if self.original is not None:
+                _backup(path, self.original)
+            write_atomic(path, (self.bom + self.after).encode())
+        except OSError as exc:
+            raise ConfigError(
+                f"{exc.filename or path}: cannot write it: {exc.strerror}; {path} is unchanged."
+            ) from None
 
 
 def install(target: Target, path: Path, name: str, command: list[str], env: Mapping[str, str]) -> Edit:
