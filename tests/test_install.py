@@ -33,6 +33,7 @@ def config_text(indent: str, newline: str = "\n") -> str:
         f'{indent * 3}"args": ["-y", "@modelcontextprotocol/server-github"],',
         f'{indent * 3}"env": {{"GITHUB_TOKEN": "{OTHER_SECRET}"}}',
         f"{indent * 2}}},",
+        f'{indent * 2}"auth-proxy": {{"command": "proxy", "args": ["--token=tok_abcdef123"]}},',
         f'{indent * 2}"météo": {{"command": "/opt/météo/bin/serve", "args": []}}',
         f"{indent}}},",
         f'{indent}"note": "café ☕ and \\u00e9 kept as written"',
@@ -76,7 +77,7 @@ def test_install_then_uninstall_leaves_the_file_byte_identical(project, indent):
     assert backup.read_bytes() == original
     assert stat.S_IMODE(backup.stat().st_mode) == stat.S_IMODE(path.stat().st_mode) == 0o600
     config = json.loads(text)
-    assert list(config["mcpServers"]) == ["github", "météo", "toolhost"]
+    assert list(config["mcpServers"]) == ["github", "auth-proxy", "météo", "toolhost"]
     assert config["mcpServers"]["toolhost"] == {
         "command": executable(),
         "args": ["serve", "--root", str(project)],
@@ -148,6 +149,7 @@ def test_dry_run_prints_a_diff_without_secrets_and_changes_nothing(project):
     assert diff.startswith(f"--- {path}\n+++ {path}\n@@ ")
     assert '+    "toolhost": {\n' in diff and '+        "OPENAI_API_KEY": "[redacted]"\n' in diff
     assert secret not in diff and OTHER_SECRET not in diff  # ours, and a neighbour's in the context lines
+    assert '   "auth-proxy": {"command": "proxy", "args": ["--token=[redacted]"]},\n' in diff  # its shape kept
     assert path.read_bytes() == original and not (project / "mcp.json.bak").exists()
 
     ok(cli(project, "install", "cursor", "--config-file", "mcp.json", "--env", f"OPENAI_API_KEY={secret}"))

@@ -11,12 +11,13 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._redact import redact_text, redact_values
+from .._redact import REDACTED, is_secret_name, redact_text, redact_values
 from ..builtins._atomic import write_atomic
 from ..errors import ConfigError
 from .jsonedit import remove_member, set_member
@@ -25,6 +26,8 @@ from .targets import Target
 __all__ = ["Edit", "install", "uninstall"]
 
 _BOM = "\ufeff"
+# A JSON string, and the string value that follows it when it is a key (JSON strings never span lines).
+_STRINGS = re.compile(r'("(?:[^"\\]|\\.)*")(?:(\s*:\s*)("(?:[^"\\]|\\.)*"))?')
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,7 @@ class Edit:
             str(self.path),
         )
         text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-        return redact_values(redact_text(text), secrets)
+        return _redacted(text, secrets)
 
     def write(self) -> None:
         """Write the new text atomically, through a symbolic link, keeping the old as `FILE.bak`.
@@ -130,6 +133,21 @@ def _read(path: Path, target: Target) -> tuple[bytes | None, str, str]:
             " command again; nothing was changed."
         )
     return data, bom, text
+
+
+def _redacted(text: str, secrets: Iterable[str]) -> str:
+    """JSON text with secrets hidden, its structure kept: the string under a key that looks secret
+    (`"API_KEY": "..."`), credentials inside other strings (`--token=...`, a URL's password), and `secrets`."""
+
+    def hide(match: re.Match[str]) -> str:
+        key, colon, value = match.groups()
+        if value is None:
+            return f'"{redact_text(key[1:-1])}"'
+        if is_secret_name(json.loads(key)):
+            return f'{key}{colon}"{REDACTED}"'
+        return f'{key}{colon}"{redact_text(value[1:-1])}"'
+
+    return redact_values(_STRINGS.sub(hide, text), secrets)
 
 
 def _shown(value: object) -> str:
