@@ -234,12 +234,12 @@ def test_uninstall_without_our_entry_changes_nothing(project):
 
 
 def test_mcp_json_prints_the_standard_entry_and_writes_nothing(project):
-    done = cli(project, "install", "mcp-json", "--no-builtins", "--env", "MODE=fast")
+    done = cli(project, "install", "mcp-json", "--reload", "--no-builtins", "--env", "MODE=fast")
+    args = ["serve", "--no-builtins", "--reload"]  # serve's flag, for serve: no "only applies to serve" warning
     assert json.loads(ok(done)) == {
-        "mcpServers": {
-            "toolhost": {"command": executable(), "args": ["serve", "--no-builtins"], "env": {"MODE": "fast"}}
-        }
+        "mcpServers": {"toolhost": {"command": executable(), "args": args, "env": {"MODE": "fast"}}}
     }
+    assert done.stderr == b""
     assert list(home(project).iterdir()) == [] and list(project.iterdir()) == []
 
 
