@@ -254,5 +254,5 @@ def run_cli(
         capture_output=True,
         timeout=timeout,
         check=False,
-        env=None if env is None else {**os.environ, **env},
+        env={**os.environ, **(env or {})},
     )
