@@ -137,6 +137,15 @@ def test_a_file_without_servers_gets_the_key_and_keeps_the_rest(project):
     assert text.endswith("\n  }\n}")
 
 
+def test_a_bare_empty_object_is_laid_out_as_clients_write_it(project):
+    path = home(project) / ".cursor" / "mcp.json"
+    path.parent.mkdir()
+    path.write_text("{}")
+    ok(cli(project, "install", "cursor"))
+    entry = {"command": executable(), "args": ["serve"]}
+    assert path.read_text() == json.dumps({"mcpServers": {"toolhost": entry}}, indent=2) + "\n"
+
+
 def test_dry_run_prints_a_diff_without_secrets_and_changes_nothing(project):
     path = project / "mcp.json"
     original = config_text("  ").encode()
@@ -161,9 +170,10 @@ def test_dry_run_prints_a_diff_without_secrets_and_changes_nothing(project):
     [
         ('{\n  "mcpServers": {\n    "a": {"command": "a"},\n  }\n}\n', "line 4, column 3"),  # a trailing comma
         ('{"mcpServers": []}', "'mcpServers' holds [], not an object of servers"),
+        ('{"mcpServers": null}', "'mcpServers' holds null, not an object of servers"),
         ("[1, 2]", "holds [1, 2], not a JSON object"),
     ],
-    ids=["invalid JSON", "servers not an object", "not an object"],
+    ids=["invalid JSON", "servers not an object", "servers null", "not an object"],
 )
 def test_a_file_that_is_not_a_json_object_is_refused_untouched(project, text, said):
     path = project / "config.json"
@@ -249,6 +259,7 @@ def test_mcp_json_prints_the_standard_entry_and_writes_nothing(project):
         (("install", "claude-code", "--env", "NOEQUALS"), "'NOEQUALS' is not KEY=VALUE"),
         (("install", "vscode", "--scope", "user"), "vscode has no user-scope config file; use --scope project"),
         (("uninstall", "mcp-json"), "give --config-file FILE"),
+        (("install", "mcp-json", "--scope", "project"), "mcp-json has no config file of its own"),
     ],
 )
 def test_usage_errors_exit_2_and_write_nothing(project, args, said):

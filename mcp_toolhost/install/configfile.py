@@ -81,9 +81,9 @@ def install(target: Target, path: Path, name: str, command: list[str], env: Mapp
     """The edit that adds our entry `name` to the config file at `path`, or replaces it."""
     original, bom, text = _read(path, target)
     entry = target.entry(command, env)
-    if text.strip():
+    if text.strip() not in ("", "{}"):
         after = set_member(text, [target.key, name], entry)
-    else:  # a new (or empty) file: the clients' own style, two spaces
+    else:  # a new, empty or bare `{}` file: the clients' own style, two spaces
         after = json.dumps({target.key: {name: entry}}, indent=2, ensure_ascii=False) + "\n"
     return Edit(path, original, text, after, bom)
 
@@ -126,8 +126,8 @@ def _read(path: Path, target: Target) -> tuple[bytes | None, str, str]:
         ) from None
     if not isinstance(document, dict):
         raise ConfigError(f"{path} holds {_shown(document)}, not a JSON object of settings; nothing was changed.")
-    servers = document.get(target.key)
-    if not isinstance(servers, dict | None):
+    servers = document.get(target.key, {})
+    if not isinstance(servers, dict):
         raise ConfigError(
             f"{path}: {target.key!r} holds {_shown(servers)}, not an object of servers; fix it, then run the"
             " command again; nothing was changed."

@@ -56,14 +56,19 @@ class Target:
     """Whether an entry says `"type": "stdio"`."""
 
     @property
-    def default_scope(self) -> Scope | None:
-        return next(iter(self.files), None)
+    def default_scope(self) -> Scope:
+        """The first scope in `files`: user, or project for a client that has only that."""
+        return next(iter(self.files))
 
     def file(self, scope: Scope | None) -> Path | None:
         """The config file for `scope` (None: the target's default); ValueError if the client has none there."""
-        scope = scope or self.default_scope
-        if scope is None:
+        if not self.files:
+            if scope is not None:
+                raise ValueError(
+                    f"{self.name} has no config file of its own: it prints the entry (or edits --config-file)"
+                )
             return None
+        scope = scope or self.default_scope
         if scope not in self.files:
             raise ValueError(f"{self.name} has no {scope}-scope config file; use --scope {self.default_scope}")
         return self.files[scope]()
@@ -112,6 +117,6 @@ TARGETS: Mapping[str, Target] = {
             key="servers",
             typed=True,
         ),
-        Target("mcp-json", "any MCP client", "Paste it into your client's MCP configuration."),
+        Target("mcp-json", "MCP client", "Restart the client that reads this file: the tools then appear."),
     )
 }
