@@ -10,14 +10,17 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._version import __version__
 from .config import Settings, load_settings
 from .errors import ConfigError
-from .install.targets import TARGETS, Target
+
+if TYPE_CHECKING:
+    from .install.configfile import Edit
+    from .install.targets import Scope, Target
 
 _LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
 
@@ -411,10 +414,19 @@ def manifest_schema(ctx: click.Context, /, **options: Any) -> None:
 # --- Install into clients ------------------------------------------------------------
 
 
+def _target(ctx: click.Context, param: click.Parameter, value: str) -> Target:
+    """TARGET: a client `install` knows; its table is imported only when a command needs it."""
+    from .install.targets import TARGETS
+
+    if value not in TARGETS:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(TARGETS)}.", ctx, param)
+    return TARGETS[value]
+
+
 def _client_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """TARGET and where its config file is: shared by install and uninstall."""
     options = [
-        click.argument("target_name", metavar="TARGET", type=click.Choice(list(TARGETS))),
+        click.argument("target", metavar="TARGET", callback=_target),
         click.option("--name", default="toolhost", show_default=True, help="The server's name in the client."),
         click.option(
             "--config-file",
@@ -436,17 +448,21 @@ def _client_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @main.command()
 @_client_options
 @click.option(
-    "--env", "env_pairs", multiple=True, metavar="KEY=VALUE", help="A variable the client sets for the server."
+    "--env",
+    "env_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A variable the client sets for the server (repeatable).",
 )
 @host_options
 @click.pass_context
 def install(
     ctx: click.Context,
     /,
-    target_name: str,
+    target: Target,
     name: str,
     client_file: Path | None,
-    scope: Any,
+    scope: Scope | None,
     dry_run: bool,
     env_pairs: tuple[str, ...],
     **options: Any,
@@ -465,7 +481,6 @@ def install(
     _settings(ctx, options)  # settings serve would refuse are refused now, not when the client starts it
     params = [param for param in ctx.command.params if param.name in options]
     command = [*server_program(), *serve_args(params, _merged(ctx, options))]
-    target = TARGETS[target_name]
     path = _client_file(target, client_file, scope)
     if path is None:
         click.echo(json.dumps({"mcpServers": {name: target.entry(command, env)}}, indent=2, ensure_ascii=False))
@@ -477,11 +492,10 @@ def install(
 
 @main.command()
 @_client_options
-def uninstall(target_name: str, name: str, client_file: Path | None, scope: Any, dry_run: bool) -> None:
+def uninstall(target: Target, name: str, client_file: Path | None, scope: Scope | None, dry_run: bool) -> None:
     """Remove this server's entry from TARGET's config file; nothing else in it changes."""
     from .install.configfile import uninstall as edit_out
 
-    target = TARGETS[target_name]
     path = _client_file(target, client_file, scope)
     if path is None:
         raise click.UsageError("mcp-json keeps no file: give --config-file FILE to remove the entry from FILE.")
@@ -495,7 +509,7 @@ def _env_pair(pair: str) -> tuple[str, str]:
     return key, value
 
 
-def _client_file(target: Target, given: Path | None, scope: Any) -> Path | None:
+def _client_file(target: Target, given: Path | None, scope: Scope | None) -> Path | None:
     """`--config-file` made absolute, else the target's file for the scope; None: mcp-json, printed."""
     if given is not None:
         return Path(os.path.abspath(given))
@@ -505,7 +519,7 @@ def _client_file(target: Target, given: Path | None, scope: Any) -> Path | None:
         raise click.UsageError(str(exc)) from None
 
 
-def _apply(plan: Callable[[], Any], dry_run: bool, env: dict[str, str], done: str) -> None:
+def _apply(plan: Callable[[], Edit | None], dry_run: bool, env: dict[str, str], done: str) -> None:
     """Make the edit `plan` returns (None: nothing to remove), or with `dry_run` print it as a diff."""
     from ._redact import secret_values
 

@@ -5,5 +5,5 @@
 - `configfile`: reading, checking, editing and writing the config file;
 - `jsonedit`: the edit itself, one member of a JSON document, every other byte kept.
 
-Nothing is imported here: `cli.py` needs the target names at start, the rest on use.
+Nothing is imported here: `cli.py` imports each part when a command needs it, not at start.
 """
