@@ -171,9 +171,10 @@ def test_dry_run_prints_a_diff_without_secrets_and_changes_nothing(project):
         ('{\n  "mcpServers": {\n    "a": {"command": "a"},\n  }\n}\n', "line 4, column 3"),  # a trailing comma
         ('{"mcpServers": []}', "'mcpServers' holds [], not an object of servers"),
         ('{"mcpServers": null}', "'mcpServers' holds null, not an object of servers"),
+        ('{"mcpServers": [{"API_KEY": "sk-123456789"}]}', '\'mcpServers\' holds [{"API_KEY": "[redacted]"}], not'),
         ("[1, 2]", "holds [1, 2], not a JSON object"),
     ],
-    ids=["invalid JSON", "servers not an object", "servers null", "not an object"],
+    ids=["invalid JSON", "servers not an object", "servers null", "a secret not shown", "not an object"],
 )
 def test_a_file_that_is_not_a_json_object_is_refused_untouched(project, text, said):
     path = project / "config.json"

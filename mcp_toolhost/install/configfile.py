@@ -151,7 +151,8 @@ def _redacted(text: str, secrets: Iterable[str]) -> str:
 
 
 def _shown(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    """A value of the file in an error message: short, and with what looks secret hidden."""
+    text = _redacted(json.dumps(value, ensure_ascii=False), ())
     return text if len(text) <= 40 else text[:37] + "..."
 
 
