@@ -245,8 +245,9 @@ def test_uninstall_without_our_entry_changes_nothing(project):
 
 
 def test_mcp_json_prints_the_standard_entry_and_writes_nothing(project):
-    done = cli(project, "install", "mcp-json", "--reload", "--no-builtins", "--env", "MODE=fast")
-    args = ["serve", "--no-builtins", "--reload"]  # serve's flag, for serve: no "only applies to serve" warning
+    done = cli(project, "install", "mcp-json", "--reload", "--no-entry-points", "--no-builtins", "--env", "MODE=fast")
+    # --reload is serve's, written for serve: no "only applies to serve" warning.
+    args = ["serve", "--no-builtins", "--reload", "--no-entry-points"]
     assert json.loads(ok(done)) == {
         "mcpServers": {"toolhost": {"command": executable(), "args": args, "env": {"MODE": "fast"}}}
     }

@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 import sysconfig
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,28 +37,29 @@ def server_program() -> list[str]:
     return [os.path.abspath(sys.executable), "-m", "mcp_toolhost"]
 
 
-def serve_args(params: Iterable[click.Parameter], options: Mapping[str, Any]) -> list[str]:
+def serve_args(
+    params: Iterable[click.Parameter], options: Mapping[str, Any], flag: Callable[[str, Any], str]
+) -> list[str]:
     """`serve` and the given options, as flags again, with absolute paths.
 
-    `params` are the command's options (serve's own declarations), `options` their values;
-    an option left unset (None or empty) is left out, so the server's defaults apply.
+    `params` are the command's options (serve's own declarations), `options` their values,
+    `flag(name, value)` the flag that gives `value` (`--no-entry-points` for False); an
+    option left unset (None or empty) is left out, so the server's defaults apply.
     """
     args = ["serve"]
     for param in params:
         value = options.get(param.name or "")
         if not isinstance(param, click.Option) or value is None or value == ():
             continue
-        flag = max(param.opts, key=len)
+        name = param.name or ""
         if param.is_flag:
-            if param.secondary_opts and not value:
-                args.append(max(param.secondary_opts, key=len))
-            elif value:
-                args.append(flag)
+            if value or param.secondary_opts:
+                args.append(flag(name, value))
         elif param.multiple:
             for item in value:
-                args += [flag, _absolute(param, item)]
+                args += [flag(name, value), _absolute(param, item)]
         else:
-            args += [flag, _absolute(param, value)]
+            args += [flag(name, value), _absolute(param, value)]
     if options.get("config_file") is None and Path(DEFAULT_CONFIG_FILE).is_file():
         args += ["--config", os.path.abspath(DEFAULT_CONFIG_FILE)]  # serve's default, found here, not there
     return args
