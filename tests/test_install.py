@@ -104,11 +104,13 @@ def test_installing_again_replaces_our_entry_in_place(project):
     assert path.read_text() == '{\n  "mcpServers": {\n    "b": {"command": "b"}\n  }\n}\n'
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="Claude Desktop's file is per OS; this is the Linux one")
 @pytest.mark.parametrize(
     ("target", "scope", "where", "key", "typed"),
     [
-        ("claude-desktop", None, "home/.config/Claude/claude_desktop_config.json", "mcpServers", False),
+        pytest.param(
+            *("claude-desktop", None, "home/.config/Claude/claude_desktop_config.json", "mcpServers", False),
+            marks=pytest.mark.skipif(sys.platform != "linux", reason="Claude Desktop's file is per OS: the Linux one"),
+        ),
         ("claude-code", None, "home/.claude.json", "mcpServers", True),
         ("claude-code", "project", "project/.mcp.json", "mcpServers", True),
         ("cursor", None, "home/.cursor/mcp.json", "mcpServers", False),
