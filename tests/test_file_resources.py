@@ -242,6 +242,9 @@ def test_summarize_file_attaches_the_file(spawn, tree):
         "resource": {"uri": uri(tree / "notes.txt"), "mimeType": "text/plain", "text": "one\ntwo\n"},
     }
     refused = server.request("prompts/get", {"name": "summarize_file", "arguments": {"path": str(tree / "link_out")}})
+    # A refused argument is invalid params (server/prompts, "Error Handling"), not an internal error.
+    assert refused["error"]["code"] == -32602, refused
+    assert refused["error"]["message"].startswith("Prompt 'summarize_file': "), refused
     assert "outside the allowed directories" in refused["error"]["message"], refused
     assert "top secret" not in json.dumps(refused)
 
@@ -260,6 +263,7 @@ def test_review_diff_shows_the_change_as_a_unified_diff(spawn, tree):
     same = server.request(
         "prompts/get", {"name": "review_diff", "arguments": {"path": "notes.txt", "new_content": "one\ntwo\n"}}
     )
+    assert same["error"]["code"] == -32602, same
     assert "no change to review" in same["error"]["message"], same
 
 

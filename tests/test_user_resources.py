@@ -57,8 +57,13 @@ def test_fixed_resources_are_listed_with_their_metadata(server):
 
 def test_templates_are_listed_apart(server):
     templates = server.request("resources/templates/list")["result"]["resourceTemplates"]
-    assert [t["uriTemplate"] for t in templates] == ["notes://{name}/{page}", "numbers://{count}", "slow://{marker}"]
-    assert templates[0] == {
+    assert [t["uriTemplate"] for t in templates] == [
+        "missing://{name}",
+        "notes://{name}/{page}",
+        "numbers://{count}",
+        "slow://{marker}",
+    ]
+    assert templates[1] == {
         "uriTemplate": "notes://{name}/{page}",
         "name": "note",
         "description": "A page of a note.",
@@ -117,6 +122,15 @@ def test_a_raising_resource_is_a_clear_error_and_the_server_serves_on(server):
     assert error == {"code": -32603, "message": "Resource 'broken' failed: ValueError: the config file is missing"}
     assert "ValueError: the config file is missing" in server.wait_for_stderr("the config file is missing")
     assert read(server, "config://app")["result"]["contents"]
+
+
+@pytest.mark.parametrize("stateless", [False, True], ids=["handshake", "2026-07-28"])
+def test_a_tool_error_from_a_resource_is_invalid_params_with_its_message(server, stateless):
+    error = read(server, "missing://zeta", stateless=stateless)["error"]
+    assert error == {
+        "code": -32602,
+        "message": "Resource 'missing://{name}': No note named 'zeta'; resources/list names the notes there are.",
+    }
 
 
 def test_a_bad_uri_param_is_invalid_params(server):
