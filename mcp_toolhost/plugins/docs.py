@@ -74,11 +74,7 @@ def render_docs(host: ToolHost, fmt: Literal["markdown", "json"] = "markdown") -
 
 
 def _tool_section(entry: dict[str, Any]) -> list[str]:
-    out = [f"## `{entry['name']}`", ""]
-    if entry.get("title"):
-        out += [f"**{entry['title']}**", ""]
-    if entry.get("description"):
-        out += [entry["description"].strip(), ""]
+    out = _heading(entry["name"], entry)
     facts = []
     hints = [label for key, label in HINTS if entry.get("annotations", {}).get(key)]
     if hints:
@@ -93,13 +89,19 @@ def _tool_section(entry: dict[str, Any]) -> list[str]:
     return out
 
 
-def _resource_section(entry: dict[str, Any]) -> list[str]:
-    """A resource or a resource template (`uri` or `uriTemplate`), with its variables if it has a schema."""
-    out = [f"## `{entry.get('uri') or entry['uriTemplate']}`", ""]
+def _heading(label: str, entry: dict[str, Any]) -> list[str]:
+    """An entry's heading, then its title and description when it has them."""
+    out = [f"## `{label}`", ""]
     if entry.get("title"):
         out += [f"**{entry['title']}**", ""]
     if entry.get("description"):
         out += [entry["description"].strip(), ""]
+    return out
+
+
+def _resource_section(entry: dict[str, Any]) -> list[str]:
+    """A resource or a resource template (`uri` or `uriTemplate`), with its variables if it has a schema."""
+    out = _heading(entry.get("uri") or entry["uriTemplate"], entry)
     facts = [f"Name: `{entry['name']}`"]
     if entry.get("mimeType"):
         facts.append(f"MIME type: `{entry['mimeType']}`")
@@ -112,11 +114,7 @@ def _resource_section(entry: dict[str, Any]) -> list[str]:
 
 
 def _prompt_section(entry: dict[str, Any]) -> list[str]:
-    out = [f"## `{entry['name']}`", ""]
-    if entry.get("title"):
-        out += [f"**{entry['title']}**", ""]
-    if entry.get("description"):
-        out += [entry["description"].strip(), ""]
+    out = _heading(entry["name"], entry)
     if entry.get("source"):
         out += [f"From: `{entry['source']}`", ""]
     arguments = entry.get("arguments", [])
