@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from ._metrics.recorder import Recorder
 from ._tools.registry import ToolRegistry
 from ._tools.tool import Tool, ToolOptions
 from .config import Settings
 
 if TYPE_CHECKING:
     from ._protocol.server import Server
+    from .metrics import Metrics
 
 __all__ = ["ToolHost"]
 
@@ -40,6 +42,10 @@ class ToolHost:
         """Whether the tool set may change while serving (plugin reload)."""
         self.background: list[Callable[[], Coroutine[Any, Any, None]]] = []
         """Async callables run beside the transport while serving (plugin reload); cancelled at shutdown."""
+        self.recorder = Recorder(
+            self.settings.name, self.settings.metrics_window_calls, self.settings.metrics_window_seconds
+        )
+        """The counters every server built from this host adds to (`metrics()`)."""
 
     @overload
     def tool(self, fn: F, /) -> F: ...
@@ -72,7 +78,13 @@ class ToolHost:
         """The protocol core for these tools, for a transport to `connect()` to."""
         from ._protocol.server import Server
 
-        return Server(self.registry, self.settings, list_changed=self.list_changed)
+        return Server(self.registry, self.settings, self.recorder, list_changed=self.list_changed)
+
+    def metrics(self) -> Metrics:
+        """A snapshot of every figure: calls by tool and outcome, latencies, requests, messages, memory."""
+        from .metrics import Metrics
+
+        return Metrics.model_validate(self.recorder.snapshot())
 
     async def serve_stdio(self, stdout_fd: int | None = None) -> None:
         from ._transports.stdio import serve_stdio

@@ -17,6 +17,7 @@ import functools
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ import anyio.abc
 import anyio.from_thread
 import anyio.lowlevel
 
+from .._metrics.recorder import Outcome
 from .._tools.asking import Root, file_roots, offered_roots
 from .._tools.context import LOG_LEVEL_RANK, Context
 from .._tools.results import error_result, tool_result
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     from .server import Server
 
 logger = logging.getLogger("mcp_toolhost.protocol")
+request_log = logging.getLogger("mcp_toolhost.requests")
+"""One record per request as it ends, at info level (README, "Request logs")."""
 
 Send = Callable[[bytes], None]
 Reply = Callable[[bytes | None], None]
@@ -80,6 +84,9 @@ class _Call:
     reported_progress: bool = False
     replay: Replay | None = None
     """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
+    outcome: Outcome = "ok"
+    """How the call ended (metrics, request log); cancelled is decided last."""
+    started: float = field(default_factory=time.perf_counter)
 
 
 class _Batch:
@@ -111,7 +118,16 @@ def _expects_reply(message: Any) -> bool:
 class Connection:
     def __init__(self, server: Server, send: Send, task_group: anyio.abc.TaskGroup) -> None:
         self._server = server
-        self._send = send
+        self._recorder = recorder = server.recorder
+
+        def counted_send(data: bytes) -> None:
+            recorder.messages_out += 1
+            send(data)
+
+        self._send = counted_send
+        self._known_methods = server.handshake_methods | server.stateless_methods
+        # Decided once: below info level a request costs no logging work at all.
+        self._log_requests = request_log.isEnabledFor(logging.INFO)
         self._task_group = task_group
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
@@ -178,6 +194,7 @@ class Connection:
         self._send(jsonrpc.error_message(None, error))
 
     def _receive_one(self, message: Any, reply: Reply) -> None:
+        self._recorder.messages_in += 1
         if jsonrpc.is_response(message):
             if not self._client_requests.resolve(message):  # nothing waits for it: dropped
                 logger.debug("dropped a response to an unknown request: id=%r", message.get("id"))
@@ -192,14 +209,21 @@ class Connection:
         if "id" not in message:
             self._notification(message["method"], params)
             return
-        request_id = message["id"]
+        request_id, method = message["id"], message["method"]
+        started = time.perf_counter()
+        self._recorder.request(method, method in self._known_methods)
+        outcome: Outcome = "ok"
         try:
-            self._request(request_id, message["method"], params, reply)
+            self._request(request_id, method, params, reply)
         except ProtocolError as error:
+            outcome = "protocol_error"
             reply(jsonrpc.error_message(request_id, error))
         except Exception as exc:  # a bug of ours: answer it, keep serving
-            logger.exception("internal error handling %r", message.get("method"))
+            outcome = "protocol_error"
+            logger.exception("internal error handling %r", method)
             reply(jsonrpc.error_message(request_id, ProtocolError(f"Internal error: {type(exc).__name__}")))
+        if self._log_requests and (method != "tools/call" or outcome != "ok"):  # a call started logs as it ends
+            _log_request(method, request_id, None, outcome, time.perf_counter() - started)
 
     # --- requests ----------------------------------------------------------------------
 
@@ -313,6 +337,7 @@ class Connection:
         if scope.stateless:
             call.replay = replay_for(self._server.request_state, params, name, arguments)
         self._in_flight[request_id] = call
+        self._recorder.call_started(name)
         if self._idle.is_set():
             self._idle = anyio.Event()
         if len(self._in_flight) >= self._max_pending and self._room.is_set():
@@ -332,6 +357,7 @@ class Connection:
                     logger.exception("internal error in a call to %s", call.tool.name)
                     error = ProtocolError(f"Internal error: {type(exc).__name__}")
                     answer = jsonrpc.error_message(call.request_id, error)
+                    call.outcome = "protocol_error"
                 if call.reported_progress and self._server.settings.progress_pause > 0:
                     await self._let_progress_arrive_first()
         finally:
@@ -340,7 +366,17 @@ class Connection:
             self._forget(call)
         # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
         # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
-        call.reply(None if call.cancelled_by_client else answer)
+        if call.cancelled_by_client or answer is None:  # by the client, or by a shutdown
+            call.outcome, answer = "cancelled", None
+        self._call_ended(call, answer)
+        call.reply(answer)
+
+    def _call_ended(self, call: _Call, answer: bytes | None) -> None:
+        """The one place a finished call is reported: metrics, the request log."""
+        size = 0 if answer is None else len(answer)
+        seconds = self._recorder.call_ended(call.tool.name, call.outcome, call.started, size)
+        if self._log_requests:
+            _log_request("tools/call", call.request_id, call.tool.name, call.outcome, seconds)
 
     async def _let_progress_arrive_first(self) -> None:
         """Send a call's progress, then pause, before its answer: the client reads them apart.
@@ -373,13 +409,17 @@ class Connection:
             kwargs = tool.bind(call.arguments, call.context)
         except ArgumentsError as error:
             if not validation_errors_as_results(scope.version):
+                call.outcome = "protocol_error"
                 return jsonrpc.error_message(request_id, InvalidParams(str(error), {"errors": error.errors}))
             result = error_result(str(error))
         except ConfigError as error:
+            call.outcome = "protocol_error"
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
         else:
             result = await self._execute(call, kwargs, feature_level(scope.version))
+        if result.get("isError") and call.outcome == "ok":  # (a timeout is an error result too)
+            call.outcome = "error"
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes and "structuredContent" in result:
             # server/tools, "Structured Content": the text block repeating the structured result is a
@@ -387,6 +427,7 @@ class Connection:
             result["content"] = [{"type": "text", "text": _STRUCTURED_ONLY}]
             encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes:
+            call.outcome = "error"
             message = (
                 f"Tool {tool.name!r} returned {len(encoded)} bytes, more than the {settings.max_result_bytes}"
                 " byte limit on results (max_result_bytes). Ask for less, e.g. a smaller range or page."
@@ -402,6 +443,7 @@ class Connection:
                 with anyio.move_on_after(timeout) as deadline:
                     value = await tool.run(kwargs)
                 if deadline.cancelled_caught:
+                    call.outcome = "timeout"
                     return error_result(f"Tool {tool.name!r} timed out after {timeout:g} seconds and was cancelled.")
             return tool_result(tool, value, level)
         except ToolError as error:
@@ -561,6 +603,17 @@ class Connection:
             meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
             self._send(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
         self._subscriptions.clear()
+
+
+def _log_request(
+    method: str, request_id: jsonrpc.RequestId, tool: str | None, outcome: Outcome, seconds: float
+) -> None:
+    fields: dict[str, Any] = {"method": method, "id": request_id}
+    if tool is not None:
+        fields["tool"] = tool
+    fields["outcome"] = outcome
+    fields["duration_ms"] = round(seconds * 1000, 3)
+    request_log.info("request", extra=fields)
 
 
 def _asked_within(exc: BaseException) -> Asked | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio
 
+from .._metrics.recorder import Recorder
 from .._tools.registry import ToolRegistry
 from .._version import __version__
 from ..config import Settings
@@ -30,10 +31,14 @@ class Server:
     the core never touches stdin, stdout or a socket itself.
     """
 
-    def __init__(self, registry: ToolRegistry, settings: Settings, *, list_changed: bool = False) -> None:
+    def __init__(
+        self, registry: ToolRegistry, settings: Settings, recorder: Recorder, *, list_changed: bool = False
+    ) -> None:
         self.registry = registry
         self.settings = settings
         self.list_changed = list_changed
+        self.recorder = recorder
+        """Where requests and tool calls are counted as they end (metrics)."""
         self.call_limiter = anyio.CapacityLimiter(settings.max_concurrent_calls)
         self.request_state = StateSeal(
             settings.request_state_key, settings.request_state_ttl, settings.request_state_max_bytes

@@ -22,7 +22,7 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["alive", "write_atomic"]
 
 TEMP_SUFFIX = ".mcp-tmp"
 
@@ -108,12 +108,13 @@ def _existing(path: Path) -> os.stat_result | None:
 def _remove_stale(path: Path) -> None:
     for temp in temp_files_for(path):
         pid = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 2)[-2]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
             with contextlib.suppress(OSError):
                 os.unlink(temp)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process `pid` exists (someone else's included)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
