@@ -1,10 +1,11 @@
 """State files: each running server's metrics snapshot on disk, for `mcp-toolhost stats`.
 
 While `serve` runs, a background task writes `Recorder.snapshot()` to `STATE_DIR/PID.json`
-every `state_interval` seconds, atomically (a reader sees a whole snapshot, never half of
-one), and removes the file when the server stops (EOF, SIGTERM, SIGINT). A server killed
-outright cannot remove its file: readers skip and remove the files of processes that no
-longer exist. The write runs in a worker thread so that the disk never stalls the event loop.
+every `state_interval` seconds (the first time one interval after start), atomically: a
+reader sees a whole snapshot, never half of one. The file is removed when the server stops
+(EOF, SIGTERM, SIGINT). A server killed outright cannot remove its file: readers skip and
+remove the files of processes that no longer exist. The write runs in a worker thread so
+that the disk never stalls the event loop.
 """
 
 from __future__ import annotations
@@ -48,11 +49,13 @@ async def write_state_file(host: ToolHost) -> None:
     path: Path | None = None
     try:
         while True:
+            # The first write too waits one interval: starting costs nothing, and a server
+            # living less than that (a client's probe, a cold-start benchmark) leaves no trace.
+            await anyio.sleep(host.settings.state_interval)
             data = orjson.dumps(host.recorder.snapshot())
             path = await anyio.to_thread.run_sync(_write, host.settings, data)
             if path is None:
                 return  # could not write: logged once, and the server serves on without it
-            await anyio.sleep(host.settings.state_interval)
     finally:
         if path is not None:
             with contextlib.suppress(OSError):

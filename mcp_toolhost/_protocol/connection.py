@@ -210,7 +210,7 @@ class Connection:
             self._notification(message["method"], params)
             return
         request_id, method = message["id"], message["method"]
-        started = time.perf_counter()
+        started = time.perf_counter() if self._log_requests else 0.0
         self._recorder.request(method, method in self._known_methods)
         outcome: Outcome = "ok"
         try:
