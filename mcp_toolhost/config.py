@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from .errors import ConfigError
 
@@ -28,6 +28,21 @@ ENV_PREFIX = "MCP_TOOLHOST_"
 SHORTEST_STATE_KEY = 32
 """Characters a configured `request_state_key` has at least: a short secret is a guessable one."""
 DEFAULT_CONFIG_FILE = "mcp-toolhost.toml"
+
+
+class _Positive:
+    """Annotated metadata that pydantic reads when it validates a value: more than 0.
+
+    Rather than `pydantic.Field(gt=0)` itself, which would import pydantic with this module:
+    most starts have nothing to validate."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        import pydantic
+
+        return handler(Annotated[source, pydantic.Field(gt=0)])
+
+
+POSITIVE = _Positive()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +70,9 @@ class Settings:
     request_state_key: str | None = field(default=None, repr=False)
     """Secret that seals the 2026-07-28 `requestState`, so that several processes accept each other's
     (README, "Asking the client"); none: a random key per process. Never shown."""
-    request_state_ttl: float = 600.0
+    request_state_ttl: Annotated[float, POSITIVE] = 600.0
     """Seconds a `requestState` stays valid: the client has that long to answer a tool's question."""
-    request_state_max_bytes: int = 256 * 1024
+    request_state_max_bytes: Annotated[int, POSITIVE] = 256 * 1024
     """Largest `requestState`, which carries the answers a call got so far; past it the call is an error result."""
 
     # Tool execution.
@@ -69,7 +84,7 @@ class Settings:
     """Tool calls running at once; further calls wait for a free slot."""
     shutdown_grace: float = 1.0
     """Seconds in-flight calls get to finish after EOF or SIGTERM before they are cancelled."""
-    client_roots_wait: float = 2.0
+    client_roots_wait: Annotated[float, POSITIVE] = 2.0
     """Seconds after asking the client for its roots (roots/list) that a tool call waits for the
     answer before it runs with the roots known until then."""
     progress_pause: float = 0.005

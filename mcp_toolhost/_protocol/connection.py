@@ -28,7 +28,7 @@ import anyio.from_thread
 import anyio.lowlevel
 
 from .._metrics.recorder import Outcome
-from .._tools.asking import Root, file_roots, offered_roots
+from .._tools.asking import Root, file_roots, offered_roots, roots_by_round
 from .._tools.context import LOG_LEVEL_RANK, Context
 from .._tools.results import error_result, tool_result
 from ..errors import (
@@ -349,9 +349,11 @@ class Connection:
         try:
             with call.cancel_scope:
                 try:
-                    if not call.scope.stateless:  # 2026-07-28: no roots/list, so no client roots
+                    if not call.scope.stateless:
                         await self._client_roots_settled()
                         offered_roots.set(self.client_roots)  # this call's task (and its worker thread) only
+                    elif refusal("roots/list", {}, call.scope.version, call.scope.client_capabilities) is None:
+                        roots_by_round.set(functools.cache(functools.partial(self._roots_by_round, call)))
                     answer = await self._tool_call_answer(call)
                 except Exception as exc:  # a bug of ours: this call fails, the server serves on
                     logger.exception("internal error in a call to %s", call.tool.name)
@@ -416,6 +418,8 @@ class Connection:
             call.outcome = "protocol_error"
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
+        except Asked as asked:  # 2026-07-28: validating a path argument asked for the client's roots
+            result = self._input_required(call, asked)
         else:
             result = await self._execute(call, kwargs, feature_level(scope.version))
         if result.get("isError") and call.outcome == "ok":  # (a timeout is an error result too)
@@ -494,6 +498,13 @@ class Connection:
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
             return call.replay.ask(method, params)
         return await self._client_requests.request(method, params)
+
+    def _roots_by_round(self, call: _Call) -> tuple[Root, ...]:
+        """2026-07-28: the call's client's roots, asked as an input request (no server-to-client
+        `roots/list` there). SEP-2577 deprecates roots in 2026-07-28, but its "wire-level behavior is
+        unchanged" and deprecated features stay "fully functional": a client declaring them is asked."""
+        assert call.replay is not None  # a stateless call always has one
+        return tuple(file_roots(call.replay.ask("roots/list", {})))
 
     # --- notifications -----------------------------------------------------------------
 

@@ -70,10 +70,14 @@ class Server:
                     await connection.finish(self.settings.shutdown_grace)
         except BaseExceptionGroup as group:
             # Tool calls never raise (their errors become results), so a group holds what
-            # the caller's own block raised: give it back as it was.
-            if len(group.exceptions) == 1:
-                raise group.exceptions[0] from None
-            raise
+            # the caller's own block raised: give it back as it was, also from within task
+            # groups of the caller's own (`testing.connect` runs its callbacks in one).
+            raised: BaseException = group
+            while isinstance(raised, BaseExceptionGroup) and len(raised.exceptions) == 1:
+                raised = raised.exceptions[0]
+            if raised is group:
+                raise
+            raise raised from None
 
     def initialize_result(self, version: str) -> dict[str, Any]:
         result: dict[str, Any] = {
