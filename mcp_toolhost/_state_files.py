@@ -4,8 +4,12 @@ While `serve` runs, a background task writes `Recorder.snapshot()` to `STATE_DIR
 every `state_interval` seconds (the first time one interval after start), atomically: a
 reader sees a whole snapshot, never half of one. The file is removed when the server stops
 (EOF, SIGTERM, SIGINT). A server killed outright cannot remove its file: readers skip and
-remove the files of processes that no longer exist. The write runs in a worker thread so
-that the disk never stalls the event loop.
+remove the files of processes that no longer exist.
+
+The write runs on the event loop, without `fsync` (a snapshot lost in a power cut is
+replaced a second later): a few system calls a second. Handing it to a worker thread
+instead cost a third of the pipelined calls per second (measured, benchmarks/RESULTS.md):
+the thread's every return from a system call waits for the busy loop to give up the GIL.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
-import anyio.to_thread
 
 from .builtins._atomic import alive, write_atomic
 from .config import Settings
@@ -53,7 +56,7 @@ async def write_state_file(host: ToolHost) -> None:
             # living less than that (a client's probe, a cold-start benchmark) leaves no trace.
             await anyio.sleep(host.settings.state_interval)
             data = orjson.dumps(host.recorder.snapshot())
-            path = await anyio.to_thread.run_sync(_write, host.settings, data)
+            path = _write(host.settings, data)
             if path is None:
                 return  # could not write: logged once, and the server serves on without it
     finally:
@@ -68,7 +71,7 @@ def _write(settings: Settings, data: bytes) -> Path | None:
         # Private to the user: the snapshot names the tools served and how they are used.
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = folder / f"{os.getpid()}{_SUFFIX}"
-        write_atomic(path, data)
+        write_atomic(path, data, durable=False)
     except OSError as exc:
         logger.warning(
             "cannot write the state file in %s (%s): `mcp-toolhost stats` will not see this server;"

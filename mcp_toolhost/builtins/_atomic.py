@@ -27,8 +27,12 @@ __all__ = ["alive", "write_atomic"]
 TEMP_SUFFIX = ".mcp-tmp"
 
 
-def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Write `data` to `path` atomically; with `exclusive`, raise FileExistsError if it exists."""
+def write_atomic(path: Path, data: bytes, *, exclusive: bool = False, durable: bool = True) -> None:
+    """Write `data` to `path` atomically; with `exclusive`, raise FileExistsError if it exists.
+
+    `durable=False` skips the two `fsync`s: still atomic for readers, but after a power cut
+    the file may hold the old content, or none (for files rewritten every second anyway).
+    """
     folder = path.parent
     _remove_stale(path)
     existing = None if exclusive else _existing(path)
@@ -39,7 +43,8 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
                 _take_over(fd, existing)
             file.write(data)
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         if exclusive:
             _link_new(temp, path)
         else:
@@ -48,7 +53,8 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    _sync_folder(folder)
+    if durable:
+        _sync_folder(folder)
 
 
 def temp_files_for(path: Path) -> list[Path]:
