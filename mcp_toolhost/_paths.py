@@ -40,7 +40,7 @@ from urllib.parse import unquote, urlsplit
 
 from ._text import REPLACEMENT, as_text, path_text
 from ._tools.asking import Root, offered_roots, roots_by_round
-from .errors import ConfigError, ToolError
+from .errors import SettingError, ToolError
 
 __all__ = ["Roots", "confine", "os_errors", "roots_for_call", "roots_in_force"]
 
@@ -157,7 +157,7 @@ def _real_paths(given: Sequence[str]) -> tuple[Path, ...]:
     for entry in given:
         real = Path(os.path.realpath(os.path.expanduser(entry)))
         if not real.is_dir():
-            raise ConfigError(f"Allowed root {entry!r} is not a directory (--root, roots)")
+            raise SettingError(f"Allowed root {entry!r} is not a directory (--root, roots)", "roots")
         if real not in roots:
             roots.append(real)
     return tuple(roots)

@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from ._version import __version__
-from .config import Settings, load_settings
-from .errors import ConfigError
+from .config import DEFAULT_CONFIG_FILE, Flag, Resolved, Settings, resolve_settings
+from .errors import ConfigError, SettingError
 
 _LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
 
@@ -47,7 +47,7 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--builtins",
             "builtins",
             metavar="GROUPS",
-            callback=lambda ctx, param, value: None if value is None else tuple(filter(None, value.split(","))),
+            callback=_groups,
             help="Built-in tool groups to serve, comma-separated (default: files,http,data,system,env).",
         ),
         click.option("--no-builtins", is_flag=True, default=None, help="Serve no built-in tools, only your own."),
@@ -65,8 +65,22 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
 
+def _groups(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    """`--builtins files,http`: the groups, checked here so that a typo is a usage error naming the flag."""
+    if value is None:
+        return None
+    from .builtins import check_groups
+
+    groups = tuple(filter(None, value.split(",")))
+    try:
+        check_groups(groups)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return groups
+
+
 # Settings that flags add to rather than replace (a config file's plugin folders stay).
-_APPENDED = ("plugins", "manifests", "enable_plugins", "disable_plugins", "enable_tools", "disable_tools")
+_APPENDED = ("tools", "plugins", "manifests", "enable_plugins", "disable_plugins", "enable_tools", "disable_tools")
 
 
 # Built-in tools: flags add roots and allowlists to the config file's, as for plugins.
@@ -143,32 +157,67 @@ def _plugin_options() -> list[Callable[..., Any]]:
     ]
 
 
+def _merged(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
+    """The group's options and the command's (the command's win), those given only."""
+    return {**(ctx.obj or {}), **{k: v for k, v in options.items() if v not in (None, ())}}
+
+
 def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
     """Merge the group's options with the command's (the command's win) into Settings."""
-    merged = {**(ctx.obj or {}), **{k: v for k, v in options.items() if v not in (None, ())}}
-    config_file = merged.pop("config_file", None)
-    _warn_reload_ignored(ctx, merged)
-    tools = merged.pop("tools", ())
-    if merged.pop("no_builtins", False):
-        merged["builtins"] = ()
-    appended = {key: merged.pop(key) for key in (*_APPENDED, *_BUILTIN_APPENDED) if key in merged}
-    try:
-        settings = load_settings(config_file, merged)
-    except ConfigError as exc:
-        raise _BadSettings(str(exc)) from None
-    if tools:
-        settings = settings.replace(tools=(*settings.tools, *tools))
-    if appended:
-        settings = settings.replace(**{key: (*getattr(settings, key), *value) for key, value in appended.items()})
+    settings = _resolve(ctx, options).settings
     from ._logging import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
     return settings
 
 
+def _resolve(ctx: click.Context, /, options: dict[str, Any]) -> Resolved:
+    """The settings from defaults, config file, environment and flags, with where each came from."""
+    given = _merged(ctx, options)
+    config_file = given.pop("config_file", None)
+    _warn_reload_ignored(ctx, given)
+    no_builtins = given.pop("no_builtins", False)
+    appended = (*_APPENDED, *_BUILTIN_APPENDED)
+    flags = {name: Flag(value, _flag(ctx, name, value), adds=name in appended) for name, value in given.items()}
+    if no_builtins:
+        flags["builtins"] = Flag((), "--no-builtins")
+    try:
+        resolved = resolve_settings(config_file, flags)
+    except ConfigError as exc:
+        raise _BadSettings(str(exc)) from None
+    ctx.meta[_RESOLVED] = resolved
+    return resolved
+
+
+_RESOLVED = "mcp_toolhost.resolved"
+"""Where `_resolve` keeps the settings' sources (`ctx.meta` is shared by nested commands), for `_refused`."""
+
+
+def _refused(exc: ConfigError) -> click.ClickException:
+    """A configuration that cannot be served, as the CLI reports it. A setting that cannot be
+    used (a root that is no directory...) exits 2 like every invalid setting, saying where it was given."""
+    if not isinstance(exc, SettingError):
+        return click.ClickException(str(exc))
+    ctx = click.get_current_context(silent=True)
+    resolved: Resolved | None = ctx.meta.get(_RESOLVED) if ctx is not None else None
+    if resolved is None:
+        return _BadSettings(str(exc))
+    return _BadSettings(f"{exc}; given by {' + '.join(map(str, resolved.sources(exc.setting)))}")
+
+
+def _flag(ctx: click.Context, name: str, value: Any) -> str:
+    """The flag that set the setting `name` to `value`, as people type it (`--root`, `--no-entry-points`)."""
+    for param in ctx.command.params:
+        if param.name == name and isinstance(param, click.Option):
+            if value is False and param.secondary_opts:
+                return param.secondary_opts[0]
+            return max(param.opts, key=len)
+    return "--" + name.replace("_", "-")
+
+
 def _warn_reload_ignored(ctx: click.Context, merged: dict[str, Any]) -> None:
     """`--reload` given to a command that runs once: say so rather than ignore it quietly."""
-    if ctx.command.name == "serve":
+    if ctx.command.name in ("serve", "show"):  # `config show` shows what `serve` would do
         return
     for key, flag in (("reload", "--reload"), ("reload_polling", "--reload-polling")):
         if merged.get(key):
@@ -198,7 +247,7 @@ def _host(settings: Settings) -> Any:
     try:
         return build_host(settings)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise _refused(exc) from None
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -374,7 +423,7 @@ def check(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
         try:
             host, report = assemble(settings)
         except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise _refused(exc) from None
         text, ok = check_report(host, report, as_json=as_json)
     click.echo(text)
     sys.exit(0 if ok else 1)
@@ -406,6 +455,56 @@ def manifest_schema(ctx: click.Context, /, **options: Any) -> None:
 
     _settings(ctx, options)  # the global options (--log-level...) apply here too
     click.echo(json.dumps(MANIFEST_SCHEMA, indent=2))
+
+
+# --- Config --------------------------------------------------------------------------
+
+
+@main.group()
+def config() -> None:
+    """The settings: what is in effect and why, the config file's schema, a starter file."""
+
+
+@config.command("show")
+@host_options
+@click.option("--json", "as_json", is_flag=True, help="Print the settings and their sources as JSON.")
+@click.pass_context
+def show_config(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
+    """Print the settings `serve` would use with these options, and where each came from (secrets redacted)."""
+    from ._config_output import render_settings
+
+    click.echo(render_settings(_resolve(ctx, options), as_json=as_json))
+
+
+@config.command("schema")
+def print_config_schema() -> None:
+    """Print the JSON Schema of the config file."""
+    import json
+
+    from ._config_output import config_schema
+
+    click.echo(json.dumps(config_schema(), indent=2))
+
+
+@config.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CONFIG_FILE)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def init_config(path: Path, force: bool) -> None:
+    """Write a starter config file (default: ./mcp-toolhost.toml, which `serve` reads): every setting, commented out."""
+    from ._config_output import starter_config
+    from .builtins._atomic import write_atomic
+
+    exists = f"{path} already exists; use --force to replace it, or `mcp-toolhost config show` to see its settings"
+    if path.exists() and not force:
+        raise _BadSettings(exists)
+    try:
+        # Without --force, linked in only if the name is still free: a file made meanwhile is not replaced.
+        write_atomic(path, starter_config().encode(), exclusive=not force)
+    except FileExistsError:
+        raise _BadSettings(exists) from None
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {path}: {exc.strerror}") from None
+    click.echo(f"created {path}")
 
 
 # --- Operations ----------------------------------------------------------------------

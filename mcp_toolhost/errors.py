@@ -23,6 +23,7 @@ __all__ = [
     "MethodNotFound",
     "ParseError",
     "ProtocolError",
+    "SettingError",
     "ToolError",
     "ToolHostError",
     "UnsupportedProtocolVersion",
@@ -35,6 +36,14 @@ class ToolHostError(Exception):
 
 class ConfigError(ToolHostError):
     """The configuration, a tool definition or a plugin is invalid."""
+
+
+class SettingError(ConfigError):
+    """A setting's value cannot be used; `setting` names it, so that the CLI can say where it was given."""
+
+    def __init__(self, message: str, setting: str) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 # --- Protocol errors: answered as JSON-RPC errors ---------------------------------

@@ -1,6 +1,7 @@
 """Metrics, `stats` and request logs: figures equal the calls made, through the real process."""
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, TIMEOUT, run_cli
+from conftest import FIXTURES, TIMEOUT, executable, run_cli
 
 from mcp_toolhost import ToolHost
 from mcp_toolhost._metrics.window import LatencyWindow
@@ -230,6 +231,20 @@ def test_an_unwritable_state_dir_is_reported_and_serving_goes_on(spawn, tmp_path
     server.initialize()
     server.wait_for_stderr("cannot write the state file")
     assert server.call("add", {"a": 1})["result"].get("isError") is None
+
+
+@pytest.mark.parametrize("variable", ["METRICS_WINDOW_CALLS", "METRICS_WINDOW_SECONDS", "STATE_INTERVAL"])
+def test_a_window_or_interval_of_zero_is_refused_with_its_source(variable):
+    result = subprocess.run(
+        [executable(), "serve", "--no-builtins"],
+        env={**os.environ, f"MCP_TOOLHOST_{variable}": "0"},
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"MCP_TOOLHOST_{variable}".encode() in result.stderr
 
 
 # --- Request logs ---------------------------------------------------------------------------

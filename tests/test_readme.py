@@ -150,6 +150,11 @@ def test_configuration_file_example_is_read_from_the_working_directory(spawn, tm
     assert [tool["name"] for tool in server.list_tools()] == ["forecast"]
 
 
+def test_configuration_commands_example(tmp_path):
+    run_console(section("Configuration"), tmp_path)
+    assert (tmp_path / "mcp-toolhost.toml").read_text().startswith("# mcp-toolhost settings")
+
+
 def test_testing_example(tmp_path):
     write_my_tools(tmp_path)
     example = block(README, "python", "import pytest\n\nfrom mcp_toolhost import ToolHost")

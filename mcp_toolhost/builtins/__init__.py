@@ -23,19 +23,21 @@ import dataclasses
 import functools
 import importlib
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
 from .._tools.tool import Tool, collect_tools
-from ..errors import ConfigError
+from ..config import BUILTIN_GROUPS
+from ..errors import SettingError
 from ._config import BuiltinsConfig, configure
 
 if TYPE_CHECKING:
     from ..config import Settings
     from ..host import ToolHost
 
-__all__ = ["GROUPS", "register_builtins", "why_hidden"]
+__all__ = ["GROUPS", "check_groups", "register_builtins", "why_hidden"]
 
-GROUPS: Final = ("files", "http", "data", "system", "env")
+GROUPS: Final = BUILTIN_GROUPS
 
 logger = logging.getLogger("mcp_toolhost.builtins")
 
@@ -46,6 +48,14 @@ _OWN_TIMEOUT: Final = {"run_command": "run_command_timeout", "http_request": "ht
 _TIMEOUT_GRACE: Final = 5.0
 
 
+def check_groups(groups: Iterable[str]) -> None:
+    """Raise SettingError naming the groups that do not exist, and the ones that do."""
+    unknown = [group for group in groups if group not in GROUPS]
+    if unknown:
+        message = f"Unknown built-in group(s): {', '.join(unknown)}; choose from {', '.join(GROUPS)}"
+        raise SettingError(message, "builtins")
+
+
 def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[Tool]:
     """Serve the built-in groups `settings.builtins` selects (default: the host's settings).
 
@@ -54,9 +64,7 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
     cannot be resolved (a missing root, a program not on PATH, a bad `allow_hosts` entry).
     """
     settings = host.settings if settings is None else settings
-    unknown = [group for group in settings.builtins if group not in GROUPS]
-    if unknown:
-        raise ConfigError(f"Unknown built-in group(s): {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
+    check_groups(settings.builtins)
     cfg = configure(settings)
     if "files" in settings.builtins and not cfg.roots.paths:
         logger.warning("Until a client offers roots, the file tools will refuse every path. %s", cfg.roots.missing)
