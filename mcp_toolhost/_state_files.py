@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from .builtins._atomic import alive, write_atomic
 from .config import Settings
 
 if TYPE_CHECKING:
@@ -66,6 +65,8 @@ async def write_state_file(host: ToolHost) -> None:
 
 
 def _write(settings: Settings, data: bytes) -> Path | None:
+    from .builtins._atomic import write_atomic  # on first use: it loads OpenSSL (secrets), 1 MiB
+
     try:
         folder = state_dir(settings)
         # Private to the user: the snapshot names the tools served and how they are used.
@@ -87,6 +88,7 @@ def running_servers(folder: Path) -> list[Metrics]:
     """The snapshots of the servers running now, oldest first; files of dead processes are removed."""
     import pydantic
 
+    from .builtins._atomic import alive
     from .metrics import Metrics
 
     servers = []
