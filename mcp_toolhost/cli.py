@@ -60,6 +60,12 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--log-level", type=click.Choice(_LOG_LEVELS), help="Log level on stderr (default: warning)."),
         click.option("--log-format", type=click.Choice(["console", "json"]), help="Log format on stderr."),
+        click.option(
+            "--audit-log",
+            type=click.Path(dir_okay=False),
+            metavar="FILE",
+            help='Append one JSON line per tool call to FILE, secrets masked (README, "Audit log").',
+        ),
     ]
     options += _plugin_options()
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)

@@ -52,6 +52,8 @@ class _Bound:
 
 POSITIVE = _Bound(gt=0)
 NOT_NEGATIVE = _Bound(ge=0)
+KIBIBYTE_OR_MORE = _Bound(ge=1024)
+"""`audit_max_bytes`: below a KiB, a call's line alone would fill the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,16 @@ class Settings:
     """Least severe log messages written on stderr."""
     log_format: Literal["console", "json"] = "console"
     """Log lines as text for people, or one JSON object a line."""
+
+    # The audit log (README, "Audit log"): one JSON line per tool call.
+    audit_log: str | None = None
+    """File the audit lines are appended to (`--audit-log`); none: no audit log."""
+    audit_max_bytes: Annotated[int, KIBIBYTE_OR_MORE] = 10 * 1024 * 1024
+    """Size past which the audit log is rotated (FILE -> FILE.1 -> FILE.2 ...); at least 1 KiB."""
+    audit_backups: Annotated[int, NOT_NEGATIVE] = 5
+    """Rotated audit files kept (FILE.1 to FILE.N); 0: a full file is removed."""
+    audit_max_value_chars: Annotated[int, NOT_NEGATIVE] = 16 * 1024
+    """Characters of one argument string the audit log keeps; a longer one is cut and says its length (0: all)."""
 
     # Plugins (README, "Plugins"). The plugins package is imported only when one of
     # these asks for it, so a server without plugins starts as fast as before.

@@ -85,7 +85,7 @@ class _Call:
     replay: Replay | None = None
     """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
     outcome: Outcome = "ok"
-    """How the call ended (metrics, request log); cancelled is decided last."""
+    """How the call ended (metrics, request log, audit log); cancelled is decided last."""
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -366,19 +366,35 @@ class Connection:
             if call.context is not None:
                 call.context._cancelled = True  # no progress or log after the answer
             self._forget(call)
-        # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
-        # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
         if call.cancelled_by_client or answer is None:  # by the client, or by a shutdown
             call.outcome, answer = "cancelled", None
-        self._call_ended(call, answer)
+        self._ended(call, answer)
+        # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
+        # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
         call.reply(answer)
 
-    def _call_ended(self, call: _Call, answer: bytes | None) -> None:
-        """The one place a finished call is reported: metrics, the request log."""
+    def _ended(self, call: _Call, answer: bytes | None) -> None:
+        """The one place a finished call is reported: metrics, the request log, the audit log.
+
+        Before its answer is sent: a client holding the answer finds the audit line.
+        """
         size = 0 if answer is None else len(answer)
         seconds = self._recorder.call_ended(call.tool.name, call.outcome, call.started, size)
         if self._log_requests:
             _log_request("tools/call", call.request_id, call.tool.name, call.outcome, seconds)
+        audit = self._server.audit
+        if audit is not None:
+            audit.record(
+                request_id=call.request_id,
+                tool=call.tool.name,
+                arguments=call.arguments,
+                version=call.scope.version,
+                client_info=call.scope.client_info,
+                # The audit log has four outcomes (README, "Audit log"): a JSON-RPC error is an error.
+                outcome="error" if call.outcome == "protocol_error" else call.outcome,
+                seconds=seconds,
+                size=size,
+            )
 
     async def _let_progress_arrive_first(self) -> None:
         """Send a call's progress, then pause, before its answer: the client reads them apart.
@@ -413,6 +429,7 @@ class Connection:
             if not validation_errors_as_results(scope.version):
                 call.outcome = "protocol_error"
                 return jsonrpc.error_message(request_id, InvalidParams(str(error), {"errors": error.errors}))
+            call.outcome = "error"
             result = error_result(str(error))
         except ConfigError as error:
             call.outcome = "protocol_error"
@@ -422,8 +439,8 @@ class Connection:
             result = self._input_required(call, asked)
         else:
             result = await self._execute(call, kwargs, feature_level(scope.version))
-        if result.get("isError") and call.outcome == "ok":  # (a timeout is an error result too)
-            call.outcome = "error"
+            if result.get("isError") and call.outcome == "ok":  # (a timeout is an error result too)
+                call.outcome = "error"
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes and "structuredContent" in result:
             # server/tools, "Structured Content": the text block repeating the structured result is a

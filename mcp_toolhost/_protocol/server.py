@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -18,6 +18,9 @@ from .connection import Connection, Send
 from .envelope import SERVER_INFO_KEY, RequestScope
 from .request_state import StateSeal
 from .versions import LATEST_HANDSHAKE, STATELESS_VERSIONS, feature_level
+
+if TYPE_CHECKING:
+    from .._audit import AuditLog
 
 logger = logging.getLogger("mcp_toolhost.protocol")
 
@@ -57,6 +60,14 @@ class Server:
         # Methods that exist only with the envelope.
         self.stateless_methods = frozenset({"server/discover", "subscriptions/listen"})
         self.result_meta = {SERVER_INFO_KEY: self.server_info}
+        self.audit: AuditLog | None = None
+        """Where each tool call is recorded when it ends (`audit_log`); None: nowhere."""
+        if settings.audit_log:
+            from .._audit import AuditLog
+
+            self.audit = AuditLog(
+                settings.audit_log, settings.audit_max_bytes, settings.audit_backups, settings.audit_max_value_chars
+            )
 
     @asynccontextmanager
     async def connect(self, send: Send) -> AsyncIterator[Connection]:
@@ -78,6 +89,9 @@ class Server:
             if raised is group:
                 raise
             raise raised from None
+        finally:
+            if self.audit is not None:  # after the last call's line; reopened by another connection's first
+                self.audit.close()
 
     def initialize_result(self, version: str) -> dict[str, Any]:
         result: dict[str, Any] = {
