@@ -198,6 +198,30 @@ def test_stats_reads_a_live_server_and_its_file_goes_at_exit(spawn, tmp_path):
     assert gone.returncode == 1 and b"No mcp-toolhost server is running" in gone.stderr
 
 
+def test_stats_watch_redraws_until_ctrl_c(spawn, tmp_path):
+    server = spawn("serve", "--no-builtins", "--tools", TOOLS, "--state-dir", str(tmp_path), env=FAST_STATE)
+    server.initialize()
+    wait_for_snapshot_path(tmp_path, server.proc.pid)
+    watch = subprocess.Popen(
+        [executable(), "stats", "--watch", "--state-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **FAST_STATE, "TERM": "dumb"},
+    )
+    try:
+        seen = b""
+        while seen.count(b"requests: ") < 2:  # two redraws
+            line = watch.stdout.readline()
+            assert line, f"stats --watch ended: {watch.stderr.read()}"
+            seen += line
+        watch.send_signal(signal.SIGINT)
+        assert watch.wait(TIMEOUT) == 0
+        assert f"pid {server.proc.pid}".encode() in seen
+    finally:
+        watch.kill()
+        watch.wait()
+
+
 def test_sigterm_removes_the_state_file(spawn, tmp_path):
     server = spawn("serve", "--no-builtins", "--tools", TOOLS, "--state-dir", str(tmp_path), env=FAST_STATE)
     server.initialize()
