@@ -22,9 +22,9 @@ def build_host(settings: Settings) -> ToolHost:
 
         files = ToolFiles(host)
     for spec in settings.tools:
-        tools = host.add_module(spec)
+        served = host.add_module(spec)
         if files is not None:
-            files.track(spec, tools)
+            files.track(spec, served)
     if files is not None and files.served:
         host.list_changed = True
         host.background.append(files.serve)

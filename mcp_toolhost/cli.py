@@ -10,13 +10,17 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._version import __version__
 from .config import DEFAULT_CONFIG_FILE, Flag, Resolved, Settings, resolve_settings
 from .errors import ConfigError, SettingError
+
+if TYPE_CHECKING:
+    from .install.configfile import Edit
+    from .install.targets import Scope, Target
 
 _LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
 
@@ -223,7 +227,8 @@ def _flag(ctx: click.Context, name: str, value: Any) -> str:
 
 def _warn_reload_ignored(ctx: click.Context, merged: dict[str, Any]) -> None:
     """`--reload` given to a command that runs once: say so rather than ignore it quietly."""
-    if ctx.command.name in ("serve", "show"):  # `config show` shows what `serve` would do
+    # `config show` shows what `serve` would do; `install` writes it into the server's arguments.
+    if ctx.command.name in ("serve", "show", "install"):
         return
     for key, flag in (("reload", "--reload"), ("reload_polling", "--reload-polling")):
         if merged.get(key):
@@ -304,6 +309,11 @@ def list_tools(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
         for name in problems:  # reported here, once, rather than logged by tools/list
             host.registry.remove(name)
         text = render_tools(host, as_json=as_json, width=width)
+    _print_listing(text, problems)
+
+
+def _print_listing(text: str, problems: dict[str, str]) -> None:
+    """A list command's output, then what could not be listed and why (exit status 1 if anything)."""
     click.echo(text)
     for problem in problems.values():
         click.echo(f"Error: {problem}", err=True)
@@ -379,6 +389,94 @@ def call(
     text, to_stderr = outcome.render("json" if as_json else "raw" if raw else "text", colour=colour)
     click.echo(text, err=to_stderr, color=colour and not to_stderr)
     _exit(outcome.status)
+
+
+# --- Resources and prompts --------------------------------------------------------------
+
+
+@main.command("list-resources")
+@host_options
+@click.option("--json", "as_json", is_flag=True, help="Print the resources/list and resources/templates/list results.")
+@click.pass_context
+def list_resources(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
+    """List the resources and resource templates this configuration serves, one a line."""
+    from ._cli_output import render_resources, terminal_width
+
+    settings = _settings(ctx, options)
+    width = terminal_width()
+    with _quiet_stdout():
+        host = _host(settings)
+        problems = host.resources.unservable()
+        for uri in problems:  # reported here, once, rather than logged by the listing
+            host.resources.fixed.remove(uri)
+            host.resources.templates.remove(uri)
+        text = render_resources(host, as_json=as_json, width=width)
+    _print_listing(text, problems)
+
+
+@main.command("list-prompts")
+@host_options
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the prompts/list result.")
+@click.pass_context
+def list_prompts(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
+    """List the prompts this configuration serves, one a line, with their arguments (? marks optional ones)."""
+    from ._cli_output import render_prompts, terminal_width
+
+    settings = _settings(ctx, options)
+    width = terminal_width()
+    with _quiet_stdout():
+        host = _host(settings)
+        problems = host.prompts.unservable()
+        for name in problems:  # reported here, once, rather than logged by prompts/list
+            host.prompts.remove(name)
+        text = render_prompts(host, as_json=as_json, width=width)
+    _print_listing(text, problems)
+
+
+@main.command()
+@click.argument("uri")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="FILE",
+    help="Write the contents to FILE (atomically) instead of printing them; needed for binary contents.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole ReadResourceResult as one line of JSON.")
+@host_options
+@click.pass_context
+def read(ctx: click.Context, /, uri: str, output: Path | None, as_json: bool, **options: Any) -> None:
+    """Read one resource and print its text, or write it to a file with --output.
+
+    Exit status 0 when read; 1 for a resource that is not served, fails, or is binary without --output.
+    """
+    from ._cli_output import read_resource
+
+    settings = _settings(ctx, options)
+    with _quiet_stdout():
+        printed = read_resource(_host(settings), uri, output=output, as_json=as_json)
+    click.echo(printed.text, err=printed.to_stderr)
+    _exit(printed.status)
+
+
+@main.command("get-prompt")
+@click.argument("name")
+@click.option("--arg", "-a", "pairs", multiple=True, metavar="KEY=VALUE", help="One argument (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole GetPromptResult as one line of JSON.")
+@host_options
+@click.pass_context
+def get_prompt(ctx: click.Context, /, name: str, pairs: tuple[str, ...], as_json: bool, **options: Any) -> None:
+    """Get one prompt with its arguments and print its messages, each under its role.
+
+    Exit status 0 for messages; 1 for a prompt that is not served, a missing argument, or a failure.
+    """
+    from ._cli_output import get_prompt as fetch_prompt
+
+    settings = _settings(ctx, options)
+    with _quiet_stdout():
+        printed = fetch_prompt(_host(settings), name, pairs, as_json=as_json)
+    click.echo(printed.text, err=printed.to_stderr)
+    _exit(printed.status)
 
 
 @contextlib.contextmanager
@@ -461,6 +559,131 @@ def manifest_schema(ctx: click.Context, /, **options: Any) -> None:
 
     _settings(ctx, options)  # the global options (--log-level...) apply here too
     click.echo(json.dumps(MANIFEST_SCHEMA, indent=2))
+
+
+# --- Install into clients ------------------------------------------------------------
+
+
+def _target(ctx: click.Context, param: click.Parameter, value: str) -> Target:
+    """TARGET: a client `install` knows; its table is imported only when a command needs it."""
+    from .install.targets import TARGETS
+
+    if value not in TARGETS:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(TARGETS)}.", ctx, param)
+    return TARGETS[value]
+
+
+def _client_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """TARGET and where its config file is: shared by install and uninstall."""
+    options = [
+        click.argument("target", metavar="TARGET", callback=_target),
+        click.option("--name", default="toolhost", show_default=True, help="The server's name in the client."),
+        click.option(
+            "--config-file",
+            "client_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Edit this file instead of the client's own.",
+        ),
+        click.option(
+            "--scope",
+            type=click.Choice(["user", "project"]),
+            help="user: the client's file for you (default); project: the one in this folder (claude-code,"
+            " cursor; vscode has only this one).",
+        ),
+        click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing."),
+    ]
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+@main.command()
+@_client_options
+@click.option(
+    "--env",
+    "env_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A variable the client sets for the server (repeatable).",
+)
+@host_options
+@click.pass_context
+def install(
+    ctx: click.Context,
+    /,
+    target: Target,
+    name: str,
+    client_file: Path | None,
+    scope: Scope | None,
+    dry_run: bool,
+    env_pairs: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """Add this server to an MCP client: TARGET's config file gets an entry running `serve` with the
+    options given here (paths made absolute). Only that entry changes; FILE.bak keeps the old file.
+
+    TARGET: claude-desktop, claude-code, cursor, vscode, or mcp-json (print the entry).
+    """
+    import json
+
+    from .install.command import serve_args, server_program
+    from .install.configfile import install as edit_in
+
+    env = dict(_env_pair(pair) for pair in env_pairs)
+    _settings(ctx, options)  # settings serve would refuse are refused now, not when the client starts it
+    params = [param for param in ctx.command.params if param.name in options]
+    command = [*server_program(), *serve_args(params, _merged(ctx, options), functools.partial(_flag, ctx))]
+    path = _client_file(target, client_file, scope)
+    if path is None:
+        click.echo(json.dumps({"mcpServers": {name: target.entry(command, env)}}, indent=2, ensure_ascii=False))
+        return
+    _apply(lambda: edit_in(target, path, name, command, env), dry_run, env, f"{target.title}: {name} is in {path}.")
+    if not dry_run:
+        click.echo(target.then)
+
+
+@main.command()
+@_client_options
+def uninstall(target: Target, name: str, client_file: Path | None, scope: Scope | None, dry_run: bool) -> None:
+    """Remove this server's entry from TARGET's config file; nothing else in it changes."""
+    from .install.configfile import uninstall as edit_out
+
+    path = _client_file(target, client_file, scope)
+    if path is None:
+        raise click.UsageError("mcp-json keeps no file: give --config-file FILE to remove the entry from FILE.")
+    _apply(lambda: edit_out(target, path, name), dry_run, {}, f"{target.title}: {name} is no longer in {path}.")
+
+
+def _env_pair(pair: str) -> tuple[str, str]:
+    key, sep, value = pair.partition("=")
+    if not sep or not key:
+        raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--env")
+    return key, value
+
+
+def _client_file(target: Target, given: Path | None, scope: Scope | None) -> Path | None:
+    """`--config-file` made absolute, else the target's file for the scope; None: mcp-json, printed."""
+    if given is not None:
+        return Path(os.path.abspath(given))
+    try:
+        return target.file(scope)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _apply(plan: Callable[[], Edit | None], dry_run: bool, env: dict[str, str], done: str) -> None:
+    """Make the edit `plan` returns (None: nothing to remove), or with `dry_run` print it as a diff."""
+    from ._redact import secret_values
+
+    try:
+        edit = plan()
+        if edit is None or not edit.changed:
+            click.echo(f"Nothing to change: {done}")
+        elif dry_run:
+            click.echo(edit.diff(secret_values(env)), nl=False)
+        else:
+            edit.write()
+            click.echo(done)
+    except ConfigError as exc:
+        raise _BadSettings(str(exc)) from None
 
 
 # --- Config --------------------------------------------------------------------------

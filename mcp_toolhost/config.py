@@ -72,7 +72,7 @@ class Settings:
 
     # Protocol limits.
     page_size: Annotated[int, POSITIVE] = 100
-    """Tools per `tools/list` page."""
+    """Items per page of `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list`."""
     max_message_bytes: Annotated[int, POSITIVE] = 16 * 1024 * 1024
     """Longest input line accepted; longer ones are answered with an error and skipped."""
     max_result_bytes: Annotated[int, POSITIVE] = 16 * 1024 * 1024
@@ -80,7 +80,7 @@ class Settings:
 
     As large as `max_message_bytes`, so a file within `max_file_bytes` fits as base64 (4/3 larger)."""
     list_ttl_ms: int = 0
-    """2026-07-28 cache hint on `tools/list` and `server/discover` results."""
+    """2026-07-28 cache hint on list, `resources/read` and `server/discover` results."""
     request_state_key: str | None = field(default=None, repr=False)
     """Secret that seals the 2026-07-28 `requestState`, so that several processes accept each other's
     (README, "Asking the client"); none: a random key per process. Never shown."""
@@ -201,6 +201,8 @@ class Settings:
     """Largest file the file and data tools read whole (read_file without a line window, edit_file, ...)."""
     max_entries: int = 10_000
     """Entries list_directory and directory_tree return, and results search_files may ask for, at most."""
+    max_listed_files: int = 1000
+    """Files under the roots `resources/list` lists as `file://` resources, at most (any can still be read)."""
 
     def timeout_for(self, tool_name: str) -> float | None:
         seconds = self.tool_timeouts.get(tool_name, self.tool_timeout)

@@ -172,16 +172,40 @@ class Client:
         self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
         return result
 
-    async def list_tools(self) -> list[dict[str, Any]]:
-        """Every tool, following `nextCursor` through all pages."""
-        tools: list[dict[str, Any]] = []
+    async def list_all(self, method: str, key: str) -> list[dict[str, Any]]:
+        """Every item of a list method (`tools/list`, `resources/list`...), following `nextCursor` through all pages."""
+        items: list[dict[str, Any]] = []
         params: dict[str, Any] = {}
         while True:
-            page = await self.request("tools/list", params)
-            tools.extend(page["tools"])
+            page = await self.request(method, params)
+            items.extend(page[key])
             if not page.get("nextCursor"):
-                return tools
+                return items
             params = {"cursor": page["nextCursor"]}
+
+    async def list_tools(self) -> list[dict[str, Any]]:
+        """Every tool, through all pages."""
+        return await self.list_all("tools/list", "tools")
+
+    async def list_resources(self) -> list[dict[str, Any]]:
+        """Every resource with a fixed URI, through all pages."""
+        return await self.list_all("resources/list", "resources")
+
+    async def list_resource_templates(self) -> list[dict[str, Any]]:
+        """Every resource template, through all pages."""
+        return await self.list_all("resources/templates/list", "resourceTemplates")
+
+    async def list_prompts(self) -> list[dict[str, Any]]:
+        """Every prompt, through all pages."""
+        return await self.list_all("prompts/list", "prompts")
+
+    async def read_resource(self, uri: str) -> dict[str, Any]:
+        """The `ReadResourceResult`: its `contents` hold `text` or base64 `blob`."""
+        return await self.request("resources/read", {"uri": uri})
+
+    async def get_prompt(self, name: str, arguments: dict[str, str] | None = None) -> dict[str, Any]:
+        """The `GetPromptResult`: its `messages`."""
+        return await self.request("prompts/get", {"name": name, "arguments": arguments or {}})
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any] | None = None, *, progress_token: str | int | None = None

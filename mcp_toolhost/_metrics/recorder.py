@@ -12,6 +12,7 @@ import time
 from typing import Any, Literal
 
 from .._version import __version__
+from ..config import Settings
 from .memory import resident_bytes
 from .window import LatencyWindow
 
@@ -48,6 +49,10 @@ class Recorder:
         self.open_calls = 0
         self._methods: dict[str, int] = {}
         self._tools: dict[str, _ToolCounters] = {}
+
+    @classmethod
+    def of(cls, settings: Settings) -> Recorder:
+        return cls(settings.name, settings.metrics_window_calls, settings.metrics_window_seconds)
 
     def request(self, method: str, known: bool) -> None:
         key = method if known else OTHER_METHOD

@@ -18,7 +18,8 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+import typing
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,11 +35,13 @@ from .._tools.results import error_result, tool_result
 from ..errors import (
     ArgumentsError,
     ConfigError,
+    InternalError,
     InvalidParams,
     InvalidRequest,
     MethodNotFound,
     ParseError,
     ProtocolError,
+    ResourceNotFound,
     ToolError,
 )
 from . import jsonrpc
@@ -48,6 +51,7 @@ from .rounds import Asked, Replay, input_required_result, replay_for
 from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
 
 if TYPE_CHECKING:
+    from .._tools.function import Function, Runnable
     from .._tools.tool import Tool
     from .server import Server
 
@@ -56,6 +60,17 @@ request_log = logging.getLogger("mcp_toolhost.requests")
 """One record per request as it ends, at info level (README, "Request logs")."""
 
 Send = Callable[[bytes], None]
+Answer = Callable[["Call"], Awaitable[bytes]]
+"""Computes the encoded response to a call (see `Connection.start_call`)."""
+Started = tuple["Function | None", dict[str, Any], Answer]
+"""How to answer a request from a task: the function it runs (if any), its arguments, the answer."""
+# What a 2026-07-28 `subscriptions/listen` may ask for that a list change sends, by the
+# registry that changed (basic/patterns/subscriptions, SubscriptionFilter).
+_LIST_CHANGES = {
+    "tools": "toolsListChanged",
+    "resources": "resourcesListChanged",
+    "prompts": "promptsListChanged",
+}
 Reply = Callable[[bytes | None], None]
 """Answers one request; None means "no response" (it was cancelled)."""
 
@@ -63,27 +78,39 @@ Reply = Callable[[bytes | None], None]
 # SHOULD NOT send requests other than pings before the server has responded").
 _BEFORE_INIT = frozenset({"ping", "initialize"})
 # Removed in 2026-07-28 (changelog): answered -32601 when they carry the envelope.
-_HANDSHAKE_ONLY = frozenset({"ping", "initialize", "logging/setLevel"})
+# (Resource subscriptions moved to `subscriptions/listen`, SubscriptionFilter.resourceSubscriptions.)
+_HANDSHAKE_ONLY = frozenset({"ping", "initialize", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"})
 _DEFAULT_CLIENT_LOG_LEVEL = "info"
 _STRUCTURED_ONLY = "The result is in structuredContent only: repeated as text it would pass max_result_bytes."
 
 
+class CallFailed(Exception):
+    """User code timed out or raised (`Connection.invoke`): the message says so, for the client."""
+
+
 @dataclass(slots=True)
-class _Call:
-    """A tool call in progress: what was asked, under which scope, and how to answer it."""
+class Call:
+    """A request answered by a task (a tool call, a resource read...).
+
+    What was asked, under which scope, and how to answer it.
+    """
 
     request_id: jsonrpc.RequestId
-    tool: Tool
+    function: Function | None
+    """The user's function it runs, if any (reading a provided resource runs none)."""
     arguments: dict[str, Any]
     scope: RequestScope
     progress_token: str | int | None
     reply: Reply
+    answer: Answer
     cancel_scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     context: Context | None = None
     cancelled_by_client: bool = False
     reported_progress: bool = False
     replay: Replay | None = None
     """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
+    method: str = "tools/call"
+    """The request's method (request log)."""
     outcome: Outcome = "ok"
     """How the call ended (metrics, request log, audit log); cancelled is decided last."""
     started: float = field(default_factory=time.perf_counter)
@@ -131,10 +158,13 @@ class Connection:
         self._task_group = task_group
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
-        self._in_flight: dict[jsonrpc.RequestId, _Call] = {}
+        self._in_flight: dict[jsonrpc.RequestId, Call] = {}
         # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id,
-        # with whether each asked for tool-list changes.
-        self._subscriptions: dict[jsonrpc.RequestId, bool] = {}
+        # with the notifications each asked for (and is honoured), as SubscriptionFilter keys.
+        self._subscriptions: dict[jsonrpc.RequestId, frozenset[str]] = {}
+        # The resources the client subscribed to, each with the function that ends the
+        # subscription: by stream (the listen request's id), None for the handshake era's.
+        self._resource_subscriptions: dict[jsonrpc.RequestId | None, dict[str, Callable[[], None]]] = {}
         self._idle = anyio.Event()
         self._idle.set()
         # Calls accepted but not finished (running or waiting for a slot) are bounded too,
@@ -156,7 +186,11 @@ class Connection:
         self._roots_known = anyio.Event()
         self._roots_known.set()
         self._roots_deadline = 0.0
-        self._unsubscribe = server.registry.on_change(self._tools_changed)
+        self._unsubscribe = [
+            server.registry.on_change(functools.partial(self._list_changed, "tools")),
+            server.resources.on_change(functools.partial(self._list_changed, "resources")),
+            server.prompts.on_change(functools.partial(self._list_changed, "prompts")),
+        ]
 
     # --- input -----------------------------------------------------------------------
 
@@ -222,13 +256,17 @@ class Connection:
             outcome = "protocol_error"
             logger.exception("internal error handling %r", method)
             reply(jsonrpc.error_message(request_id, ProtocolError(f"Internal error: {type(exc).__name__}")))
-        if self._log_requests and (method != "tools/call" or outcome != "ok"):  # a call started logs as it ends
+        if self._log_requests and (outcome != "ok" or request_id not in self._in_flight):  # a call logs as it ends
             _log_request(method, request_id, None, outcome, time.perf_counter() - started)
 
     # --- requests ----------------------------------------------------------------------
 
     def _request(self, request_id: jsonrpc.RequestId, method: str, params: dict[str, Any], reply: Reply) -> None:
-        if request_id in self._in_flight or request_id in self._subscriptions:
+        if (
+            request_id in self._in_flight
+            or request_id in self._subscriptions
+            or request_id in self._resource_subscriptions
+        ):
             raise InvalidRequest(f"Invalid request: id {request_id!r} is already in use by a request in flight")
         if method == "initialize":
             reply(jsonrpc.result_message(request_id, self._initialize(params)))
@@ -248,6 +286,11 @@ class Connection:
             return
         if method == "subscriptions/listen":
             self._listen(request_id, params, reply)
+            return
+        starter = self._server.calls.get(method)
+        if starter is not None:
+            function, arguments, answer = starter(self, params, scope)
+            self.start_call(request_id, function, arguments, scope, params, reply, answer, method=method)
             return
         handler = self._server.handlers.get(method)
         if handler is None:
@@ -306,16 +349,125 @@ class Connection:
         wanted = params.get("notifications")
         if not isinstance(wanted, dict):
             raise InvalidParams('subscriptions/listen: "notifications" must be an object')
-        tools = wanted.get("toolsListChanged") is True and self._server.list_changed
-        self._subscriptions[request_id] = tools
-        honoured = {"toolsListChanged": True} if tools else {}
+        uris = wanted.get("resourceSubscriptions", [])
+        if not isinstance(uris, list) or not all(isinstance(uri, str) for uri in uris):
+            raise InvalidParams('subscriptions/listen: "resourceSubscriptions" must be a list of URIs')
+        honoured: dict[str, Any] = {
+            key: True for key in _LIST_CHANGES.values() if wanted.get(key) is True and self._server.list_changed
+        }
+        # The acknowledgement lists the URIs subscribed; one refused is left out (and logged).
+        subscribed = [uri for uri in dict.fromkeys(uris) if self._try_subscribe(uri, request_id)]
+        reply(None)  # no answer while the stream is open (and a batch holding it must not wait)
+        if subscribed:
+            honoured["resourceSubscriptions"] = subscribed
+            # Acknowledged once their changes would be noticed; nothing is sent on the stream before.
+            self._task_group.start_soon(self._acknowledge_when_watched, request_id, honoured)
+        else:
+            self._acknowledge(request_id, honoured)
+
+    def _acknowledge(self, request_id: jsonrpc.RequestId, honoured: dict[str, Any]) -> None:
+        self._subscriptions[request_id] = frozenset(honoured)
         self._send(
             jsonrpc.notification_message(
                 "notifications/subscriptions/acknowledged",
                 {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: request_id}},
             )
         )
-        reply(None)  # no answer while the stream is open (and a batch holding it must not wait)
+
+    async def _acknowledge_when_watched(self, request_id: jsonrpc.RequestId, honoured: dict[str, Any]) -> None:
+        await self._server.subscriptions.settled()
+        if request_id in self._resource_subscriptions:  # not closed by the client meanwhile
+            self._acknowledge(request_id, honoured)
+
+    # --- calls: requests that run user code ---------------------------------------------
+
+    @property
+    def server(self) -> Server:
+        return self._server
+
+    def start_call(
+        self,
+        request_id: jsonrpc.RequestId,
+        function: Function | None,
+        arguments: dict[str, Any],
+        scope: RequestScope,
+        params: dict[str, Any],
+        reply: Reply,
+        answer: Answer,
+        replay: Replay | None = None,
+        *,
+        method: str,
+    ) -> None:
+        """Answer a request from a task, with `answer(call)`: cancellable by the client, bounded
+        with the other calls in flight, and after the client's roots are known (handshake era)."""
+        call = Call(
+            request_id, function, arguments, scope, progress_token(params), reply, answer, replay=replay, method=method
+        )
+        self._in_flight[request_id] = call
+        if self._idle.is_set():
+            self._idle = anyio.Event()
+        if len(self._in_flight) >= self._max_pending and self._room.is_set():
+            self._room = anyio.Event()
+        self._task_group.start_soon(self._run_call, call)
+
+    def bind(self, call: Call, function: Function) -> dict[str, Any]:
+        """The call's arguments validated into keyword arguments for `function` (with its Context).
+
+        Raises ArgumentsError for bad arguments and ConfigError if the function cannot be served.
+        """
+        if function.schema.context_parameter is not None:
+            call.context = self._context(call, function)
+        return function.bind(call.arguments, call.context)
+
+    async def invoke(self, call: Call, function: Runnable, kwargs: dict[str, Any]) -> Any:
+        """Run user code as every call runs it: under the call limiter and the timeout.
+
+        Raises CallFailed when it times out or raises (its message is for the client; the
+        traceback goes to the log), and `Asked` when it asked the client a question.
+        """
+        label = f"{function.kind.capitalize()} {function.name!r}"
+        timeout = function.time_limit(self._server.settings)
+        try:
+            async with self._server.call_limiter:
+                with anyio.move_on_after(timeout) as deadline:
+                    value = await function.run(kwargs)
+                if deadline.cancelled_caught:
+                    call.outcome = "timeout"
+                    raise CallFailed(f"{label} timed out after {timeout:g} seconds and was cancelled.")
+            return value
+        except (CallFailed, Asked):
+            raise
+        except ToolError as error:
+            raise CallFailed(str(error)) from None
+        except anyio.get_cancelled_exc_class():
+            if anyio.current_effective_deadline() == -math.inf:
+                raise  # we are being cancelled: the client, a shutdown
+            # The function's own CancelledError (it awaited something a library cancelled):
+            # a failure of this call, not a reason to stop serving.
+            logger.error("%s raised a cancellation of its own", label, exc_info=True)
+            raise CallFailed(f"{label} failed: it was cancelled from within") from None
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt and the like included
+            question = _asked_within(exc)
+            if question is not None:  # asked from a task of the function's own task group
+                raise question from None
+            # The client gets the exception's type and message, never a traceback; the
+            # traceback goes to the server's log.
+            logger.error("%s raised", label, exc_info=True)
+            raise CallFailed(f"{label} failed: {type(exc).__name__}: {exc}") from None
+
+    def answered(self, call: Call, result: dict[str, Any]) -> bytes:
+        """The response carrying `result`, with what the call's revision adds to every result.
+
+        Raises InternalError if it is larger than `max_result_bytes`, as a tool's result may not be.
+        """
+        encoded = jsonrpc.encode(self._server.finish_result(result, call.scope))
+        limit = self._server.settings.max_result_bytes
+        if len(encoded) > limit:
+            raise InternalError(
+                f"The result is {len(encoded)} bytes, more than the {limit} byte limit on results"
+                " (max_result_bytes); ask for less."
+            )
+        return jsonrpc.encoded_result_message(call.request_id, encoded)
 
     # --- tool calls ------------------------------------------------------------------
 
@@ -333,18 +485,13 @@ class Connection:
             arguments = {}
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
-        call = _Call(request_id, tool, arguments, scope, progress_token(params), reply)
-        if scope.stateless:
-            call.replay = replay_for(self._server.request_state, params, name, arguments)
-        self._in_flight[request_id] = call
-        self._recorder.call_started(name)
-        if self._idle.is_set():
-            self._idle = anyio.Event()
-        if len(self._in_flight) >= self._max_pending and self._room.is_set():
-            self._room = anyio.Event()
-        self._task_group.start_soon(self._run_tool_call, call)
+        replay = replay_for(self._server.request_state, params, name, arguments) if scope.stateless else None
+        self._recorder.call_started(tool.name)
+        self.start_call(
+            request_id, tool, arguments, scope, params, reply, self._tool_call_answer, replay, method="tools/call"
+        )
 
-    async def _run_tool_call(self, call: _Call) -> None:
+    async def _run_call(self, call: Call) -> None:
         answer: bytes | None = None
         try:
             with call.cancel_scope:
@@ -352,11 +499,17 @@ class Connection:
                     if not call.scope.stateless:
                         await self._client_roots_settled()
                         offered_roots.set(self.client_roots)  # this call's task (and its worker thread) only
-                    elif refusal("roots/list", {}, call.scope.version, call.scope.client_capabilities) is None:
+                    elif (
+                        call.replay is not None
+                        and refusal("roots/list", {}, call.scope.version, call.scope.client_capabilities) is None
+                    ):  # a tool call: only it has input-required rounds yet
                         roots_by_round.set(functools.cache(functools.partial(self._roots_by_round, call)))
-                    answer = await self._tool_call_answer(call)
+                    answer = await call.answer(call)
+                except ProtocolError as refused:
+                    answer = jsonrpc.error_message(call.request_id, refused)
+                    call.outcome = "protocol_error"
                 except Exception as exc:  # a bug of ours: this call fails, the server serves on
-                    logger.exception("internal error in a call to %s", call.tool.name)
+                    logger.exception("internal error in a call to %s", call.function or "a provider")
                     error = ProtocolError(f"Internal error: {type(exc).__name__}")
                     answer = jsonrpc.error_message(call.request_id, error)
                     call.outcome = "protocol_error"
@@ -373,20 +526,24 @@ class Connection:
         # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
         call.reply(answer)
 
-    def _ended(self, call: _Call, answer: bytes | None) -> None:
+    def _ended(self, call: Call, answer: bytes | None) -> None:
         """The one place a finished call is reported: metrics, the request log, the audit log.
 
         Before its answer is sent: a client holding the answer finds the audit line.
         """
         size = 0 if answer is None else len(answer)
-        seconds = self._recorder.call_ended(call.tool.name, call.outcome, call.started, size)
+        tool = call.function.name if call.function is not None and call.function.kind == "tool" else None
+        if tool is not None:
+            seconds = self._recorder.call_ended(tool, call.outcome, call.started, size)
+        else:
+            seconds = time.perf_counter() - call.started
         if self._log_requests:
-            _log_request("tools/call", call.request_id, call.tool.name, call.outcome, seconds)
+            _log_request(call.method, call.request_id, tool, call.outcome, seconds)
         audit = self._server.audit
-        if audit is not None:
+        if audit is not None and tool is not None:
             audit.record(
                 request_id=call.request_id,
-                tool=call.tool.name,
+                tool=tool,
                 arguments=call.arguments,
                 version=call.scope.version,
                 client_info=call.scope.client_info,
@@ -410,7 +567,7 @@ class Connection:
         """
         await anyio.sleep(self._server.settings.progress_pause)
 
-    def _forget(self, call: _Call) -> None:
+    def _forget(self, call: Call) -> None:
         if self._in_flight.get(call.request_id) is call:  # a cancel may have freed the id already
             del self._in_flight[call.request_id]
         if len(self._in_flight) < self._max_pending:
@@ -418,13 +575,12 @@ class Connection:
         if not self._in_flight:
             self._idle.set()
 
-    async def _tool_call_answer(self, call: _Call) -> bytes:
+    async def _tool_call_answer(self, call: Call) -> bytes:
         settings = self._server.settings
-        request_id, tool, scope = call.request_id, call.tool, call.scope
+        request_id, scope = call.request_id, call.scope
+        tool = typing.cast("Tool", call.function)
         try:
-            if tool.schema.context_parameter is not None:
-                call.context = self._context(call)
-            kwargs = tool.bind(call.arguments, call.context)
+            kwargs = self.bind(call, tool)
         except ArgumentsError as error:
             if not validation_errors_as_results(scope.version):
                 call.outcome = "protocol_error"
@@ -436,9 +592,9 @@ class Connection:
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
         except Asked as asked:  # 2026-07-28: validating a path argument asked for the client's roots
-            result = self._input_required(call, asked)
+            result = self._input_required(call, tool, asked)
         else:
-            result = await self._execute(call, kwargs, feature_level(scope.version))
+            result = await self._execute(call, tool, kwargs, feature_level(scope.version))
             if result.get("isError") and call.outcome == "ok":  # (a timeout is an error result too)
                 call.outcome = "error"
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
@@ -456,47 +612,25 @@ class Connection:
             encoded = jsonrpc.encode(self._server.finish_result(error_result(message), scope))
         return jsonrpc.encoded_result_message(request_id, encoded)
 
-    async def _execute(self, call: _Call, kwargs: dict[str, Any], level: int) -> dict[str, Any]:
-        tool = call.tool
-        timeout = self._server.settings.timeout_for(tool.name) if tool.timeout is None else tool.timeout
+    async def _execute(self, call: Call, tool: Tool, kwargs: dict[str, Any], level: int) -> dict[str, Any]:
         try:
-            async with self._server.call_limiter:
-                with anyio.move_on_after(timeout) as deadline:
-                    value = await tool.run(kwargs)
-                if deadline.cancelled_caught:
-                    call.outcome = "timeout"
-                    return error_result(f"Tool {tool.name!r} timed out after {timeout:g} seconds and was cancelled.")
-            return tool_result(tool, value, level)
-        except ToolError as error:
-            return error_result(str(error))
+            value = await self.invoke(call, tool, kwargs)
+        except CallFailed as failure:
+            return error_result(str(failure))
         except Asked as asked:  # 2026-07-28: the tool asked a question with no answer yet
-            return self._input_required(call, asked)
-        except anyio.get_cancelled_exc_class():
-            if anyio.current_effective_deadline() == -math.inf:
-                raise  # we are being cancelled: the client, a shutdown
-            # The tool's own CancelledError (it awaited something a library cancelled):
-            # a failure of this call, not a reason to stop serving.
-            logger.error("tool %s raised a cancellation of its own", tool.name, exc_info=True)
-            return error_result(f"Tool {tool.name!r} failed: it was cancelled from within")
-        except BaseException as exc:  # SystemExit, KeyboardInterrupt and the like included
-            question = _asked_within(exc)
-            if question is not None:  # asked from a task of the tool's own task group
-                return self._input_required(call, question)
-            # The model gets the exception's type and message, never a traceback; the
-            # traceback goes to the server's log.
-            logger.error("tool %s raised", tool.name, exc_info=True)
-            return error_result(f"Tool {tool.name!r} failed: {type(exc).__name__}: {exc}")
+            return self._input_required(call, tool, asked)
+        return tool_result(tool, value, level)
 
-    def _input_required(self, call: _Call, asked: Asked) -> dict[str, Any]:
+    def _input_required(self, call: Call, tool: Tool, asked: Asked) -> dict[str, Any]:
         try:
-            return input_required_result(self._server.request_state, asked, call.tool.name, call.arguments)
+            return input_required_result(self._server.request_state, asked, tool.name, call.arguments)
         except ToolError as error:
             return error_result(str(error))
 
-    def _context(self, call: _Call) -> Context:
+    def _context(self, call: Call, function: Function) -> Context:
         return Context(
             request_id=call.request_id,
-            tool_name=call.tool.name,
+            tool_name=function.name,
             protocol_version=call.scope.version,
             progress_token=call.progress_token,
             min_log_level=call.scope.log_level,
@@ -504,9 +638,10 @@ class Connection:
             client_capabilities=call.scope.client_capabilities,
             notify=functools.partial(self._notify, call),
             ask=functools.partial(self._ask_client, call),
+            resource_updated=self._server.subscriptions.updated,
         )
 
-    async def _ask_client(self, call: _Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def _ask_client(self, call: Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """A tool's question to the client (`Context.elicit`, `sample`, `list_roots`)."""
         scope = call.scope
         reason = refusal(method, params, scope.version, scope.client_capabilities)
@@ -514,9 +649,11 @@ class Connection:
             raise ToolError(reason)
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
             return call.replay.ask(method, params)
+        if scope.stateless:  # a resource or prompt: its rounds are not served yet
+            raise ToolError(f"{method} cannot be asked from a resource or prompt in {scope.version} (only from tools)")
         return await self._client_requests.request(method, params)
 
-    def _roots_by_round(self, call: _Call) -> tuple[Root, ...]:
+    def _roots_by_round(self, call: Call) -> tuple[Root, ...]:
         """2026-07-28: the call's client's roots, asked as an input request (no server-to-client
         `roots/list` there). SEP-2577 deprecates roots in 2026-07-28, but its "wire-level behavior is
         unchanged" and deprecated features stay "fully functional": a client declaring them is asked."""
@@ -540,7 +677,9 @@ class Connection:
         # unknown" or already finished; `initialize` is answered at once, so never here.
         if not jsonrpc.is_valid_id(request_id):
             return  # (a bool would find the call whose id is 1: True == 1 as a dict key)
-        if self._subscriptions.pop(request_id, None) is not None:
+        if request_id in self._subscriptions or request_id in self._resource_subscriptions:
+            self._subscriptions.pop(request_id, None)
+            self._end_resource_subscriptions(request_id)
             return  # the client closed its subscription stream: nothing more is sent on it
         call = self._in_flight.get(request_id)
         if call is None:
@@ -584,27 +723,78 @@ class Connection:
             with anyio.move_on_after(self._roots_deadline - anyio.current_time()):
                 await self._roots_known.wait()
 
-    def _notify(self, call: _Call, method: str, params: dict[str, Any]) -> None:
+    def _notify(self, call: Call, method: str, params: dict[str, Any]) -> None:
         """Send a tool's notification, from the event loop or from a sync tool's worker thread."""
         if method == "notifications/progress":
             call.reported_progress = True
-        data = jsonrpc.notification_message(method, params)
+        self._send_from_any_thread(jsonrpc.notification_message(method, params))
+
+    def _send_from_any_thread(self, data: bytes) -> None:
         if threading.get_ident() == self._loop_thread:
             self._send(data)
         else:  # a sync tool in a worker thread
             anyio.from_thread.run_sync(self._send, data, token=self._token)
 
-    def _tools_changed(self) -> None:
+    # --- resource subscriptions ------------------------------------------------------------
+
+    def subscribe_resource(self, uri: str, stream: jsonrpc.RequestId | None) -> None:
+        """Send `notifications/resources/updated` for `uri` until unsubscribed: on the 2026-07-28
+        `stream` (a listen request's id), or to the handshake-era client (None).
+
+        Raises ResourceNotFound when nothing serves `uri`, InvalidParams when it is refused
+        (a file outside the allowed roots).
+        """
+        subscribed = self._resource_subscriptions.setdefault(stream, {})
+        if uri in subscribed:
+            return  # subscribing twice is one subscription (one notification per change)
+        served = self._server.resources.find(uri) is not None
+        notify = functools.partial(self._resource_updated, stream)
+        try:
+            end = self._server.subscriptions.subscribe(uri, notify, served=served)
+        except ToolError as error:
+            raise InvalidParams(str(error), {"uri": uri}) from None
+        if end is None:
+            raise ResourceNotFound(uri, handshake=stream is None)
+        subscribed[uri] = end
+
+    def _try_subscribe(self, uri: str, stream: jsonrpc.RequestId) -> bool:
+        try:
+            self.subscribe_resource(uri, stream)
+        except ProtocolError as error:
+            logger.warning("subscriptions/listen: not subscribed to %s: %s", uri[:200], error)
+            return False
+        return True
+
+    def unsubscribe_resource(self, uri: str) -> None:
+        """End the handshake-era client's subscription to `uri` (none: nothing to do)."""
+        end = self._resource_subscriptions.get(None, {}).pop(uri, None)
+        if end is not None:
+            end()
+
+    def _end_resource_subscriptions(self, stream: jsonrpc.RequestId | None) -> None:
+        for end in self._resource_subscriptions.pop(stream, {}).values():
+            end()
+
+    def _resource_updated(self, stream: jsonrpc.RequestId | None, uri: str) -> None:
+        params: dict[str, Any] = {"uri": uri}
+        if stream is not None:
+            if stream not in self._subscriptions:
+                return  # not acknowledged yet: the stream is not open
+            params["_meta"] = {SUBSCRIPTION_ID_KEY: stream}
+        self._send_from_any_thread(jsonrpc.notification_message("notifications/resources/updated", params))
+
+    def _list_changed(self, kind: str) -> None:
+        """Tell the client the tools, resources or prompts changed (`notifications/{kind}/list_changed`)."""
         if not self._server.list_changed:
             return
+        method = f"notifications/{kind}/list_changed"
         # Handshake era: to every initialized client. 2026-07-28: only on the subscription
         # streams that asked for it, each tagged with its subscription id.
         if self._handshake is not None and self._initialized_notified:
-            self._send(jsonrpc.notification_message("notifications/tools/list_changed", {}))
-        for request_id, tools in self._subscriptions.items():
-            if tools:
-                meta = {"_meta": {SUBSCRIPTION_ID_KEY: request_id}}
-                self._send(jsonrpc.notification_message("notifications/tools/list_changed", meta))
+            self._send(jsonrpc.notification_message(method, {}))
+        for request_id, wanted in self._subscriptions.items():
+            if _LIST_CHANGES[kind] in wanted:
+                self._send(jsonrpc.notification_message(method, {"_meta": {SUBSCRIPTION_ID_KEY: request_id}}))
 
     # --- shutdown ----------------------------------------------------------------------
 
@@ -624,24 +814,16 @@ class Connection:
             await self._idle.wait()
         for call in list(self._in_flight.values()):
             call.cancel_scope.cancel()
-        self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        for stream in list(self._resource_subscriptions):
+            self._end_resource_subscriptions(stream)
         # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
         # listen request with an empty result carrying the subscription id.
         for request_id in list(self._subscriptions):
             meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
             self._send(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
         self._subscriptions.clear()
-
-
-def _log_request(
-    method: str, request_id: jsonrpc.RequestId, tool: str | None, outcome: Outcome, seconds: float
-) -> None:
-    fields: dict[str, Any] = {"method": method, "id": request_id}
-    if tool is not None:
-        fields["tool"] = tool
-    fields["outcome"] = outcome
-    fields["duration_ms"] = round(seconds * 1000, 3)
-    request_log.info("request", extra=fields)
 
 
 def _asked_within(exc: BaseException) -> Asked | None:
@@ -655,3 +837,14 @@ def _asked_within(exc: BaseException) -> Asked | None:
     while isinstance(found, BaseExceptionGroup):
         found = found.exceptions[0]  # several tasks asking at once: the first question goes first
     return found if isinstance(found, Asked) else None
+
+
+def _log_request(
+    method: str, request_id: jsonrpc.RequestId, tool: str | None, outcome: Outcome, seconds: float
+) -> None:
+    fields: dict[str, Any] = {"method": method, "id": request_id}
+    if tool is not None:
+        fields["tool"] = tool
+    fields["outcome"] = outcome
+    fields["duration_ms"] = round(seconds * 1000, 3)
+    request_log.info("request", extra=fields)

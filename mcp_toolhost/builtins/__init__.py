@@ -11,6 +11,10 @@ and `register_builtins` serves the groups `Settings.builtins` selects:
 - system: run_command, system_info
 - env: get_env, list_env
 
+With the `files` group come the files under the roots as `file://` resources (with a
+`file:///{path}` template, subscriptions watched) and the prompts summarize_file and
+review_diff; with any group, `toolhost://tools`.
+
 Registration decides what is served: with `read_only`, no tool that writes, moves,
 deletes or runs commands (any tool whose annotations do not say read-only), and
 http_request only sends GET, HEAD and OPTIONS; run_command only when programs are
@@ -82,7 +86,31 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
             adjusted.source = f"built-in {group}"
             host.add_tool(adjusted)
             served.append(adjusted)
+    _serve_resources_and_prompts(host, settings)
     return served
+
+
+def _serve_resources_and_prompts(host: ToolHost, settings: Settings) -> None:
+    from .host_resources import serve_host_resources
+
+    serve_host_resources(host)
+    if "files" not in settings.builtins:
+        return
+    from .._tools.prompt import collect_prompts
+    from . import prompts
+    from .file_resources import FileResources
+    from .file_watch import FileWatch
+
+    host.resources.add_provider(FileResources())
+    host.background.append(FileWatch(host.subscriptions).run)
+    for prompt in collect_prompts(prompts):
+        if prompt.name in host.prompts:
+            logger.warning(
+                "built-in prompt %s is replaced by the one from %s", prompt.name, host.prompts.get(prompt.name)
+            )
+            continue
+        prompt.source = "built-in files"
+        host.prompts.add(prompt)
 
 
 def why_hidden(settings: Settings, cfg: BuiltinsConfig | None, name: str) -> str | None:
