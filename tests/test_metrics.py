@@ -303,6 +303,21 @@ def test_request_log_json_fields(spawn, tmp_path):
     assert unknown["id"] == "x" and unknown["outcome"] == "protocol_error" and "tool" not in unknown
 
 
+def test_request_log_of_a_resource_read_and_no_tool_metrics_for_it(spawn, tmp_path):
+    resources = str(FIXTURES / "resources_prompts.py")
+    server = spawn(
+        "serve", "--no-builtins", "--tools", resources, "--log-level", "info", "--log-format", "json",
+        "--state-dir", str(tmp_path), env=FAST_STATE,
+    )  # fmt: skip
+    server.initialize()
+    assert "contents" in server.request("resources/read", {"uri": "config://app"}, request_id="r")["result"]
+    log = server.wait_for_stderr('"resources/read"')
+    read = next(json.loads(line) for line in log.splitlines() if '"resources/read"' in line)
+    assert (read["id"], read["outcome"], "tool" in read) == ("r", "ok", False)
+    snapshot = wait_for_snapshot(tmp_path / f"{server.proc.pid}.json", lambda s: "resources/read" in s["requests"])
+    assert snapshot["tools"] == {} and snapshot["open_calls"] == 0
+
+
 def test_no_request_log_below_info(server):
     server.call("add", {"a": 1})
     server.close_stdin()
