@@ -109,7 +109,7 @@ class Call:
     reported_progress: bool = False
     replay: Replay | None = None
     """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
-    method: str = "tools/call"
+    method: str = ""
     """The request's method (request log)."""
     outcome: Outcome = "ok"
     """How the call ended (metrics, request log, audit log); cancelled is decided last."""
