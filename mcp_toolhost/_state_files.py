@@ -48,20 +48,24 @@ async def write_state_file(host: ToolHost) -> None:
     """Keep this process's state file current until cancelled, then remove it."""
     import orjson
 
-    path: Path | None = None
+    written: Path | None = None
     try:
         while True:
             # The first write too waits one interval: starting costs nothing, and a server
             # living less than that (a client's probe, a cold-start benchmark) leaves no trace.
             await anyio.sleep(host.settings.state_interval)
-            data = orjson.dumps(host.recorder.snapshot())
-            path = _write(host.settings, data)
+            try:
+                path = _write(host.settings, orjson.dumps(host.recorder.snapshot()))
+            except Exception:  # a bug of ours: the server serves on without its state file
+                logger.exception("cannot write the state file: `mcp-toolhost stats` will not see this server")
+                return
             if path is None:
                 return  # could not write: logged once, and the server serves on without it
+            written = path
     finally:
-        if path is not None:
+        if written is not None:
             with contextlib.suppress(OSError):
-                path.unlink()
+                written.unlink()
 
 
 def _write(settings: Settings, data: bytes) -> Path | None:
