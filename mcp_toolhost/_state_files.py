@@ -92,7 +92,7 @@ def running_servers(folder: Path) -> list[Metrics]:
     """The snapshots of the servers running now, oldest first; files of dead processes are removed."""
     import pydantic
 
-    from .builtins._atomic import alive
+    from .builtins._atomic import TEMP_SUFFIX, alive, remove_stale
     from .metrics import Metrics
 
     servers = []
@@ -107,4 +107,7 @@ def running_servers(folder: Path) -> list[Metrics]:
             servers.append(Metrics.model_validate_json(path.read_bytes()))
         except (OSError, pydantic.ValidationError):
             continue  # removed since listed, or written by another version: not ours to read
+    # A server killed in the middle of a write leaves its hidden temporary file (.PID.json.PID.x.mcp-tmp).
+    for temp in folder.glob(f".*{TEMP_SUFFIX}"):
+        remove_stale(folder / (temp.name[1:].split(".", 1)[0] + _SUFFIX))
     return sorted(servers, key=lambda server: (server.started_at, server.pid))

@@ -243,9 +243,11 @@ def test_stats_ignores_and_removes_the_files_of_dead_servers(tmp_path):
     stale = tmp_path / f"{dead.pid}.json"
     stale.write_text(json.dumps({"pid": dead.pid}))
     (tmp_path / "notes.json").write_text("{}")  # not a state file: left alone
+    cut_short = tmp_path / f".{dead.pid}.json.{dead.pid}.0a1b2c3d.mcp-tmp"  # killed in the middle of a write
+    cut_short.write_text('{"pid"')
     result = run_cli("stats", "--state-dir", str(tmp_path), "--pid", str(dead.pid))
     assert result.returncode == 1 and f"with pid {dead.pid} is running".encode() in result.stderr
-    assert not stale.exists() and (tmp_path / "notes.json").exists()
+    assert not stale.exists() and not cut_short.exists() and (tmp_path / "notes.json").exists()
 
 
 def test_an_unwritable_state_dir_is_reported_and_serving_goes_on(spawn, tmp_path):

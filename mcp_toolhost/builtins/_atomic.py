@@ -22,7 +22,7 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["alive", "write_atomic"]
+__all__ = ["TEMP_SUFFIX", "alive", "remove_stale", "write_atomic"]
 
 TEMP_SUFFIX = ".mcp-tmp"
 
@@ -34,7 +34,7 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False, durable: b
     the file may hold the old content, or none (for files rewritten every second anyway).
     """
     folder = path.parent
-    _remove_stale(path)
+    remove_stale(path)
     existing = None if exclusive else _existing(path)
     temp, fd = _create_temp(path, 0o666 if existing is None else stat.S_IMODE(existing.st_mode))
     try:
@@ -111,7 +111,8 @@ def _existing(path: Path) -> os.stat_result | None:
         return None
 
 
-def _remove_stale(path: Path) -> None:
+def remove_stale(path: Path) -> None:
+    """Remove the temporary files that writers of `path` killed mid-write left (their pid is dead)."""
     for temp in temp_files_for(path):
         pid = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 2)[-2]
         if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
