@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from .._metrics.recorder import Recorder
 from .._tools.catalog import ResourceCatalog
 from .._tools.function import definitions
 from .._tools.prompt import Prompt
@@ -48,6 +49,7 @@ class Server:
         resources: ResourceCatalog | None = None,
         prompts: Registry[Prompt] | None = None,
         subscriptions: ResourceSubscriptions | None = None,
+        recorder: Recorder | None = None,
         list_changed: bool = False,
     ) -> None:
         self.registry = registry
@@ -55,6 +57,8 @@ class Server:
         self.prompts: Registry[Prompt] = prompts if prompts is not None else Registry("prompt")
         self.subscriptions = subscriptions if subscriptions is not None else ResourceSubscriptions()
         self.settings = settings
+        self.recorder = recorder if recorder is not None else Recorder.of(settings)
+        """Where requests and tool calls are counted as they end (metrics)."""
         self.list_changed = list_changed
         self.call_limiter = anyio.CapacityLimiter(settings.max_concurrent_calls)
         self.request_state = StateSeal(
