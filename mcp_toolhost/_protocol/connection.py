@@ -112,7 +112,8 @@ class Call:
     cancelled_by_client: bool = False
     reported_progress: bool = False
     replay: Replay | None = None
-    """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
+    """2026-07-28: the answers of earlier input-required rounds (None: the handshake era, or a request
+    that cannot ask: only tools/call, prompts/get and resources/read have rounds)."""
     method: str = ""
     """The request's method (request log)."""
     outcome: Outcome = "ok"
