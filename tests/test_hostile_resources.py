@@ -3,10 +3,18 @@ through the real process: each case is refused clearly or answered, and the serv
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import FIXTURES, McpProcess
+from test_plugins_reload import _wait_for
+
+UPDATED = "notifications/resources/updated"
+ENVELOPE = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
 
 HOSTILE = str(FIXTURES / "hostile_resources.py")
 PARTS = "parts://{kind}-{year}-{slug}"
@@ -92,3 +100,62 @@ def test_completers_that_raise_or_return_a_million_values(user):
 def test_prompt_arguments_missing_extra_or_not_strings_are_invalid_params(user, arguments, named):
     answer = user.request("prompts/get", {"name": "greet", "arguments": arguments})
     assert answer["error"]["code"] == -32602 and named in answer["error"]["message"], answer
+
+
+# --- Subscriptions ---------------------------------------------------------------------
+
+
+def files_server(spawn: Any, root: Path, **env: str) -> McpProcess:
+    server: McpProcess = spawn("serve", "--root", str(root), "--builtins", "files", env=env or None)
+    server.initialize()
+    return server
+
+
+def subscribe(server: McpProcess, path: Path, method: str = "resources/subscribe") -> None:
+    answer = server.request(method, {"uri": path.as_uri()})
+    assert answer.get("result") == {}, answer
+
+
+@pytest.mark.parametrize("polling", ["false", "true"], ids=["os-events", "polling"])
+def test_a_file_subscribed_again_after_its_watch_was_let_go_is_watched(spawn, tmp_path, polling):
+    for folder in "abc":
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "f.txt").write_text("1")
+    (tmp_path / "a" / "g.txt").write_text("1")
+    server = files_server(spawn, tmp_path, MCP_TOOLHOST_RELOAD_POLLING=polling)
+    subscribe(server, tmp_path / "a" / "f.txt")
+    subscribe(server, tmp_path / "b" / "f.txt")
+    subscribe(server, tmp_path / "a" / "f.txt", "resources/unsubscribe")
+    subscribe(server, tmp_path / "c" / "f.txt")  # the watch is rebuilt without folder a
+    subscribe(server, tmp_path / "a" / "f.txt")  # was taken for still watched
+    subscribe(server, tmp_path / "a" / "g.txt")  # a folder watched, but a file polling did not look at
+    (tmp_path / "a" / "f.txt").write_text("2")
+    assert _wait_for(server, UPDATED)["params"]["uri"] == (tmp_path / "a" / "f.txt").as_uri()
+    (tmp_path / "a" / "g.txt").write_text("2")
+    assert _wait_for(server, UPDATED)["params"]["uri"] == (tmp_path / "a" / "g.txt").as_uri()
+
+
+def test_subscriptions_past_max_subscriptions_are_refused_in_both_eras(spawn, tmp_path):
+    for name in "abc":
+        (tmp_path / name).write_text("1")
+    server = files_server(spawn, tmp_path, MCP_TOOLHOST_MAX_SUBSCRIPTIONS="2")
+    subscribe(server, tmp_path / "a")
+    subscribe(server, tmp_path / "a")  # twice is one subscription
+    subscribe(server, tmp_path / "b")
+    refused = server.request("resources/subscribe", {"uri": (tmp_path / "c").as_uri()})
+    assert refused["error"]["code"] == -32602 and "max_subscriptions" in refused["error"]["message"], refused
+    subscribe(server, tmp_path / "a", "resources/unsubscribe")
+    subscribe(server, tmp_path / "c")  # room again
+    # A 2026-07-28 stream counts too: the URI past the limit is left out of the acknowledgement.
+    uris = [(tmp_path / name).as_uri() for name in "ab"]
+    server.send(
+        {
+            "jsonrpc": "2.0",
+            "id": "listen",
+            "method": "subscriptions/listen",
+            "params": {"_meta": ENVELOPE, "notifications": {"resourceSubscriptions": uris}},
+        }
+    )
+    ack = _wait_for(server, "notifications/subscriptions/acknowledged")
+    assert ack["params"]["notifications"] == {}, ack
+    server.wait_for_stderr("max_subscriptions")
