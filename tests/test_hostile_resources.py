@@ -3,6 +3,7 @@ through the real process: each case is refused clearly or answered, and the serv
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,72 @@ def test_subscriptions_past_max_subscriptions_are_refused_in_both_eras(spawn, tm
     ack = _wait_for(server, "notifications/subscriptions/acknowledged")
     assert ack["params"]["notifications"] == {}, ack
     server.wait_for_stderr("max_subscriptions")
+
+
+# --- file:// URIs ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A root with a file, a folder, a symlink out, a symlink loop and a FIFO; a secret beside it."""
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text("hi\n")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("secret")
+    (root / "out").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (root / "loop1").symlink_to(root / "loop2")
+    (root / "loop2").symlink_to(root / "loop1")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(root / "fifo")
+    return root
+
+
+def complete_path(server: McpProcess, value: str) -> list[str]:
+    ref = {"type": "ref/resource", "uri": "file:///{path}"}
+    answer = server.request("completion/complete", {"ref": ref, "argument": {"name": "path", "value": value}})
+    values: list[str] = answer["result"]["completion"]["values"]
+    return values
+
+
+def test_path_completion_skips_a_symlink_loop_and_links_out_but_offers_the_rest(spawn, tree):
+    server = files_server(spawn, tree)
+    folder = str(tree).lstrip("/")
+    # A symlink loop in the folder used to end the scan: nothing at all was offered.
+    assert complete_path(server, folder + "/") == [f"{folder}/{name}" for name in ("a.txt", "fifo", "sub/")]
+    for escape in ("/../", "/out/", "/%2e%2e/", "/sub/../../outside/", "/\x00", "/" + "*" * 50_000):
+        assert complete_path(server, folder + escape) == [], escape
+
+
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("/../outside/secret.txt", "outside the allowed directories"),
+        ("/%2e%2e/outside/secret.txt", "outside the allowed directories"),
+        ("%2f..%2foutside%2fsecret.txt", "outside the allowed directories"),
+        ("/out/secret.txt", "outside the allowed directories"),
+        ("/a.txt%00.png", "NUL"),
+        ("/loop1", "not a regular file"),
+        ("/fifo", "not a regular file"),
+        ("/sub", "is a directory"),
+    ],
+)
+def test_file_uris_that_escape_or_name_no_regular_file_are_refused(spawn, tree, path, says):
+    server = files_server(spawn, tree)
+    answer = server.request("resources/read", {"uri": "file://" + str(tree) + path})
+    assert answer["error"]["code"] == -32602 and says in answer["error"]["message"], answer
+    if says in ("outside the allowed directories", "NUL"):  # nothing outside is ever watched either
+        refused = server.request("resources/subscribe", {"uri": "file://" + str(tree) + path})
+        assert refused["error"]["code"] == -32602 and says in refused["error"]["message"], refused
+
+
+def test_file_uris_with_another_host_a_query_or_double_encoding_read_nothing(spawn, tree):
+    server = files_server(spawn, tree)
+    for uri in (f"file://evil{tree}/a.txt", f"file://localhost:80{tree}/a.txt", f"file://{tree}/a.txt?x"):
+        assert server.request("resources/read", {"uri": uri})["error"]["code"] == -32602, uri
+    double = server.request("resources/read", {"uri": f"file://{tree}/%252e%252e/outside/secret.txt"})
+    assert double["error"]["code"] == -32002, double  # a file literally named %2e%2e: there is none
+    same = [f"file://localhost{tree}/a.txt", f"file:{tree}/a.txt", f"FILE://{tree}/a.txt"]
+    assert [server.request("resources/read", {"uri": uri})["result"]["contents"][0]["text"] for uri in same] == [
+        "hi\n"
+    ] * 3
