@@ -88,3 +88,20 @@ def test_what_holds_symlinked_config_duplicate_keys_and_config_init_over_a_symli
     assert run_cli("config", "init", str(tmp_path / "cfg.toml")).returncode == 2
     assert run_cli("config", "init", str(tmp_path / "cfg.toml"), "--force").returncode == 0
     assert victim.read_text() == "keep" and not (tmp_path / "cfg.toml").is_symlink()
+
+
+def test_audited_secrets_nested_deep_stay_masked_and_too_deep_arguments_are_not_recorded(spawn, tmp_path):
+    audit = tmp_path / "audit.jsonl"
+    server = audited(spawn, audit)
+    for depth in (400, 900):
+        value: dict[str, object] = {"password": "hunter2", "note": "Bearer abcdefghijklmnop1234567890"}
+        for _ in range(depth):
+            value = {"x": value}
+        assert "result" in server.call("add", {"a": 1, "b": value})
+    server.close_stdin()
+    assert server.wait() == 0, server.stderr
+    text = audit.read_text()
+    assert "hunter2" not in text and "abcdefghijklmnop" not in text
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert lines[0]["arguments"] != "[not recorded: nested too deeply]" and "[redacted]" in json.dumps(lines[0])
+    assert lines[1]["arguments"] == "[not recorded: nested too deeply]"
