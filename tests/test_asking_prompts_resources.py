@@ -95,7 +95,7 @@ def test_a_state_too_large_for_a_prompt_is_an_internal_error_saying_what_to_do(s
     long = {"question-1": {"action": "accept", "content": {"ok": True, "reason": secrets.token_hex(400)}}}
     error = get(server, "deploy", {"env": "prod"}, inputResponses=long, requestState=first["requestState"])["error"]
     assert error["code"] == -32603
-    assert "more than request_state_max_bytes (300)" in error["message"], error
+    assert "more than request_state_max_bytes (300;" in error["message"], error
     assert server.request("ping")["result"] == {}
 
 

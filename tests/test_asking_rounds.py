@@ -142,8 +142,17 @@ def test_a_request_state_over_the_size_limit_is_an_error_result(spawn):
     long_name = {"question-1": {"action": "accept", "content": {"value": secrets.token_hex(400)}}}
     response = call(server, "two_questions", {}, inputResponses=long_name, requestState=first["requestState"])
     assert response["result"]["isError"] is True
-    assert "more than request_state_max_bytes (400)" in response["result"]["content"][0]["text"], response
+    assert "more than request_state_max_bytes (400;" in response["result"]["content"][0]["text"], response
     assert call(server, "deploy", {"env": "x"}, requestState="v1." + "A" * 500 + ".x")["error"] == INVALID
+
+
+def test_a_request_state_is_bounded_unpacked_too(spawn):
+    server = start(spawn, request_state_max_bytes="2000")
+    first = call(server, "two_questions", {})["result"]
+    compressible = {"question-1": {"action": "accept", "content": {"value": "a" * 100_000}}}
+    response = call(server, "two_questions", {}, inputResponses=compressible, requestState=first["requestState"])
+    assert response["result"]["isError"] is True, response  # a few hundred bytes packed, 100 kB unpacked
+    assert "unpacked 4 times that" in response["result"]["content"][0]["text"], response
 
 
 def test_an_answer_that_is_not_an_object_is_invalid_params(spawn):

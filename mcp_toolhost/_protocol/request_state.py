@@ -30,6 +30,8 @@ from ..errors import InvalidParams, ToolError
 __all__ = ["INVALID_STATE", "Answer", "Opened", "StateSeal"]
 
 INVALID_STATE: Final = "Invalid or expired requestState"
+_UNPACKED_RATIO: Final = 4
+"""A state unpacks to at most this many times `request_state_max_bytes`."""
 _FORMAT: Final = "v1"
 """Bound under the signature: a later format cannot be passed off as this one."""
 
@@ -89,13 +91,17 @@ class StateSeal:
             "p": pending,
             "r": [[method, result] for method, result in answers],
         }
-        packed = zlib.compress(_json.dumps(body))
+        raw = _json.dumps(body)
+        packed = zlib.compress(raw)
         state = f"{_FORMAT}.{_b64(packed)}.{_b64(self._mac(packed))}"
-        if len(state) > self._max_bytes:
+        # Bounded unpacked too: answers that compress well (a client's 10 MB of one letter)
+        # would otherwise unpack, every round, to many times the limit.
+        size = max(len(state), len(raw) // _UNPACKED_RATIO)
+        if size > self._max_bytes:
             raise ToolError(
-                f"The answers this request got so far make a requestState of {len(state)} bytes, more than "
-                f"request_state_max_bytes ({self._max_bytes}): ask fewer or shorter questions in one call, "
-                "or raise the setting."
+                f"The answers this request got so far make a requestState of {len(state)} bytes"
+                f" ({len(raw)} unpacked), more than request_state_max_bytes ({self._max_bytes}; unpacked"
+                f" {_UNPACKED_RATIO} times that): ask fewer or shorter questions in one call, or raise the setting."
             )
         return state
 
