@@ -127,7 +127,7 @@ def test_each_target_creates_its_file_and_folder_with_its_shape(project, target,
     assert json.loads(path.read_text()) == {key: {"mine": {"type": "stdio", **entry} if typed else entry}}
     assert path.read_text().endswith("}\n") and not path.with_name(path.name + ".bak").exists()
     ok(cli(project, "uninstall", target, *scope_args, "--name", "mine"))
-    assert json.loads(path.read_text()) == {key: {}}
+    assert json.loads(path.read_text()) == {}  # the servers object it made, left empty, went too
 
 
 def test_a_file_without_servers_gets_the_key_and_keeps_the_rest(project):
@@ -146,6 +146,16 @@ def test_a_bare_empty_object_is_laid_out_as_clients_write_it(project):
     ok(cli(project, "install", "cursor"))
     entry = {"command": executable(), "args": ["serve"]}
     assert path.read_text() == json.dumps({"mcpServers": {"toolhost": entry}}, indent=2) + "\n"
+
+
+def test_install_then_uninstall_where_there_was_no_server_keeps_every_byte(project):
+    path = home(project) / ".claude.json"
+    original = '{\n  "theme": "dark",\n  "projects": {}\n}\n'
+    path.write_text(original)
+    ok(cli(project, "install", "claude-code"))
+    assert "mcpServers" in path.read_text()
+    ok(cli(project, "uninstall", "claude-code"))
+    assert path.read_text() == original  # the servers object we made, left empty, goes too
 
 
 def test_dry_run_prints_a_diff_without_secrets_and_changes_nothing(project):
@@ -343,6 +353,9 @@ def test_setting_then_removing_a_member_gives_back_any_document(document, server
     entry = {"command": "/bin/é", "args": ["serve"]}
     edited = set_member(text, ["mcpServers", "toolhost"], entry)
     assert json.loads(edited) == {**document, "mcpServers": {**(servers or {}), "toolhost": entry}}
-    if servers is not None:
-        assert remove_member(edited, ["mcpServers", "toolhost"]) == text
+    removed = remove_member(edited, ["mcpServers", "toolhost"])
+    if servers == {}:  # an empty servers object goes with our entry, as if set_member had made it
+        assert removed is not None and json.loads(removed) == {k: v for k, v in document.items() if k != "mcpServers"}
+    else:
+        assert removed == text
     assert remove_member(text, ["mcpServers", "toolhost"]) is None

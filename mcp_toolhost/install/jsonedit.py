@@ -181,15 +181,16 @@ def _add(text: str, parent: _Object, key: str, value: Any) -> str:
 def remove_member(text: str, keys: Sequence[str]) -> str | None:
     """`text` without the member at the path `keys`, with the comma that went with it; None if there is none.
 
-    The exact inverse of `set_member` adding a member: the separator it copied goes too.
+    The exact inverse of `set_member` adding a member: the separator it copied goes too, and
+    so do the objects on the path it leaves empty (`set_member` creates them when missing).
     """
     parent, missing = _walk(text, keys[:-1])
     member = None if missing else parent.find(keys[-1])
     if member is None:
         return None
     index = parent.members.index(member)
-    if len(parent.members) == 1:  # the object becomes empty: `{}`
-        return text[: parent.start + 1] + text[parent.end :]
+    if len(parent.members) == 1:  # the object becomes empty
+        return remove_member(text, keys[:-1]) if len(keys) > 1 else text[: parent.start + 1] + text[parent.end :]
     if index == len(parent.members) - 1:  # the last: from the end of the one before it
         return text[: parent.members[index - 1].end] + text[member.end :]
     return text[: member.start] + text[parent.members[index + 1].start :]
