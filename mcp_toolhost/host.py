@@ -17,7 +17,7 @@ from .config import Settings
 from .errors import ConfigError
 
 if TYPE_CHECKING:
-    from ._protocol.server import Server
+    from ._protocol.server import CallWatcher, Server
     from ._tools.modules import Served
 
 __all__ = ["ToolHost"]
@@ -55,6 +55,8 @@ class ToolHost:
         """Whether the tools, resources or prompts may change while serving (plugin reload)."""
         self.background: list[Callable[[], Coroutine[Any, Any, None]]] = []
         """Async callables run beside the transport while serving (plugin reload); cancelled at shutdown."""
+        self.watchers: list[CallWatcher] = []
+        """Told of every tool call of every server built from this host as it starts and ends (dashboard)."""
 
     @overload
     def tool(self, fn: F, /) -> F: ...
@@ -143,6 +145,7 @@ class ToolHost:
             prompts=self.prompts,
             subscriptions=self.subscriptions,
             list_changed=self.list_changed,
+            watchers=self.watchers,
         )
 
     async def serve_stdio(self, stdout_fd: int | None = None) -> None:

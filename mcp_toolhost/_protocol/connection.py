@@ -461,6 +461,8 @@ class Connection:
             raise InvalidParams('tools/call: "arguments" must be an object')
         replay = replay_for(self._server.request_state, params, name, arguments) if scope.stateless else None
         self.start_call(request_id, tool, arguments, scope, params, reply, self._tool_call_answer, replay)
+        for watcher in self._server.watchers:
+            watcher.started(self._in_flight[request_id])
 
     async def _run_call(self, call: Call) -> None:
         answer: bytes | None = None
@@ -510,6 +512,9 @@ class Connection:
                 seconds=time.perf_counter() - call.started,
                 size=0 if answer is None else len(answer),
             )
+        if call.function is not None and call.function.kind == "tool":
+            for watcher in self._server.watchers:
+                watcher.ended(call, answer)
 
     async def _let_progress_arrive_first(self) -> None:
         """Send a call's progress, then pause, before its answer: the client reads them apart.
