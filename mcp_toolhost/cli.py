@@ -305,9 +305,10 @@ def serve(ctx: click.Context, /, dashboard_address: str | None, **options: Any) 
 
 def _attach_dashboard(host: Any, address: str) -> None:
     from .dashboard import attach
+    from .plugins.loader import PluginManager
 
     try:
-        attach(host, address)
+        attach(host, address, PluginManager.of(host))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--dashboard") from None
     except ConfigError as exc:  # an address that cannot be served: exit 2, as for a bad setting

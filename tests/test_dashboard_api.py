@@ -35,6 +35,10 @@ class Dashboard:
 
 def start_dashboard(spawn, *args: str) -> Dashboard:
     server = spawn("serve", "--no-builtins", "--tools", CORE, "--dashboard", "127.0.0.1:0", *args)
+    return connect(server)
+
+
+def connect(server: McpProcess) -> Dashboard:
     log = server.wait_for_stderr("dashboard on ")
     found = re.search(r"dashboard on (http://[^/]+)/\?token=(\S+)", log)
     assert found, log
@@ -214,3 +218,35 @@ def test_stdout_carries_only_protocol_messages_while_the_dashboard_serves(dashbo
     dashboard.server.close_stdin()
     assert dashboard.server.wait() == 0
     assert all(line.startswith(b"{") for line in dashboard.server.raw_stdout), dashboard.server.raw_stdout
+
+
+GREET = """
+from mcp_toolhost import tool
+
+@tool
+def greet(name: str) -> str:
+    return f"hello {name}"
+"""
+
+
+def test_plugins_shows_each_plugin_and_reload_serves_its_new_version(spawn, tmp_path):
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "greet.py").write_text(GREET)
+    (folder / "broken.py").write_text("this is not python")
+    dashboard = connect(spawn("serve", "--no-builtins", "--plugins", str(folder), "--dashboard", "127.0.0.1:0"))
+    dashboard.server.initialize()
+    plugins = {plugin["name"]: plugin for plugin in dashboard.get("/api/plugins").json()["plugins"]}
+    assert plugins["greet"]["state"] == "loaded" and plugins["greet"]["tools"] == ["greet"], plugins
+    assert plugins["broken"]["state"] == "skipped" and "import failed" in plugins["broken"]["reason"], plugins
+
+    (folder / "greet.py").write_text(GREET + "\n@tool\ndef wave() -> str:\n    return 'o/'\n")
+    reloaded = dashboard.post("/api/plugins/reload")
+    assert reloaded.status_code == 200, reloaded.text
+    assert {"greet", "wave"} <= set(next(p for p in reloaded.json()["plugins"] if p["name"] == "greet")["tools"])
+    assert dashboard.server.recv()["method"] == "notifications/tools/list_changed"
+    assert "wave" in {tool["name"] for tool in dashboard.server.list_tools()}
+
+
+def test_plugins_without_plugins_is_an_empty_list(dashboard):
+    assert dashboard.get("/api/plugins").json() == {"ok": True, "plugins": [], "problems": []}

@@ -2,7 +2,8 @@
 
 Routes (and their OpenAPI schema, `openapi.py`): the tools with their schemas and state,
 calling one through the same path as an MCP `tools/call` (`caller.py`), enabling and
-disabling them (`lifecycle.py`), health, the recent calls and the event stream (`events.py`).
+disabling them (`lifecycle.py`), the plugins and reloading them (`plugin_control.py`),
+health, the recent calls and the event stream (`events.py`).
 Errors are JSON `{"error": MESSAGE}` with the status saying what kind: 401 no or wrong token,
 403 refused (origin, host, CSRF, a disabled tool), 404 unknown, 422 invalid arguments.
 """
@@ -24,12 +25,13 @@ from .._tools.tool import Tool
 from .._version import __version__
 from ..errors import ParseError
 from ..host import ToolHost
-from . import openapi, page
+from . import openapi, page, plugin_control
 from .access import COOKIE, Access
 from .caller import Caller
 from .calls import CallLog
 from .events import Events
 from .lifecycle import Switches
+from .plugin_control import Plugins
 
 __all__ = ["DashboardApp"]
 
@@ -54,8 +56,11 @@ class _HttpError(Exception):
 
 
 class DashboardApp:
-    def __init__(self, host: ToolHost, access: Access, caller: Caller, calls: CallLog, events: Events) -> None:
+    def __init__(
+        self, host: ToolHost, access: Access, caller: Caller, calls: CallLog, events: Events, plugins: Plugins | None
+    ) -> None:
         self._host = host
+        self._plugins = plugins
         self._access = access
         self._caller = caller
         self._calls = calls
@@ -119,6 +124,8 @@ class DashboardApp:
             ("GET", "tools"): self._tool_rows,
             ("GET", "system/health"): self._health,
             ("GET", "calls"): lambda: self._calls.recent(_limit(query)),
+            ("GET", "plugins"): lambda: plugin_control.state(self._plugins),
+            ("POST", "plugins/reload"): lambda: plugin_control.reload_all(self._plugins),
         }
         route = routes.get((method, path))
         if route is None:

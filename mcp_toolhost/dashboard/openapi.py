@@ -19,8 +19,9 @@ def _get(summary: str, parameters: list[dict[str, Any]] | None = None) -> dict[s
     return {"get": {"summary": summary, "parameters": parameters or [], "responses": _responses()}}
 
 
-def _post(summary: str, body: str | None = None) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": summary, "parameters": [_NAME], "responses": _responses()}
+def _post(summary: str, body: str | None = None, *, named: bool = True) -> dict[str, Any]:
+    parameters = [_NAME] if named else []
+    operation: dict[str, Any] = {"summary": summary, "parameters": parameters, "responses": _responses()}
     if body is not None:
         operation["requestBody"] = {
             "description": body,
@@ -59,6 +60,10 @@ def schema() -> dict[str, Any]:
             ),
             "/api/tools/{name}/enable": _post("Serve the tool again; clients get tools/list_changed"),
             "/api/tools/{name}/disable": _post("Stop serving the tool; clients get tools/list_changed"),
+            "/api/plugins": _get("Each plugin's state (loaded, skipped, disabled), tools, load errors and warnings"),
+            "/api/plugins/reload": {
+                "post": {**_post("Reload every plugin from its files now")["post"], "parameters": []}
+            },
             "/api/system/health": _get("status, timestamp, uptime_s, version"),
             "/api/calls": _get(
                 "Recent tool calls, newest first, arguments and results masked as in the audit log",

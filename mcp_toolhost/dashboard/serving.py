@@ -22,6 +22,7 @@ from .api import DashboardApp
 from .caller import Caller
 from .calls import CallLog
 from .events import Events
+from .plugin_control import Plugins
 
 __all__ = ["attach", "parse_address"]
 
@@ -35,8 +36,10 @@ def parse_address(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def attach(host: ToolHost, address: str) -> None:
+def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None:
     """Bind `address` and have `host` serve the dashboard there while it serves MCP.
+
+    `plugins`: the host's plugin manager, if it has plugins (`/api/plugins`).
 
     Raises ConfigError if the address cannot be served.
     """
@@ -67,7 +70,7 @@ def attach(host: ToolHost, address: str) -> None:
 
     async def serve() -> None:
         caller = Caller(host.server())
-        app = DashboardApp(host, access, caller, calls, events)
+        app = DashboardApp(host, access, caller, calls, events, plugins)
         config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
         async with anyio.create_task_group() as tasks:
             await tasks.start(caller.run)
