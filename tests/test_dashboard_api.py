@@ -248,5 +248,23 @@ def test_plugins_shows_each_plugin_and_reload_serves_its_new_version(spawn, tmp_
     assert "wave" in {tool["name"] for tool in dashboard.server.list_tools()}
 
 
+def test_a_disabled_tool_stays_disabled_when_a_reload_brings_a_new_version(spawn, tmp_path):
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "greet.py").write_text(GREET)
+    dashboard = connect(spawn("serve", "--no-builtins", "--plugins", str(folder), "--dashboard", "127.0.0.1:0"))
+    dashboard.server.initialize()
+    assert dashboard.post("/api/tools/greet/disable").status_code == 200
+    assert dashboard.server.recv()["method"] == "notifications/tools/list_changed"
+
+    (folder / "greet.py").write_text(GREET.replace("hello", "bonjour"))
+    assert dashboard.post("/api/plugins/reload").status_code == 200
+    assert "greet" not in {tool["name"] for tool in dashboard.server.list_tools()}
+    assert [tool["enabled"] for tool in dashboard.get("/api/tools").json()] == [False]
+    assert dashboard.post("/api/tools/greet/enable").status_code == 200
+    response = dashboard.post("/api/tools/greet/call", json={"name": "Ann"}).json()
+    assert response["data"] == "bonjour Ann", response
+
+
 def test_plugins_without_plugins_is_an_empty_list(dashboard):
     assert dashboard.get("/api/plugins").json() == {"ok": True, "plugins": [], "problems": []}
