@@ -3,6 +3,7 @@ spoken to with httpx while an MCP client talks to the same process over its pipe
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -185,6 +186,19 @@ def test_events_stream_a_client_call_as_it_starts_and_ends(dashboard):
             if line == "event: call_finished":
                 break
     assert "event: call_started" in seen, seen
+
+
+def test_events_carry_log_records_with_credentials_masked(dashboard):
+    with dashboard.client.stream("GET", "/api/events", headers=dashboard.bearer) as events:
+        lines = events.iter_lines()
+        assert next(lines) == ": open"
+        dashboard.server.call("fail", {"message": "token=s3cr3tvalue"})
+        for line in lines:
+            if line == "event: log":
+                data = json.loads(next(lines).removeprefix("data: "))
+                break
+    assert data["level"] == "error" and "fail" in data["message"], data
+    assert data["exception"].startswith("ValueError: token=") and "s3cr3tvalue" not in data["exception"], data
 
 
 def test_openapi_documents_the_routes(dashboard):

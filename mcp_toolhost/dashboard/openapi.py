@@ -71,7 +71,7 @@ def schema() -> dict[str, Any]:
             ),
             "/api/events": {
                 "get": {
-                    "summary": "Server-Sent Events: call_started, call_finished, tools_changed",
+                    "summary": "Server-Sent Events: call_started, call_finished, tools_changed, log",
                     "responses": {"200": {"description": "An event stream", "content": {"text/event-stream": {}}}},
                 }
             },

@@ -7,6 +7,8 @@ loop as the MCP transport, and leaves signals to the transport (stdio ends with 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import socket
 import sys
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from .api import DashboardApp
 from .caller import Caller
 from .calls import CallLog
 from .events import Events
+from .logs import LogEvents
 from .plugin_control import Plugins
 
 __all__ = ["attach", "parse_address"]
@@ -72,10 +75,15 @@ def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None
         caller = Caller(host.server())
         app = DashboardApp(host, access, caller, calls, events, plugins)
         config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
-        async with anyio.create_task_group() as tasks:
-            await tasks.start(caller.run)
-            print(f"mcp-toolhost: dashboard on {url}", file=sys.stderr, flush=True)
-            await _Uvicorn(config).serve(sockets=[sock])
+        logs = LogEvents(events, asyncio.get_running_loop())
+        logging.getLogger().addHandler(logs)
+        try:
+            async with anyio.create_task_group() as tasks:
+                await tasks.start(caller.run)
+                print(f"mcp-toolhost: dashboard on {url}", file=sys.stderr, flush=True)
+                await _Uvicorn(config).serve(sockets=[sock])
+        finally:
+            logging.getLogger().removeHandler(logs)
 
     host.background.append(serve)
 
