@@ -56,6 +56,12 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--no-builtins", is_flag=True, default=None, help="Serve no built-in tools, only your own."),
         *_builtin_options(),
+        click.option(
+            "--state-dir",
+            type=click.Path(file_okay=False),
+            metavar="DIR",
+            help="Folder of the servers' state files that `stats` reads (default: the user state directory).",
+        ),
         click.option("--log-level", type=click.Choice(_LOG_LEVELS), help="Log level on stderr (default: warning)."),
         click.option("--log-format", type=click.Choice(["console", "json"]), help="Log format on stderr."),
         click.option(
@@ -756,3 +762,37 @@ def init_config(path: Path, force: bool) -> None:
     except OSError as exc:
         raise click.ClickException(f"Cannot write {path}: {exc.strerror}") from None
     click.echo(f"created {path}")
+
+
+# --- Operations ----------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--pid", type=int, help="Show only the server with this process id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshots as JSON (one object with --pid).")
+@click.option("--watch", is_flag=True, help="Refresh every state_interval seconds until Ctrl-C.")
+@host_options
+@click.pass_context
+def stats(ctx: click.Context, /, pid: int | None, as_json: bool, watch: bool, **options: Any) -> None:
+    """Show the metrics of the mcp-toolhost servers running now: calls, errors, latencies, memory.
+
+    Exit status 1 when no server (or none with --pid) is running.
+    """
+    import time
+
+    from ._state_files import running_servers, state_dir
+    from ._stats_table import stats_report
+
+    settings = _settings(ctx, options)
+    folder = state_dir(settings)
+    try:
+        while True:
+            text, found = stats_report(running_servers(folder), folder, pid, as_json=as_json)
+            if not watch:
+                click.echo(text, err=not found)
+                _exit(0 if found else 1)
+            click.clear()
+            click.echo(text)
+            time.sleep(settings.state_interval)
+    except KeyboardInterrupt:
+        pass

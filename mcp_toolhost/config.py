@@ -113,6 +113,16 @@ class Settings:
     """Seconds between a call's progress notifications and its answer (0: none): the TypeScript
     SDK client drops progress that it reads together with the answer (typescript-sdk#2580)."""
 
+    # Metrics and the state file `mcp-toolhost stats` reads (README, "Metrics and stats").
+    metrics_window_calls: Annotated[int, POSITIVE] = 1024
+    """Latest calls per tool whose durations the latency percentiles are taken from."""
+    metrics_window_seconds: Annotated[float, POSITIVE] = 600.0
+    """Seconds a call's duration counts in the latency percentiles."""
+    state_dir: str | None = None
+    """Folder of the state files, one per running server (`--state-dir`); none: the user state directory."""
+    state_interval: Annotated[float, POSITIVE] = 1.0
+    """Seconds between two writes of a server's state file (and two refreshes of `stats --watch`)."""
+
     # Tools to serve.
     tools: tuple[str, ...] = ()
     """Python files or importable modules whose `@tool` functions are served."""

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from ._metrics.recorder import Recorder
 from ._protocol.subscriptions import ResourceSubscriptions
 from ._tools.catalog import ResourceCatalog
 from ._tools.prompt import Prompt, PromptOptions
@@ -19,6 +20,7 @@ from .errors import ConfigError
 if TYPE_CHECKING:
     from ._protocol.server import CallWatcher, Server
     from ._tools.modules import Served
+    from .metrics import Metrics
 
 __all__ = ["ToolHost"]
 
@@ -55,6 +57,8 @@ class ToolHost:
         """Whether the tools, resources or prompts may change while serving (plugin reload)."""
         self.background: list[Callable[[], Coroutine[Any, Any, None]]] = []
         """Async callables run beside the transport while serving (plugin reload); cancelled at shutdown."""
+        self.recorder = Recorder.of(self.settings)
+        """The counters every server built from this host adds to (`metrics()`)."""
         self.watchers: list[CallWatcher] = []
         """Told of every tool call of every server built from this host as it starts and ends (dashboard)."""
 
@@ -144,9 +148,16 @@ class ToolHost:
             resources=self.resources,
             prompts=self.prompts,
             subscriptions=self.subscriptions,
+            recorder=self.recorder,
             list_changed=self.list_changed,
             watchers=self.watchers,
         )
+
+    def metrics(self) -> Metrics:
+        """A snapshot of every figure: calls by tool and outcome, latencies, requests, messages, memory."""
+        from .metrics import Metrics
+
+        return Metrics.model_validate(self.recorder.snapshot())
 
     async def serve_stdio(self, stdout_fd: int | None = None) -> None:
         from ._transports.stdio import serve_stdio

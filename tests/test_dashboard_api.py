@@ -201,6 +201,22 @@ def test_events_carry_log_records_with_credentials_masked(dashboard):
     assert data["exception"].startswith("ValueError: token=") and "s3cr3tvalue" not in data["exception"], data
 
 
+def test_status_and_metrics_come_from_the_metrics_snapshot(dashboard):
+    before = dashboard.get("/api/tools/add/status").json()
+    assert before["calls"] == 0 and before["latency"]["p50_ms"] is None and before["last_call"] is None, before
+    dashboard.server.call("add", {"a": 1})
+    dashboard.server.call("fail", {"message": "no"})
+    status = dashboard.get("/api/tools/add/status").json()
+    assert status["enabled"] is True and status["source"] == CORE, status
+    assert status["calls"] == 1 and status["ok"] == 1 and status["timeouts"] == 0, status
+    assert status["latency"]["p50_ms"] > 0 and status["latency"]["p99_ms"] > 0 and status["last_call"] > 0, status
+    metrics = dashboard.get("/api/system/metrics").json()
+    assert metrics["tools"]["fail"]["errors"] == 1 and metrics["requests"]["tools/call"] == 2, metrics
+    assert metrics["rss_bytes"] > 0 and metrics["uptime_seconds"] > 0
+    health = dashboard.get("/api/system/health").json()
+    assert health["status"] == "ok" and health["uptime_s"] > 0 and health["version"], health
+
+
 def test_openapi_documents_the_routes(dashboard):
     schema = dashboard.get("/api/openapi.json").json()
     assert schema["openapi"].startswith("3.")

@@ -5,7 +5,13 @@ from pathlib import Path
 
 import mcp_toolhost
 
-PUBLIC_MODULES = ["mcp_toolhost", "mcp_toolhost.testing", "mcp_toolhost.errors", "mcp_toolhost.config"]
+PUBLIC_MODULES = [
+    "mcp_toolhost",
+    "mcp_toolhost.testing",
+    "mcp_toolhost.errors",
+    "mcp_toolhost.config",
+    "mcp_toolhost.metrics",
+]
 
 
 def test_every_exported_name_exists_and_is_documented():

@@ -28,6 +28,7 @@ import anyio.abc
 import anyio.from_thread
 import anyio.lowlevel
 
+from .._metrics.recorder import Outcome
 from .._tools.asking import Root, file_roots, offered_roots, roots_by_round
 from .._tools.context import LOG_LEVEL_RANK, Context
 from .._tools.results import error_result, tool_result
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
     from .server import Server
 
 logger = logging.getLogger("mcp_toolhost.protocol")
+request_log = logging.getLogger("mcp_toolhost.requests")
+"""One record per request as it ends, at info level (README, "Request logs")."""
 
 Send = Callable[[bytes], None]
 Answer = Callable[["Call"], Awaitable[bytes]]
@@ -106,8 +109,10 @@ class Call:
     reported_progress: bool = False
     replay: Replay | None = None
     """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
-    outcome: str = "ok"
-    """How the call ended: ok, error (an error result or answer), timeout, or cancelled (decided last)."""
+    method: str = ""
+    """The request's method (request log)."""
+    outcome: Outcome = "ok"
+    """How the call ended (metrics, request log, audit log); cancelled is decided last."""
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -140,7 +145,16 @@ def _expects_reply(message: Any) -> bool:
 class Connection:
     def __init__(self, server: Server, send: Send, task_group: anyio.abc.TaskGroup) -> None:
         self._server = server
-        self._send = send
+        self._recorder = recorder = server.recorder
+
+        def counted_send(data: bytes) -> None:
+            recorder.messages_out += 1
+            send(data)
+
+        self._send = counted_send
+        self._known_methods = server.handshake_methods | server.stateless_methods
+        # Decided once: below info level a request costs no logging work at all.
+        self._log_requests = request_log.isEnabledFor(logging.INFO)
         self._task_group = task_group
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
@@ -214,6 +228,7 @@ class Connection:
         self._send(jsonrpc.error_message(None, error))
 
     def _receive_one(self, message: Any, reply: Reply) -> None:
+        self._recorder.messages_in += 1
         if jsonrpc.is_response(message):
             if not self._client_requests.resolve(message):  # nothing waits for it: dropped
                 logger.debug("dropped a response to an unknown request: id=%r", message.get("id"))
@@ -228,14 +243,21 @@ class Connection:
         if "id" not in message:
             self._notification(message["method"], params)
             return
-        request_id = message["id"]
+        request_id, method = message["id"], message["method"]
+        started = time.perf_counter() if self._log_requests else 0.0
+        self._recorder.request(method, method in self._known_methods)
+        outcome: Outcome = "ok"
         try:
-            self._request(request_id, message["method"], params, reply)
+            self._request(request_id, method, params, reply)
         except ProtocolError as error:
+            outcome = "protocol_error"
             reply(jsonrpc.error_message(request_id, error))
         except Exception as exc:  # a bug of ours: answer it, keep serving
-            logger.exception("internal error handling %r", message.get("method"))
+            outcome = "protocol_error"
+            logger.exception("internal error handling %r", method)
             reply(jsonrpc.error_message(request_id, ProtocolError(f"Internal error: {type(exc).__name__}")))
+        if self._log_requests and (outcome != "ok" or request_id not in self._in_flight):  # a call logs as it ends
+            _log_request(method, request_id, None, outcome, time.perf_counter() - started)
 
     # --- requests ----------------------------------------------------------------------
 
@@ -268,7 +290,7 @@ class Connection:
         starter = self._server.calls.get(method)
         if starter is not None:
             function, arguments, answer = starter(self, params, scope)
-            self.start_call(request_id, function, arguments, scope, params, reply, answer)
+            self.start_call(request_id, function, arguments, scope, params, reply, answer, method=method)
             return
         handler = self._server.handlers.get(method)
         if handler is None:
@@ -373,10 +395,14 @@ class Connection:
         reply: Reply,
         answer: Answer,
         replay: Replay | None = None,
+        *,
+        method: str,
     ) -> None:
         """Answer a request from a task, with `answer(call)`: cancellable by the client, bounded
         with the other calls in flight, and after the client's roots are known (handshake era)."""
-        call = Call(request_id, function, arguments, scope, progress_token(params), reply, answer, replay=replay)
+        call = Call(
+            request_id, function, arguments, scope, progress_token(params), reply, answer, replay=replay, method=method
+        )
         self._in_flight[request_id] = call
         if self._idle.is_set():
             self._idle = anyio.Event()
@@ -460,7 +486,10 @@ class Connection:
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
         replay = replay_for(self._server.request_state, params, name, arguments) if scope.stateless else None
-        self.start_call(request_id, tool, arguments, scope, params, reply, self._tool_call_answer, replay)
+        self._recorder.call_started(tool.name)
+        self.start_call(
+            request_id, tool, arguments, scope, params, reply, self._tool_call_answer, replay, method="tools/call"
+        )
         for watcher in self._server.watchers:
             watcher.started(self._in_flight[request_id])
 
@@ -480,11 +509,12 @@ class Connection:
                     answer = await call.answer(call)
                 except ProtocolError as refused:
                     answer = jsonrpc.error_message(call.request_id, refused)
+                    call.outcome = "protocol_error"
                 except Exception as exc:  # a bug of ours: this call fails, the server serves on
                     logger.exception("internal error in a call to %s", call.function or "a provider")
                     error = ProtocolError(f"Internal error: {type(exc).__name__}")
                     answer = jsonrpc.error_message(call.request_id, error)
-                    call.outcome = "error"
+                    call.outcome = "protocol_error"
                 if call.reported_progress and self._server.settings.progress_pause > 0:
                     await self._let_progress_arrive_first()
         finally:
@@ -499,22 +529,34 @@ class Connection:
         call.reply(answer)
 
     def _ended(self, call: Call, answer: bytes | None) -> None:
-        """Record a call that ended, before its answer is sent: a client holding the answer finds the record."""
+        """The one place a finished call is reported: metrics, the request log, the audit log, the watchers.
+
+        Before its answer is sent: a client holding the answer finds the audit line.
+        """
+        size = 0 if answer is None else len(answer)
+        tool = call.function.name if call.function is not None and call.function.kind == "tool" else None
+        if tool is not None:
+            seconds = self._recorder.call_ended(tool, call.outcome, call.started, size)
+        else:
+            seconds = time.perf_counter() - call.started
+        if self._log_requests:
+            _log_request(call.method, call.request_id, tool, call.outcome, seconds)
         audit = self._server.audit
-        if audit is not None and call.function is not None and call.function.kind == "tool":
+        if audit is not None and tool is not None:
             audit.record(
                 request_id=call.request_id,
-                tool=call.function.name,
+                tool=tool,
                 arguments=call.arguments,
                 version=call.scope.version,
                 client_info=call.scope.client_info,
-                outcome=call.outcome,
-                seconds=time.perf_counter() - call.started,
-                size=0 if answer is None else len(answer),
+                # The audit log has four outcomes (README, "Audit log"): a JSON-RPC error is an error.
+                outcome="error" if call.outcome == "protocol_error" else call.outcome,
+                seconds=seconds,
+                size=size,
             )
-        if call.function is not None and call.function.kind == "tool":
+        if tool is not None:
             for watcher in self._server.watchers:
-                watcher.ended(call, answer)
+                watcher.ended(call, answer, seconds)
 
     async def _let_progress_arrive_first(self) -> None:
         """Send a call's progress, then pause, before its answer: the client reads them apart.
@@ -545,19 +587,20 @@ class Connection:
         try:
             kwargs = self.bind(call, tool)
         except ArgumentsError as error:
-            call.outcome = "error"
             if not validation_errors_as_results(scope.version):
+                call.outcome = "protocol_error"
                 return jsonrpc.error_message(request_id, InvalidParams(str(error), {"errors": error.errors}))
+            call.outcome = "error"
             result = error_result(str(error))
         except ConfigError as error:
-            call.outcome = "error"
+            call.outcome = "protocol_error"
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
         except Asked as asked:  # 2026-07-28: validating a path argument asked for the client's roots
             result = self._input_required(call, tool, asked)
         else:
             result = await self._execute(call, tool, kwargs, feature_level(scope.version))
-            if result.get("isError") and call.outcome == "ok":
+            if result.get("isError") and call.outcome == "ok":  # (a timeout is an error result too)
                 call.outcome = "error"
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes and "structuredContent" in result:
@@ -799,3 +842,14 @@ def _asked_within(exc: BaseException) -> Asked | None:
     while isinstance(found, BaseExceptionGroup):
         found = found.exceptions[0]  # several tasks asking at once: the first question goes first
     return found if isinstance(found, Asked) else None
+
+
+def _log_request(
+    method: str, request_id: jsonrpc.RequestId, tool: str | None, outcome: Outcome, seconds: float
+) -> None:
+    fields: dict[str, Any] = {"method": method, "id": request_id}
+    if tool is not None:
+        fields["tool"] = tool
+    fields["outcome"] = outcome
+    fields["duration_ms"] = round(seconds * 1000, 3)
+    request_log.info("request", extra=fields)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 
+from .._metrics.recorder import Recorder
 from .._tools.catalog import ResourceCatalog
 from .._tools.function import definitions
 from .._tools.prompt import Prompt
@@ -33,8 +34,8 @@ class CallWatcher(Protocol):
     """Told of each tool call as it starts and as it ends (the dashboard's live calls)."""
 
     def started(self, call: Call) -> None: ...
-    def ended(self, call: Call, answer: bytes | None) -> None:
-        """The call ended with `answer` (None: cancelled, nothing sent), before the answer is sent."""
+    def ended(self, call: Call, answer: bytes | None, seconds: float) -> None:
+        """The call ended with `answer` (None: cancelled, nothing sent) after `seconds`, before the answer is sent."""
 
 
 Handler = Callable[[Connection, dict[str, Any], RequestScope], dict[str, Any]]
@@ -58,6 +59,7 @@ class Server:
         resources: ResourceCatalog | None = None,
         prompts: Registry[Prompt] | None = None,
         subscriptions: ResourceSubscriptions | None = None,
+        recorder: Recorder | None = None,
         list_changed: bool = False,
         watchers: list[CallWatcher] | None = None,
     ) -> None:
@@ -66,6 +68,8 @@ class Server:
         self.prompts: Registry[Prompt] = prompts if prompts is not None else Registry("prompt")
         self.subscriptions = subscriptions if subscriptions is not None else ResourceSubscriptions()
         self.settings = settings
+        self.recorder = recorder if recorder is not None else Recorder.of(settings)
+        """Where requests and tool calls are counted as they end (metrics)."""
         self.list_changed = list_changed
         self.watchers: list[CallWatcher] = watchers if watchers is not None else []
         """Told of every tool call as it starts and ends; a watcher must not raise."""

@@ -22,7 +22,6 @@ import anyio
 from .._json import dumps, loads
 from .._tools.function import definitions
 from .._tools.tool import Tool
-from .._version import __version__
 from ..errors import ParseError
 from ..host import ToolHost
 from . import openapi, page, plugin_control
@@ -46,6 +45,12 @@ _LEVEL: Final = 3
 _STATIC: Final = {"dashboard.js": b"text/javascript", "dashboard.css": b"text/css"}
 _CALLS_SHOWN: Final = 50
 """`/api/calls` without `limit`."""
+_NO_CALLS: Final = {
+    **dict.fromkeys(("calls", "ok", "errors", "protocol_errors", "timeouts", "cancellations"), 0),
+    **dict.fromkeys(("in_flight", "result_bytes"), 0),
+    "latency": {"samples": 0, **dict.fromkeys(("p50_ms", "p95_ms", "p99_ms", "max_ms"))},
+}
+"""A tool's figures before its first call, shaped like `mcp_toolhost.metrics.ToolMetrics`."""
 
 
 class _HttpError(Exception):
@@ -66,7 +71,6 @@ class DashboardApp:
         self._calls = calls
         self._events = events
         self._switches = Switches(host.registry)
-        self._started = time.time()
         host.registry.on_change(lambda: events.publish("tools_changed", {}))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -123,6 +127,7 @@ class DashboardApp:
             ("GET", "openapi.json"): openapi.schema,
             ("GET", "tools"): self._tool_rows,
             ("GET", "system/health"): self._health,
+            ("GET", "system/metrics"): lambda: self._host.metrics().model_dump(),
             ("GET", "calls"): lambda: self._calls.recent(_limit(query)),
             ("GET", "plugins"): lambda: plugin_control.state(self._plugins),
             ("POST", "plugins/reload"): lambda: plugin_control.reload_all(self._plugins),
@@ -159,8 +164,16 @@ class DashboardApp:
         ]
 
     def _status(self, name: str) -> dict[str, Any]:
+        """The tool's state and its figures from the metrics snapshot (zero before its first call)."""
         tool = self._tool(name)
-        return {"name": name, "enabled": name not in self._switches.disabled, "source": tool.source or "built-in"}
+        figures = self._host.metrics().tools.get(name)
+        return {
+            "name": name,
+            "enabled": name not in self._switches.disabled,
+            "source": tool.source or "built-in",
+            "last_call": self._calls.last_call(name),
+            **(figures.model_dump() if figures is not None else _NO_CALLS),
+        }
 
     async def _call(self, name: str, arguments: Any) -> dict[str, Any]:
         self._tool(name)
@@ -188,8 +201,9 @@ class DashboardApp:
     # --- system -----------------------------------------------------------------------
 
     def _health(self) -> dict[str, Any]:
-        now = time.time()
-        return {"status": "ok", "timestamp": now, "uptime_s": round(now - self._started, 3), "version": __version__}
+        metrics = self._host.metrics()
+        uptime = round(metrics.uptime_seconds, 3)
+        return {"status": "ok", "timestamp": time.time(), "uptime_s": uptime, "version": metrics.version}
 
     # --- page and events --------------------------------------------------------------
 

@@ -48,12 +48,12 @@ class CallLog:
         self._running[id(call)] = record
         self._events.publish("call_started", record)
 
-    def ended(self, call: Call, answer: bytes | None) -> None:
+    def ended(self, call: Call, answer: bytes | None, seconds: float) -> None:
         record = self._running.pop(id(call), None)
         if record is None:
             return
         record["outcome"] = call.outcome
-        record["duration_ms"] = round((time.perf_counter() - call.started) * 1000, 3)
+        record["duration_ms"] = round(seconds * 1000, 3)
         record["result"] = self._result(answer)
         self._recent.append(record)
         self._events.publish("call_finished", record)
@@ -61,6 +61,10 @@ class CallLog:
     def recent(self, limit: int) -> list[dict[str, Any]]:
         """The last `limit` calls that ended, newest first."""
         return list(itertools.islice(reversed(self._recent), limit))
+
+    def last_call(self, tool: str) -> float | None:
+        """When the newest kept call of `tool` started (Unix time), if any is kept."""
+        return next((record["time"] for record in reversed(self._recent) if record["tool"] == tool), None)
 
     def _result(self, answer: bytes | None) -> Any:
         if answer is None:

@@ -54,7 +54,9 @@ def schema() -> dict[str, Any]:
         "paths": {
             "/api/tools": _get("Every tool: name, title, description, schemas, annotations, source, enabled"),
             "/api/tools/{name}": _get("One tool", [_NAME]),
-            "/api/tools/{name}/status": _get("A tool's state: enabled, source", [_NAME]),
+            "/api/tools/{name}/status": _get(
+                "enabled, source, last_call, and the tool's figures: calls by outcome, latency p50/p95/p99", [_NAME]
+            ),
             "/api/tools/{name}/call": _post(
                 "Call a tool as an MCP client would: {success, data, error, metadata}", "The tool's arguments"
             ),
@@ -65,6 +67,7 @@ def schema() -> dict[str, Any]:
                 "post": {**_post("Reload every plugin from its files now")["post"], "parameters": []}
             },
             "/api/system/health": _get("status, timestamp, uptime_s, version"),
+            "/api/system/metrics": _get("The metrics snapshot (mcp_toolhost.metrics.Metrics)"),
             "/api/calls": _get(
                 "Recent tool calls, newest first, arguments and results masked as in the audit log",
                 [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
