@@ -88,3 +88,34 @@ def test_a_call_from_the_form_shows_its_result(served: tuple[McpProcess, Page]) 
     expect(page.locator("#try-result")).to_contain_text('"success": true')
     expect(page.locator("#try-result")).to_contain_text('"result": 5')
     expect(page.locator("#calls tbody tr").first).to_contain_text("mcp-toolhost dashboard")
+
+
+def test_the_system_figures_and_latency_chart_update_live(served: tuple[McpProcess, Page]) -> None:
+    server, page = served
+    expect(page.locator("#latency-empty")).to_be_visible()
+    expect(page.locator("#uptime")).to_contain_text("up ")
+    expect(page.locator("#rss")).to_contain_text("MiB")
+    server.call("add", {"a": 1})
+    row = page.locator("#latency tbody tr", has_text="add")
+    expect(row).to_have_count(1, timeout=3000)  # the next poll of the metrics, once a second
+    expect(row.locator("td").nth(1)).to_have_text("1")
+    expect(page.locator("#latency-empty")).to_be_hidden()
+    expect(page.locator("#plugins")).to_contain_text("No plugins")
+
+
+def test_the_tool_view_shows_its_schemas_and_figures(served: tuple[McpProcess, Page]) -> None:
+    server, page = served
+    server.call("add", {"a": 1})
+    page.locator('#tools tr[data-name="add"] a.tool-link').click()
+    expect(page.locator("#try-figures")).to_contain_text("1 calls, 0 errors")
+    expect(page.locator("#try-schemas")).to_contain_text('"inputSchema"')
+
+
+def test_a_change_made_elsewhere_shows_in_the_toggles(served: tuple[McpProcess, Page]) -> None:
+    _, page = served
+    # Another tab (same origin, same cookie) disables a tool.
+    page.evaluate(
+        """() => fetch("/api/tools/echo/disable", {method: "POST",
+            headers: {"x-csrf-token": document.querySelector('meta[name="csrf-token"]').content}})"""
+    )
+    expect(page.locator('#tools tr[data-name="echo"] input.toggle')).not_to_be_checked()
