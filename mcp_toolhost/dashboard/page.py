@@ -32,8 +32,8 @@ _TEMPLATE = """<!doctype html>
 <section id="live"><h2>Live calls</h2>
 <p id="calls-empty" class="muted">No calls yet: calls from MCP clients and from this page appear here
 as they happen.</p>
-<table id="calls"><thead><tr><th>Time</th><th>Client</th><th>Tool</th><th>Arguments</th><th>Outcome</th>
-<th>ms</th></tr></thead><tbody></tbody></table>
+<div id="calls-scroll"><table id="calls"><thead><tr><th>Time</th><th>Client</th><th>Tool</th><th>Arguments</th>
+<th>Outcome</th><th>ms</th></tr></thead><tbody></tbody></table></div>
 <pre id="call-detail" hidden></pre></section>
 <section id="try" hidden><h2>Tool <span id="try-name"></span></h2>
 <p id="try-figures" class="muted"></p>

@@ -113,7 +113,7 @@ function drawRate() {
   const canvas = $("rate"), context = canvas.getContext("2d");
   const top = Math.max(1, ...rate);
   context.clearRect(0, 0, canvas.width, canvas.height);
-  context.strokeStyle = getComputedStyle(document.body).color;
+  context.strokeStyle = context.fillStyle = getComputedStyle(document.body).color;
   context.beginPath();
   rate.forEach((value, i) => {
     const x = canvas.width - ((rate.length - 1 - i) / 59) * canvas.width, y = canvas.height - (value / top) * (canvas.height - 4) - 2;
