@@ -90,8 +90,27 @@ def test_a_post_with_the_cookie_alone_is_refused_and_with_the_csrf_header_accept
     assert alone.status_code == 403 and "x-csrf-token" in alone.json()["error"], alone.text
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', dashboard.client.get("/").text)
     assert csrf
+    wrong = dashboard.client.post("/api/tools/add/disable", headers={"x-csrf-token": "0" * 64})
+    assert wrong.status_code == 403, wrong.text
     accepted = dashboard.client.post("/api/tools/add/disable", headers={"x-csrf-token": csrf[1]})
     assert accepted.status_code == 200, accepted.text
+
+
+def test_a_wrong_token_in_the_url_sets_no_cookie(dashboard):
+    response = dashboard.client.get("/?token=guessed", follow_redirects=False)
+    assert response.status_code == 401 and "set-cookie" not in response.headers, response.headers
+    assert dashboard.client.get("/api/tools").status_code == 401
+
+
+def test_a_body_larger_than_max_message_bytes_is_413(spawn):
+    started = connect(
+        spawn(
+            "serve", "--no-builtins", "--tools", CORE, "--dashboard", "127.0.0.1:0",
+            env={"MCP_TOOLHOST_MAX_MESSAGE_BYTES": "1000"},
+        )
+    )
+    response = started.post("/api/tools/echo/call", json={"value": "x" * 2000})
+    assert response.status_code == 413 and "max_message_bytes" in response.json()["error"], response.text
 
 
 def test_a_foreign_origin_and_a_rebinding_host_are_refused(dashboard):
