@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -317,3 +318,17 @@ def test_a_disabled_tool_stays_disabled_when_a_reload_brings_a_new_version(spawn
 
 def test_plugins_without_plugins_is_an_empty_list(dashboard):
     assert dashboard.get("/api/plugins").json() == {"ok": True, "plugins": [], "problems": []}
+
+
+def test_the_server_exits_at_eof_while_an_event_stream_is_open(dashboard):
+    with dashboard.client.stream("GET", "/api/events", headers=dashboard.bearer) as events:
+        assert next(events.iter_lines()) == ": open"
+        dashboard.server.close_stdin()
+        assert dashboard.server.wait() == 0, dashboard.server.stderr
+    assert "Traceback" not in dashboard.server.stderr, dashboard.server.stderr
+
+
+def test_sigterm_still_ends_the_server_cleanly(dashboard):
+    dashboard.get("/api/tools")
+    dashboard.server.proc.send_signal(signal.SIGTERM)
+    assert dashboard.server.wait() == 0, dashboard.server.stderr
