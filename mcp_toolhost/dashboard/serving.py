@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import anyio
+import anyio.abc
 import uvicorn
 
 from ..errors import ConfigError
@@ -27,7 +28,7 @@ from .events import Events
 from .logs import LogEvents
 from .plugin_control import Plugins
 
-__all__ = ["attach", "parse_address"]
+__all__ = ["Dashboard", "attach", "parse_address"]
 
 
 def parse_address(address: str) -> tuple[str, int]:
@@ -46,9 +47,8 @@ def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None
 
     Raises ConfigError if the address cannot be served.
     """
-    settings = host.settings
     name, port = parse_address(address)
-    if not is_loopback(name) and not settings.dashboard_token:
+    if not is_loopback(name) and not host.settings.dashboard_token:
         raise ConfigError(
             f"Refusing to serve the dashboard on {name} with a token printed on stderr: anyone who reaches it could"
             " run your tools. Set --dashboard-token (or MCP_TOOLHOST_DASHBOARD_TOKEN), or bind 127.0.0.1."
@@ -63,29 +63,49 @@ def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None
         raise ConfigError(f"Cannot serve the dashboard on {address}: {exc.strerror}; pick another port") from None
     sock.listen(128)
     sock.setblocking(False)
-    host.list_changed = True  # enabling and disabling tools changes the list while serving
-    events = Events(settings.dashboard_event_queue)
-    calls = CallLog(settings, events)
-    host.watchers.append(calls)
-    access = Access(settings.dashboard_token, loopback=is_loopback(name))
+    dashboard = Dashboard(host, plugins, loopback=is_loopback(name))
     shown = f"[{name}]" if family == socket.AF_INET6 else name
-    url = f"http://{shown}:{sock.getsockname()[1]}/?token={access.token}"
+    url = f"http://{shown}:{sock.getsockname()[1]}/?token={dashboard.access.token}"
 
     async def serve() -> None:
-        caller = Caller(host.server())
-        app = DashboardApp(host, access, caller, calls, events, plugins)
-        config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False)
-        logs = LogEvents(events, asyncio.get_running_loop())
+        config = uvicorn.Config(dashboard.app, lifespan="off", log_config=None, access_log=False)
+        async with anyio.create_task_group() as tasks:
+            await tasks.start(dashboard.run)
+            print(f"mcp-toolhost: dashboard on {url}", file=sys.stderr, flush=True)
+            await _Uvicorn(config).serve(sockets=[sock])
+            tasks.cancel_scope.cancel()
+
+    host.background.append(serve)
+
+
+class Dashboard:
+    """The dashboard of one host: the ASGI app (`app`), and what runs beside it while it serves (`run`).
+
+    Independent of the socket and the server that carry it: `attach` serves it on a port of its
+    own; an ASGI server that already runs (Streamable HTTP) can route `/` and `/api` to `app`.
+    """
+
+    def __init__(self, host: ToolHost, plugins: Plugins | None, *, loopback: bool) -> None:
+        settings = host.settings
+        host.list_changed = True  # enabling and disabling tools changes the list while serving
+        self.events = Events(settings.dashboard_event_queue)
+        calls = CallLog(settings, self.events)
+        host.watchers.append(calls)
+        self.access = Access(settings.dashboard_token, loopback=loopback)
+        self._caller = Caller(host.server())
+        self.app = DashboardApp(host, self.access, self._caller, calls, self.events, plugins)
+
+    async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        """The dashboard's own MCP connection and the log records' feed, until cancelled."""
+        logs = LogEvents(self.events, asyncio.get_running_loop())
         logging.getLogger().addHandler(logs)
         try:
             async with anyio.create_task_group() as tasks:
-                await tasks.start(caller.run)
-                print(f"mcp-toolhost: dashboard on {url}", file=sys.stderr, flush=True)
-                await _Uvicorn(config).serve(sockets=[sock])
+                await tasks.start(self._caller.run)
+                task_status.started()
+                await anyio.sleep_forever()
         finally:
             logging.getLogger().removeHandler(logs)
-
-    host.background.append(serve)
 
 
 class _Uvicorn(uvicorn.Server):
