@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -180,6 +181,8 @@ def test_unknown_tool_404_and_bad_arguments_422_with_the_validation_errors(dashb
     not_object = dashboard.post("/api/tools/add/call", json=[1])
     assert not_object.status_code == 422, not_object.text
     assert dashboard.get("/api/nothing").status_code == 404
+    assert dashboard.post("/api/tools/nope/disable").status_code == 404
+    assert dashboard.get("/api/tools/nope/status").status_code == 404
 
 
 def test_calls_lists_recent_calls_newest_first_with_secrets_masked(dashboard):
@@ -332,3 +335,18 @@ def test_sigterm_still_ends_the_server_cleanly(dashboard):
     dashboard.get("/api/tools")
     dashboard.server.proc.send_signal(signal.SIGTERM)
     assert dashboard.server.wait() == 0, dashboard.server.stderr
+
+
+def test_a_port_in_use_is_refused_at_start_with_what_to_do(spawn):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = spawn("serve", "--no-builtins", "--dashboard", f"127.0.0.1:{taken.getsockname()[1]}")
+        assert server.wait() == 2
+    assert "Cannot serve the dashboard" in server.stderr and "pick another port" in server.stderr, server.stderr
+
+
+def test_a_malformed_address_is_a_usage_error(spawn):
+    server = spawn("serve", "--no-builtins", "--dashboard", "localhost:http")
+    assert server.wait() == 2
+    assert "--dashboard" in server.stderr and "[HOST:]PORT" in server.stderr, server.stderr
