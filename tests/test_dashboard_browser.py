@@ -54,6 +54,11 @@ def test_the_page_lists_the_tools_and_filters_them(served: tuple[McpProcess, Pag
     page.fill("#search", "sync_progress")
     expect(page.locator("#tools tbody tr:visible")).to_have_count(1)
     expect(page.locator('#tools tr[data-name="sync_progress"]')).to_be_visible()
+    page.fill("#search", "")
+    page.locator('#tools tr[data-name="echo"] input.toggle').uncheck()
+    page.select_option("#state", "off")
+    expect(page.locator("#tools tbody tr:visible")).to_have_count(1)
+    expect(page.locator('#tools tr[data-name="echo"]')).to_be_visible()
 
 
 def test_a_call_over_stdio_appears_in_the_live_calls_within_a_second(served: tuple[McpProcess, Page]) -> None:

@@ -24,7 +24,9 @@ _TEMPLATE = """<!doctype html>
 <header><h1>mcp-toolhost</h1><span id="health" class="muted">live</span></header>
 <main>
 <section id="tools-section"><h2>Tools <span class="muted" id="tool-count">{count}</span></h2>
-<input id="search" type="search" placeholder="Filter by name, source or description" autocomplete="off">
+<input id="search" type="search" placeholder="Filter by name, source, annotation or description" autocomplete="off">
+<select id="state" aria-label="show"><option value="">all</option><option value="on">enabled</option>
+<option value="off">disabled</option></select>
 <div id="tools-scroll"><table id="tools"><thead><tr><th>Tool</th><th>Source</th><th>Annotations</th><th>Enabled</th>
 </tr></thead><tbody>{rows}</tbody></table></div>
 {empty}

@@ -13,12 +13,17 @@ async function api(method, path, body) {
   return { status: response.status, body: await response.json() };
 }
 
-$("search").addEventListener("input", (event) => {
-  const words = event.target.value.toLowerCase().split(/\s+/).filter(Boolean);
+function filterTools() {
+  const words = $("search").value.toLowerCase().split(/\s+/).filter(Boolean);
+  const state = $("state").value;
   for (const row of $("tools").tBodies[0].rows) {
-    row.hidden = !words.every((word) => row.dataset.search.includes(word));
+    const enabled = row.querySelector(".toggle").checked;
+    row.hidden = !words.every((word) => row.dataset.search.includes(word)) ||
+      (state === "on" && !enabled) || (state === "off" && enabled);
   }
-});
+}
+$("search").addEventListener("input", filterTools);
+$("state").addEventListener("change", filterTools);
 
 $("tools").addEventListener("change", async (event) => {
   if (!event.target.classList.contains("toggle")) return;
