@@ -566,13 +566,13 @@ def check(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.pass_context
 def docs(ctx: click.Context, /, fmt: str, **options: Any) -> None:
-    """Write a reference of every tool served (name, description, hints, parameters, output)."""
+    """Write a reference of every tool, resource and prompt served (descriptions, parameters, output)."""
     from ._transports.stdio import claim_stdout
     from .plugins.docs import render_docs
 
     settings = _settings(ctx, options)
     with claim_stdout():
-        text = render_docs(_host(settings).registry, fmt)  # type: ignore[arg-type]
+        text = render_docs(_host(settings), fmt)  # type: ignore[arg-type]
     click.echo(text, nl=False)
 
 

@@ -200,12 +200,12 @@ class Client:
         return await self.list_all("prompts/list", "prompts")
 
     async def read_resource(self, uri: str) -> dict[str, Any]:
-        """The `ReadResourceResult`: its `contents` hold `text` or base64 `blob`."""
-        return await self.request("resources/read", {"uri": uri})
+        """The `ReadResourceResult`: its `contents` hold `text` or base64 `blob` (rounds as `call_tool`)."""
+        return await self._answering_rounds("resources/read", {"uri": uri})
 
     async def get_prompt(self, name: str, arguments: dict[str, str] | None = None) -> dict[str, Any]:
-        """The `GetPromptResult`: its `messages`."""
-        return await self.request("prompts/get", {"name": name, "arguments": arguments or {}})
+        """The `GetPromptResult`: its `messages` (rounds as `call_tool`)."""
+        return await self._answering_rounds("prompts/get", {"name": name, "arguments": arguments or {}})
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any] | None = None, *, progress_token: str | int | None = None
@@ -218,14 +218,18 @@ class Client:
         params: dict[str, Any] = {"name": name, "arguments": arguments or {}}
         if progress_token is not None:
             params["_meta"] = {"progressToken": progress_token}
-        result = await self.request("tools/call", params)
+        return await self._answering_rounds("tools/call", params)
+
+    async def _answering_rounds(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The result of `method`, its input-required rounds (2026-07-28) answered by the callbacks."""
+        result = await self.request(method, params)
         while result.get("resultType") == "input_required":
             answers = {
                 key: await self._callback(asked["method"])(asked.get("params") or {})
                 for key, asked in result["inputRequests"].items()
             }
             params = {**params, "inputResponses": answers, "requestState": result["requestState"]}
-            result = await self.request("tools/call", params)
+            result = await self.request(method, params)
         return result
 
     def _callback(self, method: str) -> Callback:

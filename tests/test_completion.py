@@ -24,7 +24,7 @@ def test_a_listed_prompt_argument_completes_by_prefix(server, stateless):
     extra = {"_meta": MODERN} if stateless else {}
     result = complete(server, PROMPT, "style", "f", **extra)["result"]
     assert result["completion"] == {"values": ["formal", "friendly", "funny"], "total": 3, "hasMore": False}
-    assert complete(server, PROMPT, "style", "fr")["result"]["completion"]["values"] == ["friendly"]
+    assert complete(server, PROMPT, "style", "fr", **extra)["result"]["completion"]["values"] == ["friendly"]
 
 
 def test_a_template_variable_completes_from_a_function_of_the_prefix(server):
@@ -42,14 +42,16 @@ def test_an_argument_without_completions_completes_to_nothing(server):
     assert result == {"completion": {"values": [], "total": 0, "hasMore": False}}
 
 
-def test_unknown_prompt_or_template_and_bad_params_are_invalid_params(server):
-    error = complete(server, {"type": "ref/prompt", "name": "gret"}, "style", "")["error"]
+@pytest.mark.parametrize("stateless", [False, True], ids=["handshake", "2026-07-28"])
+def test_unknown_prompt_or_template_and_bad_params_are_invalid_params(server, stateless):
+    extra = {"_meta": MODERN} if stateless else {}
+    error = complete(server, {"type": "ref/prompt", "name": "gret"}, "style", "", **extra)["error"]
     assert error == {"code": -32602, "message": "Unknown prompt: gret; did you mean greet?"}
-    error = complete(server, {"type": "ref/resource", "uri": "nope://{x}"}, "x", "")["error"]
+    error = complete(server, {"type": "ref/resource", "uri": "nope://{x}"}, "x", "", **extra)["error"]
     assert error["code"] == -32602 and error["message"].startswith("Unknown resource template: nope://{x}")
-    error = complete(server, {"type": "ref/tool", "name": "x"}, "x", "")["error"]
+    error = complete(server, {"type": "ref/tool", "name": "x"}, "x", "", **extra)["error"]
     assert error["code"] == -32602 and '"ref.type" must be "ref/prompt" or "ref/resource"' in error["message"]
-    error = server.request("completion/complete", {"ref": PROMPT, "argument": {"name": "style"}})["error"]
+    error = server.request("completion/complete", {"ref": PROMPT, "argument": {"name": "style"}, **extra})["error"]
     assert error["code"] == -32602 and '"argument" needs a string "name" and a string "value"' in error["message"]
 
 

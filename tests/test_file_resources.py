@@ -242,6 +242,9 @@ def test_summarize_file_attaches_the_file(spawn, tree):
         "resource": {"uri": uri(tree / "notes.txt"), "mimeType": "text/plain", "text": "one\ntwo\n"},
     }
     refused = server.request("prompts/get", {"name": "summarize_file", "arguments": {"path": str(tree / "link_out")}})
+    # A refused argument is invalid params (server/prompts, "Error Handling"), not an internal error.
+    assert refused["error"]["code"] == -32602, refused
+    assert refused["error"]["message"].startswith("Prompt 'summarize_file': "), refused
     assert "outside the allowed directories" in refused["error"]["message"], refused
     assert "top secret" not in json.dumps(refused)
 
@@ -260,6 +263,7 @@ def test_review_diff_shows_the_change_as_a_unified_diff(spawn, tree):
     same = server.request(
         "prompts/get", {"name": "review_diff", "arguments": {"path": "notes.txt", "new_content": "one\ntwo\n"}}
     )
+    assert same["error"]["code"] == -32602, same
     assert "no change to review" in same["error"]["message"], same
 
 
@@ -292,6 +296,27 @@ def test_the_clients_roots_narrow_the_files_listed_read_and_subscribed(spawn, tr
     assert "outside the allowed directories" in refused["error"]["message"], refused
     subscribed = server.request("resources/subscribe", {"uri": uri(tree / "notes.txt")})
     assert subscribed["error"]["code"] == -32602, subscribed
+
+
+@pytest.mark.parametrize("method", ["prompts/get", "resources/read"])
+def test_a_2026_client_declaring_roots_is_asked_for_them_by_round(spawn, tree, method):
+    """As a file tool is (issue 9): the client's roots narrow the configured ones in both eras."""
+    server = started(spawn, tree, version=None)
+    envelope = {**ENVELOPE, "io.modelcontextprotocol/clientCapabilities": {"roots": {}}}
+    if method == "prompts/get":
+        params = {"name": "summarize_file", "arguments": {"path": str(tree / "notes.txt")}, "_meta": envelope}
+    else:
+        params = {"uri": uri(tree / "notes.txt"), "_meta": envelope}
+    first = ok(server.request(method, params))
+    assert first["inputRequests"] == {"question-1": {"method": "roots/list", "params": {}}}
+    state = first["requestState"]
+    narrow = {"question-1": {"roots": [{"uri": uri(tree / "sub")}]}}
+    refused = server.request(method, {**params, "inputResponses": narrow, "requestState": state})["error"]
+    assert refused["code"] == -32602 and "outside the allowed directories" in refused["message"], refused
+    whole = {"question-1": {"roots": [{"uri": uri(tree)}]}}
+    done = ok(server.request(method, {**params, "inputResponses": whole, "requestState": state}))
+    contents = done["messages"][1]["content"]["resource"] if method == "prompts/get" else done["contents"][0]
+    assert contents["text"] == "one\ntwo\n"
 
 
 def test_toolhost_tools_subscribers_hear_of_a_reloaded_plugin(spawn, tree, tmp_path):

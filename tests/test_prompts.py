@@ -21,7 +21,7 @@ def get(server, name, arguments=None, *, stateless=False):
 def test_prompts_are_listed_with_argument_descriptions_from_the_docstring(server):
     result = server.request("prompts/list")["result"]
     by_name = {prompt["name"]: prompt for prompt in result["prompts"]}
-    assert sorted(by_name) == ["confirm", "daily", "greet", "review", "wrong"]
+    assert sorted(by_name) == ["confirm", "daily", "explain_note", "greet", "review", "wrong"]
     assert by_name["review"] == {
         "name": "review",
         "description": "Review a piece of code.",
@@ -101,14 +101,15 @@ def test_prompts_are_paged(spawn):
     first = server.request("prompts/list")["result"]
     second = server.request("prompts/list", {"cursor": first["nextCursor"]})["result"]
     names = [p["name"] for p in first["prompts"] + second["prompts"]]
-    assert names == ["confirm", "daily", "greet", "review", "wrong"]
+    assert names == ["confirm", "daily", "explain_note", "greet", "review", "wrong"]
     assert "nextCursor" not in second
 
 
-def test_asking_the_client_from_a_prompt_in_2026_is_refused_clearly(server):
-    meta = {**MODERN, "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}}}
-    error = server.request("prompts/get", {"name": "confirm", "_meta": meta})["error"]
+@pytest.mark.parametrize("stateless", [False, True], ids=["handshake", "2026-07-28"])
+def test_a_tool_error_from_a_prompt_is_invalid_params_with_its_message(server, stateless):
+    error = get(server, "explain_note", {"name": "zeta"}, stateless=stateless)["error"]
     assert error == {
-        "code": -32603,
-        "message": "elicitation/create cannot be asked from a resource or prompt in 2026-07-28 (only from tools)",
+        "code": -32602,
+        "message": "Prompt 'explain_note': No note named 'zeta' to explain; give one resources/list names.",
     }
+    assert server.request("ping")["result"] == {}

@@ -132,6 +132,11 @@ async def exercise_catalog(client: Client | ClientSession, unknown_uri_code: int
     with pytest.raises(MCPError) as unknown:
         await client.read_resource("nowhere://x")
     assert unknown.value.error.code == unknown_uri_code
+    # A value that does not fit the template, a ToolError: invalid params; a function that raised: internal.
+    for uri, code in (("notes://alpha/first", -32602), ("missing://zeta", -32602), ("broken://config", -32603)):
+        with pytest.raises(MCPError) as failed:
+            await client.read_resource(uri)
+        assert failed.value.error.code == code, uri
     prompts = {p.name: p for p in (await client.list_prompts()).prompts}
     assert [a.name for a in prompts["review"].arguments] == ["code", "language"]
     review = await client.get_prompt("review", {"code": "x = 1"})
@@ -141,6 +146,10 @@ async def exercise_catalog(client: Client | ClientSession, unknown_uri_code: int
     with pytest.raises(MCPError) as missing:
         await client.get_prompt("review", {})
     assert missing.value.error.code == -32602
+    for name, arguments in (("reveiw", {}), ("explain_note", {"name": "zeta"})):
+        with pytest.raises(MCPError) as refused:
+            await client.get_prompt(name, arguments)
+        assert refused.value.error.code == -32602, name
     style = await client.complete(PromptReference(type="ref/prompt", name="greet"), {"name": "style", "value": "f"})
     assert style.completion.values == ["formal", "friendly", "funny"]
     ref = ResourceTemplateReference(type="ref/resource", uri="notes://{name}/{page}")
@@ -165,6 +174,53 @@ async def test_sdk_handshake_session_reads_resources_prompts_and_completions():
         initialized = await session.initialize()
         assert initialized.protocol_version == "2025-11-25"
         await exercise_catalog(session, unknown_uri_code=-32002)
+
+
+async def pages(list_page, field: str, key: str) -> list[list[str]]:
+    """Each page's `key`s, following `nextCursor` to the end: `list_page(cursor)` asks for one."""
+    found, cursor = [], None
+    while True:
+        result = await list_page(cursor)
+        found.append([str(getattr(item, key)) for item in getattr(result, field)])
+        cursor = result.next_cursor
+        if cursor is None:
+            return found
+
+
+PAGED = [
+    ("list_resources", "resources", "uri", [["bin://logo", "broken://config"], ["config://app"]]),
+    (
+        "list_resource_templates",
+        "resource_templates",
+        "uri_template",
+        [["missing://{name}", "notes://{name}/{page}"], ["numbers://{count}", "slow://{marker}"]],
+    ),
+    ("list_prompts", "prompts", "name", [["confirm", "daily"], ["explain_note", "greet"], ["review", "wrong"]]),
+]
+
+
+def paged_parameters() -> StdioServerParameters:
+    parameters = catalog_parameters()
+    parameters.env = {"MCP_TOOLHOST_PAGE_SIZE": "2"}
+    return parameters
+
+
+async def test_sdk_client_pages_through_resources_templates_and_prompts_in_2026_07_28():
+    async with Client(paged_parameters()) as client:
+        for method, field, key, expected in PAGED:
+            ask = getattr(client, method)
+            assert await pages(lambda cursor, ask=ask: ask(cursor=cursor, cache_mode="bypass"), field, key) == expected
+
+
+async def test_sdk_handshake_session_pages_through_resources_templates_and_prompts():
+    from mcp_types import PaginatedRequestParams
+
+    async with stdio_client(paged_parameters()) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        for method, field, key, expected in PAGED:
+            ask = getattr(session, method)
+            found = await pages(lambda cursor, ask=ask: ask(params=PaginatedRequestParams(cursor=cursor)), field, key)
+            assert found == expected
 
 
 def files_parameters(root) -> StdioServerParameters:

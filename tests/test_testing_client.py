@@ -117,3 +117,22 @@ async def test_an_error_in_the_block_comes_out_as_itself_not_in_an_exception_gro
     with pytest.raises(AssertionError, match="the test's own"):
         async with connect(ask_host(), elicitation_callback=yes):
             raise AssertionError("the test's own")
+
+
+@ERAS
+async def test_a_prompt_and_a_resource_that_ask_are_answered_by_the_callbacks(protocol_version):
+    async def on_elicit(params: dict[str, Any]) -> dict[str, Any]:
+        return {"action": "accept", "content": {"ok": True} if "Deploy" in params["message"] else {"value": True}}
+
+    async def on_sample(params: dict[str, Any]) -> dict[str, Any]:
+        return {"role": "assistant", "content": {"type": "text", "text": "v2"}, "model": "m"}
+
+    async def on_roots(params: dict[str, Any]) -> dict[str, Any]:
+        return {"roots": [{"uri": "file:///work"}]}
+
+    callbacks = {"elicitation_callback": on_elicit, "sampling_callback": on_sample, "list_roots_callback": on_roots}
+    async with connect(ask_host(), protocol_version=protocol_version, **callbacks) as client:
+        prompt = await client.get_prompt("deploy", {"env": "prod"})
+        assert prompt["messages"][0]["content"]["text"] == "Announce the deployment to prod: v2"
+        resource = await client.read_resource("ask://weather")
+        assert resource["contents"][0]["text"] == "weather: accept True ['file:///work']"

@@ -57,8 +57,13 @@ def test_fixed_resources_are_listed_with_their_metadata(server):
 
 def test_templates_are_listed_apart(server):
     templates = server.request("resources/templates/list")["result"]["resourceTemplates"]
-    assert [t["uriTemplate"] for t in templates] == ["notes://{name}/{page}", "numbers://{count}", "slow://{marker}"]
-    assert templates[0] == {
+    assert [t["uriTemplate"] for t in templates] == [
+        "missing://{name}",
+        "notes://{name}/{page}",
+        "numbers://{count}",
+        "slow://{marker}",
+    ]
+    assert templates[1] == {
         "uriTemplate": "notes://{name}/{page}",
         "name": "note",
         "description": "A page of a note.",
@@ -103,8 +108,9 @@ def test_an_unknown_uri_is_refused_with_each_eras_code(server, stateless, code):
     assert server.request("ping")["result"] == {}
 
 
-def test_a_template_value_of_the_wrong_type_is_invalid_params(server):
-    error = read(server, "notes://alpha/first")["error"]
+@pytest.mark.parametrize("stateless", [False, True], ids=["handshake", "2026-07-28"])
+def test_a_template_value_of_the_wrong_type_is_invalid_params(server, stateless):
+    error = read(server, "notes://alpha/first", stateless=stateless)["error"]
     assert error["code"] == -32602
     assert error["message"].startswith(
         "Resource template 'notes://{name}/{page}' cannot read this URI: Invalid arguments: page:"
@@ -112,11 +118,21 @@ def test_a_template_value_of_the_wrong_type_is_invalid_params(server):
     assert error["data"]["errors"][0]["path"] == "page"
 
 
-def test_a_raising_resource_is_a_clear_error_and_the_server_serves_on(server):
-    error = read(server, "broken://config")["error"]
+@pytest.mark.parametrize("stateless", [False, True], ids=["handshake", "2026-07-28"])
+def test_a_raising_resource_is_a_clear_error_and_the_server_serves_on(server, stateless):
+    error = read(server, "broken://config", stateless=stateless)["error"]
     assert error == {"code": -32603, "message": "Resource 'broken' failed: ValueError: the config file is missing"}
     assert "ValueError: the config file is missing" in server.wait_for_stderr("the config file is missing")
     assert read(server, "config://app")["result"]["contents"]
+
+
+@pytest.mark.parametrize("stateless", [False, True], ids=["handshake", "2026-07-28"])
+def test_a_tool_error_from_a_resource_is_invalid_params_with_its_message(server, stateless):
+    error = read(server, "missing://zeta", stateless=stateless)["error"]
+    assert error == {
+        "code": -32602,
+        "message": "Resource 'missing://{name}': No note named 'zeta'; resources/list names the notes there are.",
+    }
 
 
 def test_a_bad_uri_param_is_invalid_params(server):
@@ -145,20 +161,72 @@ def test_a_read_that_runs_too_long_times_out(spawn, tmp_path):
     assert error == {"code": -32603, "message": "Resource 'slow' timed out after 0.2 seconds and was cancelled."}
 
 
-def test_resources_are_paged_with_opaque_cursors(spawn):
+@pytest.mark.parametrize("stateless", [False, True], ids=["handshake", "2026-07-28"])
+@pytest.mark.parametrize(
+    ("method", "key", "expected"),
+    [
+        ("resources/list", "uri", ["bin://logo", "broken://config", "config://app"]),
+        (
+            "resources/templates/list",
+            "uriTemplate",
+            ["missing://{name}", "notes://{name}/{page}", "numbers://{count}", "slow://{marker}"],
+        ),
+        ("prompts/list", "name", ["confirm", "daily", "explain_note", "greet", "review", "wrong"]),
+    ],
+)
+def test_lists_are_paged_with_opaque_cursors(spawn, method, key, expected, stateless):
     server = spawn("serve", "--no-builtins", "--tools", FUNCTIONS, env={"MCP_TOOLHOST_PAGE_SIZE": "2"})
     server.initialize()
+    envelope = {"_meta": MODERN} if stateless else {}
+    field = {"resources/list": "resources", "resources/templates/list": "resourceTemplates"}.get(method, "prompts")
     seen, params, pages = [], {}, 0
     while True:
-        result = server.request("resources/list", params)["result"]
-        seen += [resource["uri"] for resource in result["resources"]]
+        result = server.request(method, {**params, **envelope})["result"]
+        seen += [item[key] for item in result[field]]
         pages += 1
         if "nextCursor" not in result:
             break
         params = {"cursor": result["nextCursor"]}
-    assert (seen, pages) == (["bin://logo", "broken://config", "config://app"], 2)
-    error = server.request("resources/list", {"cursor": "not a cursor"})["error"]
+    assert (seen, pages) == (expected, -(-len(expected) // 2))
+    error = server.request(method, {"cursor": "not a cursor", **envelope})["error"]
     assert error["code"] == -32602 and "Invalid cursor" in error["message"]
+
+
+ANNOUNCING = """
+from mcp_toolhost import Context, resource, tool
+
+NOTES = {"todo": "milk"}
+
+@resource("notes://{name}")
+def note(name: str) -> str:
+    return NOTES[name]
+
+@tool
+def set_note(name: str, text: str, ctx: Context) -> str:
+    NOTES[name] = text
+    ctx.resource_updated(f"notes://{name}")
+    return "saved"
+"""
+
+
+def test_a_resource_announces_its_own_update_on_a_2026_subscription_stream(spawn, tmp_path):
+    from test_plugins_reload import _wait_for
+
+    (tmp_path / "announcing.py").write_text(ANNOUNCING)
+    server = spawn("serve", "--no-builtins", "--tools", str(tmp_path / "announcing.py"))
+    wanted = {"resourceSubscriptions": ["notes://todo"]}
+    listen = {"jsonrpc": "2.0", "id": "sub", "method": "subscriptions/listen"}
+    server.send({**listen, "params": {"_meta": MODERN, "notifications": wanted}})
+    ack = _wait_for(server, "notifications/subscriptions/acknowledged")
+    assert ack["params"]["notifications"] == wanted
+    call = {"name": "set_note", "arguments": {"name": "todo", "text": "eggs"}, "_meta": MODERN}
+    assert server.request("tools/call", call)["result"]["content"][0]["text"] == "saved"
+    update = _wait_for(server, "notifications/resources/updated")
+    assert update["params"] == {"uri": "notes://todo", "_meta": {"io.modelcontextprotocol/subscriptionId": "sub"}}
+    assert read(server, "notes://todo", stateless=True)["result"]["contents"][0]["text"] == "eggs"
+    other = {**call, "arguments": {"name": "other", "text": "x"}}  # nobody subscribed to notes://other
+    assert server.request("tools/call", other)["result"]["content"][0]["text"] == "saved"
+    assert all(n["method"] != "notifications/resources/updated" for n in server.notifications)
 
 
 def test_entry_point_and_plugin_folder_serve_resources_and_prompts(spawn, tmp_path):

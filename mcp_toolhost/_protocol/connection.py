@@ -47,7 +47,7 @@ from ..errors import (
 from . import jsonrpc
 from .envelope import SUBSCRIPTION_ID_KEY, RequestScope, has_envelope, progress_token, stateless_scope
 from .outgoing import ClientRequests, refusal
-from .rounds import Asked, Replay, input_required_result, replay_for
+from .rounds import ROUND_METHODS, Asked, Replay, input_required_result, replay_for
 from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
 
 if TYPE_CHECKING:
@@ -88,6 +88,10 @@ class CallFailed(Exception):
     """User code timed out or raised (`Connection.invoke`): the message says so, for the client."""
 
 
+class CallRefused(CallFailed):
+    """User code raised a ToolError: it refused the request as made, and its message says what to change."""
+
+
 @dataclass(slots=True)
 class Call:
     """A request answered by a task (a tool call, a resource read...).
@@ -108,7 +112,8 @@ class Call:
     cancelled_by_client: bool = False
     reported_progress: bool = False
     replay: Replay | None = None
-    """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
+    """2026-07-28: the answers of earlier input-required rounds (None: the handshake era, or a request
+    that cannot ask: only tools/call, prompts/get and resources/read have rounds)."""
     method: str = ""
     """The request's method (request log)."""
     outcome: Outcome = "ok"
@@ -281,16 +286,17 @@ class Connection:
             scope = stateless_scope(params)  # a 2026-07-28-only method without its envelope: -32602
         else:
             raise MethodNotFound(f"Method not found: {method}", method)
-        if method == "tools/call":
-            self._start_tool_call(request_id, params, scope, reply)
-            return
         if method == "subscriptions/listen":
             self._listen(request_id, params, reply)
             return
         starter = self._server.calls.get(method)
         if starter is not None:
             function, arguments, answer = starter(self, params, scope)
-            self.start_call(request_id, function, arguments, scope, params, reply, answer, method=method)
+            # 2026-07-28: a request that may ask the client brings the answers of its earlier rounds.
+            replay = None
+            if scope.stateless and method in ROUND_METHODS:
+                replay = replay_for(self._server.request_state, method, params)
+            self.start_call(request_id, function, arguments, scope, params, reply, answer, replay, method=method)
             return
         handler = self._server.handlers.get(method)
         if handler is None:
@@ -403,6 +409,10 @@ class Connection:
         call = Call(
             request_id, function, arguments, scope, progress_token(params), reply, answer, replay=replay, method=method
         )
+        if function is not None and function.kind == "tool":  # counted as `_ended` counts it
+            self._recorder.call_started(function.name)
+            for watcher in self._server.watchers:
+                watcher.started(call)
         self._in_flight[request_id] = call
         if self._idle.is_set():
             self._idle = anyio.Event()
@@ -413,11 +423,17 @@ class Connection:
     def bind(self, call: Call, function: Function) -> dict[str, Any]:
         """The call's arguments validated into keyword arguments for `function` (with its Context).
 
-        Raises ArgumentsError for bad arguments and ConfigError if the function cannot be served.
+        Raises ArgumentsError for bad arguments, ConfigError if the function cannot be served, and
+        CallFailed when user code run by the validation (a validator of the user's types) raised.
         """
         if function.schema.context_parameter is not None:
             call.context = self._context(call, function)
-        return function.bind(call.arguments, call.context)
+        try:
+            return function.bind(call.arguments, call.context)
+        except (ArgumentsError, ConfigError, Asked):
+            raise
+        except BaseException as exc:  # SystemExit and the like too: this call fails, the server serves on
+            raise _failure(f"{_label(function)} failed while checking its arguments", exc) from None
 
     async def invoke(self, call: Call, function: Runnable, kwargs: dict[str, Any]) -> Any:
         """Run user code as every call runs it: under the call limiter and the timeout.
@@ -425,7 +441,7 @@ class Connection:
         Raises CallFailed when it times out or raises (its message is for the client; the
         traceback goes to the log), and `Asked` when it asked the client a question.
         """
-        label = f"{function.kind.capitalize()} {function.name!r}"
+        label = _label(function)
         timeout = function.time_limit(self._server.settings)
         try:
             async with self._server.call_limiter:
@@ -437,8 +453,6 @@ class Connection:
             return value
         except (CallFailed, Asked):
             raise
-        except ToolError as error:
-            raise CallFailed(str(error)) from None
         except anyio.get_cancelled_exc_class():
             if anyio.current_effective_deadline() == -math.inf:
                 raise  # we are being cancelled: the client, a shutdown
@@ -450,10 +464,7 @@ class Connection:
             question = _asked_within(exc)
             if question is not None:  # asked from a task of the function's own task group
                 raise question from None
-            # The client gets the exception's type and message, never a traceback; the
-            # traceback goes to the server's log.
-            logger.error("%s raised", label, exc_info=True)
-            raise CallFailed(f"{label} failed: {type(exc).__name__}: {exc}") from None
+            raise _failure(f"{label} failed", exc) from None
 
     def answered(self, call: Call, result: dict[str, Any]) -> bytes:
         """The response carrying `result`, with what the call's revision adds to every result.
@@ -471,9 +482,7 @@ class Connection:
 
     # --- tool calls ------------------------------------------------------------------
 
-    def _start_tool_call(
-        self, request_id: jsonrpc.RequestId, params: dict[str, Any], scope: RequestScope, reply: Reply
-    ) -> None:
+    def start_tool_call(self, params: dict[str, Any], scope: RequestScope) -> Started:
         name = params.get("name")
         if not isinstance(name, str):
             raise InvalidParams('tools/call: "name" must be a string')
@@ -485,13 +494,7 @@ class Connection:
             arguments = {}
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
-        replay = replay_for(self._server.request_state, params, name, arguments) if scope.stateless else None
-        self._recorder.call_started(tool.name)
-        self.start_call(
-            request_id, tool, arguments, scope, params, reply, self._tool_call_answer, replay, method="tools/call"
-        )
-        for watcher in self._server.watchers:
-            watcher.started(self._in_flight[request_id])
+        return tool, arguments, self._tool_call_answer
 
     async def _run_call(self, call: Call) -> None:
         answer: bytes | None = None
@@ -504,9 +507,11 @@ class Connection:
                     elif (
                         call.replay is not None
                         and refusal("roots/list", {}, call.scope.version, call.scope.client_capabilities) is None
-                    ):  # a tool call: only it has input-required rounds yet
+                    ):
                         roots_by_round.set(functools.cache(functools.partial(self._roots_by_round, call)))
                     answer = await call.answer(call)
+                except Asked as asked:  # 2026-07-28: a prompt or resource asked the client
+                    answer = self._asked_answer(call, asked)
                 except ProtocolError as refused:
                     answer = jsonrpc.error_message(call.request_id, refused)
                     call.outcome = "protocol_error"
@@ -586,6 +591,9 @@ class Connection:
         tool = typing.cast("Tool", call.function)
         try:
             kwargs = self.bind(call, tool)
+        except CallFailed as failure:
+            call.outcome = "error"
+            result = error_result(str(failure))
         except ArgumentsError as error:
             if not validation_errors_as_results(scope.version):
                 call.outcome = "protocol_error"
@@ -597,7 +605,7 @@ class Connection:
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
         except Asked as asked:  # 2026-07-28: validating a path argument asked for the client's roots
-            result = self._input_required(call, tool, asked)
+            result = self._tool_input_required(call, asked)
         else:
             result = await self._execute(call, tool, kwargs, feature_level(scope.version))
             if result.get("isError") and call.outcome == "ok":  # (a timeout is an error result too)
@@ -623,14 +631,30 @@ class Connection:
         except CallFailed as failure:
             return error_result(str(failure))
         except Asked as asked:  # 2026-07-28: the tool asked a question with no answer yet
-            return self._input_required(call, tool, asked)
+            return self._tool_input_required(call, asked)
         return tool_result(tool, value, level)
 
-    def _input_required(self, call: Call, tool: Tool, asked: Asked) -> dict[str, Any]:
+    def _input_required(self, call: Call, asked: Asked) -> dict[str, Any]:
+        """The InputRequiredResult asking `asked`'s question; a ToolError when its requestState is too large."""
+        assert call.replay is not None  # only a 2026-07-28 request asks by rounds, and it has a replay
+        return input_required_result(self._server.request_state, asked, call.replay)
+
+    def _tool_input_required(self, call: Call, asked: Asked) -> dict[str, Any]:
         try:
-            return input_required_result(self._server.request_state, asked, tool.name, call.arguments)
+            return self._input_required(call, asked)
         except ToolError as error:
             return error_result(str(error))
+
+    def _asked_answer(self, call: Call, asked: Asked) -> bytes:
+        """The answer to a prompt or resource that asked the client (a tool call answers its own)."""
+        try:
+            return self.answered(call, self._input_required(call, asked))
+        except ToolError as error:  # the requestState would be too large
+            refused: ProtocolError = InternalError(str(error))
+        except ProtocolError as error:  # the result would be
+            refused = error
+        call.outcome = "protocol_error"
+        return jsonrpc.error_message(call.request_id, refused)
 
     def _context(self, call: Call, function: Function) -> Context:
         return Context(
@@ -647,15 +671,13 @@ class Connection:
         )
 
     async def _ask_client(self, call: Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """A tool's question to the client (`Context.elicit`, `sample`, `list_roots`)."""
+        """A function's question to the client (`Context.elicit`, `sample`, `list_roots`)."""
         scope = call.scope
         reason = refusal(method, params, scope.version, scope.client_capabilities)
         if reason is not None:
             raise ToolError(reason)
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
             return call.replay.ask(method, params)
-        if scope.stateless:  # a resource or prompt: its rounds are not served yet
-            raise ToolError(f"{method} cannot be asked from a resource or prompt in {scope.version} (only from tools)")
         return await self._client_requests.request(method, params)
 
     def _roots_by_round(self, call: Call) -> tuple[Root, ...]:
@@ -829,6 +851,19 @@ class Connection:
             meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
             self._send(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
         self._subscriptions.clear()
+
+
+def _label(function: Runnable) -> str:
+    return f"{function.kind.capitalize()} {function.name!r}"
+
+
+def _failure(failed: str, exc: BaseException) -> CallFailed:
+    """What the client is told of an exception user code raised: a ToolError's own message, else
+    `failed` with the exception's type and message, never a traceback (that goes to the log)."""
+    if isinstance(exc, ToolError):
+        return CallRefused(str(exc))
+    logger.error("%s", failed, exc_info=exc)
+    return CallFailed(f"{failed}: {type(exc).__name__}: {exc}")
 
 
 def _asked_within(exc: BaseException) -> Asked | None:

@@ -98,6 +98,7 @@ class Server:
             "server/discover": self._discover,
         }
         self.calls: dict[str, CallHandler] = {
+            "tools/call": Connection.start_tool_call,
             "resources/list": list_resources,
             "resources/templates/list": list_templates,
             "resources/read": read_resource,
@@ -112,7 +113,6 @@ class Server:
                 "ping",
                 "logging/setLevel",
                 "tools/list",
-                "tools/call",
                 "prompts/list",
                 "resources/unsubscribe",
                 *self.calls,
