@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from importlib import resources
 from typing import Any, Final
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs
 
 import anyio
 
@@ -89,13 +89,13 @@ class DashboardApp:
             if path == "/api/events" and method == "GET":
                 await self._stream_events(receive, send)
                 return
-            status, body, content_type = await self._route(method, path, query, headers, receive)
+            status, body, content_type = await self._route(method, path, query, receive)
         except _HttpError as error:
             status, body, content_type = error.status, dumps(error.body), _JSON
         await _respond(send, status, body, content_type)
 
     async def _route(
-        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str], receive: Receive
+        self, method: str, path: str, query: dict[str, list[str]], receive: Receive
     ) -> tuple[int, bytes, bytes]:
         if path == "/" and method == "GET":
             return 200, page.render(self._tool_rows(), self._access.csrf).encode(), b"text/html; charset=utf-8"
@@ -111,7 +111,7 @@ class DashboardApp:
     async def _api(self, method: str, path: str, query: dict[str, list[str]], receive: Receive) -> Any:
         parts = path.split("/")
         if parts[0] == "tools" and len(parts) >= 2:
-            name = unquote(parts[1])
+            name = parts[1]  # the ASGI path is already percent-decoded
             action = "/".join(parts[2:])
             if method == "POST" and action in ("enable", "disable"):
                 self._tool(name)
