@@ -92,12 +92,17 @@ function showCall(call) {
   $("calls-empty").hidden = true;
 }
 
-fetch("/api/calls?limit=50").then((r) => r.json()).then((calls) => calls.reverse().forEach(showCall));
 const events = new EventSource("/api/events");
 for (const kind of ["call_started", "call_finished"]) {
   events.addEventListener(kind, (event) => showCall(JSON.parse(event.data)));
 }
-events.addEventListener("open", () => { $("health").textContent = "live"; $("health").className = "ok"; });
+events.addEventListener("open", async () => {
+  // On each (re)connection: the calls that ended meanwhile, which no event will bring.
+  const calls = (await api("GET", "/api/calls?limit=50")).body;
+  calls.reverse().forEach(showCall);
+  $("health").textContent = "live";
+  $("health").className = "ok";
+});
 events.addEventListener("error", () => { $("health").textContent = "reconnecting…"; $("health").className = "error"; });
 
 // Tools added, removed, enabled or disabled elsewhere (another tab, a plugin reload).
