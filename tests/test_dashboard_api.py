@@ -98,6 +98,15 @@ def test_a_post_with_the_cookie_alone_is_refused_and_with_the_csrf_header_accept
     assert accepted.status_code == 200, accepted.text
 
 
+def test_logging_in_to_a_second_server_keeps_the_first_logged_in(spawn, dashboard):
+    second = start_dashboard(spawn)
+    dashboard.client.get(f"/?token={dashboard.token}")
+    second_login = dashboard.client.get(f"{second.base}/?token={second.token}")  # one browser, one cookie jar
+    assert second_login.status_code == 303, second_login.text
+    assert dashboard.client.get("/api/tools").status_code == 200
+    assert dashboard.client.get(f"{second.base}/api/tools").status_code == 200
+
+
 def test_a_wrong_token_in_the_url_sets_no_cookie(dashboard):
     response = dashboard.client.get("/?token=guessed", follow_redirects=False)
     assert response.status_code == 401 and "set-cookie" not in response.headers, response.headers

@@ -19,9 +19,9 @@ import secrets
 from typing import Final
 from urllib.parse import urlsplit
 
-__all__ = ["COOKIE", "CSRF_HEADER", "Access", "Refusal", "is_loopback"]
+__all__ = ["CSRF_HEADER", "Access", "Refusal", "is_loopback"]
 
-COOKIE: Final = "mcp_toolhost_dashboard"
+COOKIE_PREFIX: Final = "mcp_toolhost_dashboard_"
 CSRF_HEADER: Final = "x-csrf-token"
 
 Refusal = tuple[int, str]
@@ -46,6 +46,9 @@ class Access:
         # Derived, not stored: the page embeds it, and it proves the request came from a page
         # that could read a response of this server (the same origin).
         self.csrf = hmac.new(self._token, b"csrf", hashlib.sha256).hexdigest()
+        # A browser sends a host's cookies to all its ports: each server's cookie has a name of
+        # its own, so that opening a second server's dashboard does not log out of the first.
+        self.cookie = COOKIE_PREFIX + hmac.new(self._token, b"cookie", hashlib.sha256).hexdigest()[:12]
         self._loopback = loopback
 
     def refusal(self, method: str, headers: dict[str, str], cookies: dict[str, str]) -> Refusal | None:
@@ -61,7 +64,7 @@ class Access:
             if hmac.compare_digest(bearer.encode(), self._token):
                 return None
             return 401, "Unauthorized: wrong token; use the one the server printed on stderr at start"
-        cookie = cookies.get(COOKIE)
+        cookie = cookies.get(self.cookie)
         if cookie is None or not hmac.compare_digest(cookie.encode(), self._token):
             return 401, (
                 "Unauthorized: open the URL with ?token= the server printed on stderr at start,"

@@ -25,7 +25,7 @@ from .._tools.tool import Tool
 from ..errors import ParseError
 from ..host import ToolHost
 from . import openapi, page, plugin_control
-from .access import COOKIE, Access
+from .access import Access
 from .caller import Caller
 from .calls import CallLog
 from .events import Events
@@ -209,10 +209,10 @@ class DashboardApp:
 
     async def _log_in(self, token: str, headers: dict[str, str], send: Send) -> None:
         """`/?token=…`: keep the token in a cookie and drop it from the address bar (and history)."""
-        refusal = self._access.refusal("GET", headers, {COOKIE: token})
+        refusal = self._access.refusal("GET", headers, {self._access.cookie: token})
         if refusal is not None:
             raise _HttpError(*refusal)
-        cookie = f"{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+        cookie = f"{self._access.cookie}={token}; HttpOnly; SameSite=Strict; Path=/"
         head = [(b"location", b"/"), (b"set-cookie", cookie.encode()), (b"cache-control", b"no-store")]
         await send({"type": "http.response.start", "status": 303, "headers": head})
         await send({"type": "http.response.body", "body": b""})

@@ -44,7 +44,12 @@ def schema() -> dict[str, Any]:
         "components": {
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
-                "cookie": {"type": "apiKey", "in": "cookie", "name": "mcp_toolhost_dashboard"},
+                "cookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "mcp_toolhost_dashboard_ID",
+                    "description": "Set by opening /?token=TOKEN; ID differs from server to server",
+                },
             },
             "schemas": {
                 "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
