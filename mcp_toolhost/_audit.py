@@ -19,6 +19,7 @@ the same file): the path is checked at most once a second and reopened when it n
 longer names the file being written, and checked again before rotating, so a file
 already rotated by another process is not rotated twice.
 
+The path is opened without following a symlink, and must be a regular file.
 A failure to write (disk full, folder removed, no permission) is logged on stderr once,
 and again only after a write succeeded in between; it never fails the call.
 """
@@ -26,8 +27,10 @@ and again only after a write succeeded in between; it never fails the call.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
+import stat
 import time
 from typing import Any, Final
 
@@ -143,15 +146,30 @@ class AuditLog:
     def _follow_path(self) -> None:
         """Make the open file the one the path names now, and learn its size (other writers' lines count)."""
         try:
-            status = os.stat(self._path)
+            status = os.lstat(self._path)
         except FileNotFoundError:
             status = None
         if self._fd is not None and status is not None and (status.st_dev, status.st_ino) == self._identity:
             self._size = status.st_size
             return
         self.close()
-        fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        # Never through a symlink: one planted at the path (run_command can make one) would
+        # append lines holding the model's arguments to the file it names, ~/.bashrc say.
+        # O_NONBLOCK: a FIFO planted there fails at once (ENXIO) instead of waiting for a reader.
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
+        try:
+            fd = os.open(self._path, flags, 0o600)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise OSError(error.errno, "it is a symbolic link, which is not followed") from None
+            if error.errno == errno.ENXIO:  # a FIFO without a reader
+                raise OSError(error.errno, "it is not a regular file") from None
+            raise
         status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            os.close(fd)
+            raise OSError(errno.EINVAL, "it is not a regular file")
+        os.set_blocking(fd, True)
         self._fd, self._identity, self._size = fd, (status.st_dev, status.st_ino), status.st_size
 
     def _rotate(self) -> None:

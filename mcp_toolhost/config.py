@@ -88,6 +88,9 @@ class Settings:
     """Seconds a `requestState` stays valid: the client has that long to answer a tool's question."""
     request_state_max_bytes: Annotated[int, POSITIVE] = 256 * 1024
     """Largest `requestState`, which carries the answers a call got so far; past it the call is an error result."""
+    max_subscriptions: Annotated[int, POSITIVE] = 1000
+    """Resources one client may be subscribed to at once (`resources/subscribe`, `resourceSubscriptions`);
+    each subscribed file's folder is watched, and the watch is rebuilt as folders are added."""
 
     # The dashboard and management API (serve --dashboard).
     dashboard_token: str | None = field(default=None, repr=False)

@@ -774,6 +774,14 @@ class Connection:
         subscribed = self._resource_subscriptions.setdefault(stream, {})
         if uri in subscribed:
             return  # subscribing twice is one subscription (one notification per change)
+        limit = self._server.settings.max_subscriptions
+        if sum(map(len, self._resource_subscriptions.values())) >= limit:
+            # Each one costs a watch (and a rebuild of it): a client may not subscribe without bound.
+            raise InvalidParams(
+                f"Too many subscriptions: this client is subscribed to {limit} resources (max_subscriptions);"
+                " unsubscribe from some first",
+                {"uri": uri},
+            )
         served = self._server.resources.find(uri) is not None
         notify = functools.partial(self._resource_updated, stream)
         try:

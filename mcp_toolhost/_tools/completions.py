@@ -71,8 +71,13 @@ async def _call(fn: Callable[..., Any], prefix: str, arguments: dict[str, str]) 
         return result
     import anyio.to_thread
 
-    # A sync completer may read a disk or a database: not on the event loop.
-    return await anyio.to_thread.run_sync(functools.partial(fn, *args), abandon_on_cancel=True)
+    # A sync completer may read a disk or a database: not on the event loop. Nor is the
+    # iterable it returns (a generator runs its body as it is iterated): drained in the thread too.
+    return await anyio.to_thread.run_sync(_drained, functools.partial(fn, *args), abandon_on_cancel=True)
+
+
+def _drained(fn: Callable[[], Iterable[Any]]) -> list[Any]:
+    return list(fn())
 
 
 def _takes_two(fn: Callable[..., Any]) -> bool:

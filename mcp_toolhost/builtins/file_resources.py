@@ -171,7 +171,11 @@ def complete_path(value: str) -> list[str]:
                 shown = os.path.join(folder, entry.name)
                 if entry.is_symlink() and not _inside_roots(shown):
                     continue  # it leads out: reading it would be refused
-                found.append(path_text(shown) + ("/" if entry.is_dir() else ""))
+                try:
+                    mark = "/" if entry.is_dir() else ""
+                except OSError:
+                    continue  # a symlink loop: nothing to read there, and its neighbours still complete
+                found.append(path_text(shown) + mark)
     except (OSError, ToolError):
         pass  # outside the roots, or unreadable: nothing (more) to offer
     return sorted(found)

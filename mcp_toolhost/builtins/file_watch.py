@@ -4,11 +4,12 @@
 Only the folders of subscribed files are watched (a file's folder, as editors save by
 replacing the file), through the same loop as plugin reload (`_watch.watch_paths`): a
 burst of events is one notification, and events of files not subscribed are dropped.
-A file in a folder not yet watched rebuilds the watch: the new one is in place before
-the old one stops, and a change the old one saw but had not reported yet is found by
-comparing the files with how they were when last reported (`_watch.snapshot`). A folder
-left without subscribed files is let go at the next rebuild, and everything stops when
-the last subscription ends.
+A file in a folder the watch in place does not cover (with `reload_polling`, a file it
+does not poll) rebuilds the watch: the new one is in place before the old one stops,
+and a change the old one saw but had not reported yet is found by comparing the files
+with how they were when last reported (`_watch.snapshot`). A folder left without
+subscribed files is let go at the next rebuild (subscribing there again rebuilds it), and
+everything stops when the last subscription ends.
 
 A URI is checked as `resources/read` checks it when it is subscribed: a file outside the
 roots is refused then, never watched.
@@ -41,8 +42,9 @@ class FileWatch:
         self._subscriptions = subscriptions
         self._uris: dict[Path, dict[str, int]] = {}
         """Each subscribed file (a real path) and the URIs that name it, with how many subscriptions each."""
-        self._folders: set[Path] = set()
-        """The folders watched, or about to be."""
+        self._covered: set[Path] = set()
+        """What the watch in place (or about to be) covers: the subscribed files' folders, or
+        with `reload_polling` the files themselves (polling looks at those only)."""
         self._reported: Snapshot = {}
         """The watched files as they were when the watch started or last reported them."""
         self._wanted = 0
@@ -60,8 +62,9 @@ class FileWatch:
         real = config().path(uri_path(uri))  # ToolError outside the roots: refused
         named = self._uris.setdefault(real, {})
         named[uri] = named.get(uri, 0) + 1
-        if real.parent not in self._folders:
-            self._folders.add(real.parent)
+        covered = _coverage(real)
+        if covered not in self._covered:
+            self._covered.add(covered)
             self._changed_set()
         return functools.partial(self._drop, real, uri)
 
@@ -73,7 +76,6 @@ class FileWatch:
         if not named:
             del self._uris[real]
         if not self._uris:
-            self._folders.clear()
             self._changed_set()
 
     def _changed_set(self) -> None:
@@ -97,6 +99,8 @@ class FileWatch:
                 while True:
                     self._rebuild, self._rebuilt = anyio.Event(), anyio.Event()
                     wanted, files = self._wanted, sorted(self._uris)
+                    # What is not subscribed now is let go: subscribing it again must rebuild.
+                    self._covered = {_coverage(file) for file in files}
                     new = await tasks.start(self._watch, files, polling) if files else None
                     if watching is not None:
                         watching.cancel()
@@ -142,3 +146,8 @@ class FileWatch:
                 self._reported.pop(path, None)  # deleted
             for uri in list(self._uris.get(Path(path), ())):
                 self._subscriptions.updated(uri)
+
+
+def _coverage(real: Path) -> Path:
+    """What a watch must cover to see `real` change: its folder, or itself when polling."""
+    return real if config().settings.reload_polling else real.parent

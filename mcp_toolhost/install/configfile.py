@@ -19,13 +19,16 @@ from pathlib import Path
 
 from .._redact import REDACTED, is_secret_name, redact_text, redact_values
 from ..builtins._atomic import write_atomic
-from ..errors import ConfigError
+from ..builtins._reading import open_regular
+from ..errors import ConfigError, ToolError
 from .jsonedit import remove_member, set_member
 from .targets import Target
 
 __all__ = ["Edit", "install", "uninstall"]
 
 _BOM = "\ufeff"
+_MAX_BYTES = 64 * 1024 * 1024
+"""Larger is not a client's config file (Claude Code's `~/.claude.json`, the largest, holds a few MB)."""
 # A JSON string, and the string value that follows it when it is a key (JSON strings never span lines).
 _STRINGS = re.compile(r'("(?:[^"\\]|\\.)*")(?:(\s*:\s*)("(?:[^"\\]|\\.)*"))?')
 
@@ -96,12 +99,21 @@ def uninstall(target: Target, path: Path, name: str) -> Edit | None:
 
 
 def _bytes(path: Path) -> bytes | None:
+    # A regular file only (a symlink to one is followed, as dotfile managers make them):
+    # reading a FIFO put there would wait forever, a device never end.
     try:
-        return path.read_bytes()
+        with open_regular(os.path.realpath(path), str(path)) as (file, _):
+            data = file.read(_MAX_BYTES + 1)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it: {exc.strerror}") from None
+    except ToolError as exc:
+        reason = str(exc).rstrip(".")
+        raise ConfigError(f"{reason}; give a client config file (--config-file); nothing was changed.") from None
+    if len(data) > _MAX_BYTES:
+        raise ConfigError(f"{path} is larger than {_MAX_BYTES} bytes, too large for a client config file.")
+    return data
 
 
 def _read(path: Path, target: Target) -> tuple[bytes | None, str, str]:
@@ -119,6 +131,8 @@ def _read(path: Path, target: Target) -> tuple[bytes | None, str, str]:
         return data, bom, text
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path} is nested too deeply to be a client config file; nothing was changed.") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. Fix the file there"
