@@ -274,9 +274,22 @@ def main(ctx: click.Context, /, **options: Any) -> None:
 
 @main.command()
 @host_options
+@click.option(
+    "--dashboard",
+    "dashboard_address",
+    is_flag=False,
+    flag_value="127.0.0.1:8765",
+    metavar="[HOST:]PORT",
+    help="Also serve the dashboard and management API there (default 127.0.0.1:8765; port 0 picks a free one).",
+)
+@click.option(
+    "--dashboard-token",
+    metavar="TOKEN",
+    help="The dashboard's token (default: a new one, printed on stderr; better: MCP_TOOLHOST_DASHBOARD_TOKEN).",
+)
 @click.pass_context
-def serve(ctx: click.Context, /, **options: Any) -> None:
-    """Serve MCP on stdin/stdout (newline-delimited JSON-RPC)."""
+def serve(ctx: click.Context, /, dashboard_address: str | None, **options: Any) -> None:
+    """Serve MCP on stdin/stdout (newline-delimited JSON-RPC), and the dashboard with --dashboard."""
     from ._transports.stdio import claim_stdout
 
     settings = _settings(ctx, options)
@@ -289,8 +302,23 @@ def serve(ctx: click.Context, /, **options: Any) -> None:
     # Protect stdout before importing anyone's tools: a print at import time must not
     # reach the client either.
     with claim_stdout() as stdout_fd:
-        _host(settings).run(stdout_fd)
+        host = _host(settings)
+        if dashboard_address is not None:
+            _attach_dashboard(host, dashboard_address)
+        host.run(stdout_fd)
     _exit(0)
+
+
+def _attach_dashboard(host: Any, address: str) -> None:
+    from .dashboard import attach
+    from .plugins.loader import PluginManager
+
+    try:
+        attach(host, address, PluginManager.of(host))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--dashboard") from None
+    except ConfigError as exc:  # an address that cannot be served: exit 2, as for a bad setting
+        raise _BadSettings(str(exc)) from None
 
 
 @main.command("list-tools")

@@ -92,6 +92,14 @@ class Settings:
     """Resources one client may be subscribed to at once (`resources/subscribe`, `resourceSubscriptions`);
     each subscribed file's folder is watched, and the watch is rebuilt as folders are added."""
 
+    # The dashboard and management API (serve --dashboard).
+    dashboard_token: str | None = field(default=None, repr=False)
+    """The dashboard's token (cookie or `Authorization: Bearer`); none: a new one each start. Never shown."""
+    dashboard_calls_kept: Annotated[int, POSITIVE] = 500
+    """Recent tool calls the dashboard keeps for `/api/calls` and the page; older ones are forgotten."""
+    dashboard_event_queue: Annotated[int, POSITIVE] = 1000
+    """Events an `/api/events` reader may fall behind by; past it that reader is disconnected (it reconnects)."""
+
     # Tool execution.
     tool_timeout: Annotated[float, NOT_NEGATIVE] = 60.0
     """Seconds a tool call may run before it is cancelled (0 disables)."""

@@ -18,7 +18,7 @@ from .config import Settings
 from .errors import ConfigError
 
 if TYPE_CHECKING:
-    from ._protocol.server import Server
+    from ._protocol.server import CallWatcher, Server
     from ._tools.modules import Served
     from .metrics import Metrics
 
@@ -59,6 +59,8 @@ class ToolHost:
         """Async callables run beside the transport while serving (plugin reload); cancelled at shutdown."""
         self.recorder = Recorder.of(self.settings)
         """The counters every server built from this host adds to (`metrics()`)."""
+        self.watchers: list[CallWatcher] = []
+        """Told of every tool call of every server built from this host as it starts and ends (dashboard)."""
 
     @overload
     def tool(self, fn: F, /) -> F: ...
@@ -148,6 +150,7 @@ class ToolHost:
             subscriptions=self.subscriptions,
             recorder=self.recorder,
             list_changed=self.list_changed,
+            watchers=self.watchers,
         )
 
     def metrics(self) -> Metrics:

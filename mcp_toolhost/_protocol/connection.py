@@ -411,6 +411,8 @@ class Connection:
         )
         if function is not None and function.kind == "tool":  # counted as `_ended` counts it
             self._recorder.call_started(function.name)
+            for watcher in self._server.watchers:
+                watcher.started(call)
         self._in_flight[request_id] = call
         if self._idle.is_set():
             self._idle = anyio.Event()
@@ -532,7 +534,7 @@ class Connection:
         call.reply(answer)
 
     def _ended(self, call: Call, answer: bytes | None) -> None:
-        """The one place a finished call is reported: metrics, the request log, the audit log.
+        """The one place a finished call is reported: metrics, the request log, the audit log, the watchers.
 
         Before its answer is sent: a client holding the answer finds the audit line.
         """
@@ -557,6 +559,9 @@ class Connection:
                 seconds=seconds,
                 size=size,
             )
+        if tool is not None:
+            for watcher in self._server.watchers:
+                watcher.ended(call, answer, seconds)
 
     async def _let_progress_arrive_first(self) -> None:
         """Send a call's progress, then pause, before its answer: the client reads them apart.

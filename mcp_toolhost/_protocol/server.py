@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
 
@@ -27,6 +27,16 @@ from .versions import LATEST_HANDSHAKE, STATELESS_VERSIONS, feature_level
 
 if TYPE_CHECKING:
     from .._audit import AuditLog
+    from .connection import Call
+
+
+class CallWatcher(Protocol):
+    """Told of each tool call as it starts and as it ends (the dashboard's live calls)."""
+
+    def started(self, call: Call) -> None: ...
+    def ended(self, call: Call, answer: bytes | None, seconds: float) -> None:
+        """The call ended with `answer` (None: cancelled, nothing sent) after `seconds`, before the answer is sent."""
+
 
 Handler = Callable[[Connection, dict[str, Any], RequestScope], dict[str, Any]]
 """Answers a request at once."""
@@ -51,6 +61,7 @@ class Server:
         subscriptions: ResourceSubscriptions | None = None,
         recorder: Recorder | None = None,
         list_changed: bool = False,
+        watchers: list[CallWatcher] | None = None,
     ) -> None:
         self.registry = registry
         self.resources = resources if resources is not None else ResourceCatalog()
@@ -60,6 +71,8 @@ class Server:
         self.recorder = recorder if recorder is not None else Recorder.of(settings)
         """Where requests and tool calls are counted as they end (metrics)."""
         self.list_changed = list_changed
+        self.watchers: list[CallWatcher] = watchers if watchers is not None else []
+        """Told of every tool call as it starts and ends; a watcher must not raise."""
         self.call_limiter = anyio.CapacityLimiter(settings.max_concurrent_calls)
         self.request_state = StateSeal(
             settings.request_state_key, settings.request_state_ttl, settings.request_state_max_bytes
