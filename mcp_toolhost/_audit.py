@@ -62,6 +62,10 @@ class AuditLog:
         self._failing = False
         self._second = -1
         self._stamp = ""
+        self._millisecond = -1
+        self._time_text = ""
+        self._client_info: dict[str, Any] | None = None
+        self._client: dict[str, Any] | None = None
 
     def record(
         self,
@@ -80,11 +84,13 @@ class AuditLog:
             masked = redact_data(arguments, self._longest_value)
         except RecursionError:
             masked = _TOO_DEEP
-        client = client_info and {"name": client_info.get("name"), "version": client_info.get("version")}
+        if client_info is not self._client_info:  # one connection's calls share one object: built once
+            self._client_info = client_info
+            self._client = client_info and {"name": client_info.get("name"), "version": client_info.get("version")}
         line = _json.dumps(
             {
                 "time": self._time(),
-                "client": client,
+                "client": self._client,
                 "protocolVersion": version,
                 "id": request_id,
                 "tool": tool,
@@ -118,12 +124,15 @@ class AuditLog:
             self._fd = None
 
     def _time(self) -> str:
-        now = time.time()
-        second = int(now)
-        if second != self._second:  # formatting a date costs 4 µs: once a second, then the milliseconds
-            self._second = second
-            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._stamp}.{int((now - second) * 1000):03d}Z"
+        millisecond = time.time_ns() // 1_000_000
+        if millisecond != self._millisecond:  # pipelined calls end many to a millisecond: formatted once
+            self._millisecond = millisecond
+            second, fraction = divmod(millisecond, 1000)
+            if second != self._second:  # formatting a date costs 4 µs: once a second
+                self._second = second
+                self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._time_text = f"{self._stamp}.{fraction:03d}Z"
+        return self._time_text
 
     def _write(self, line: bytes) -> None:
         now = time.monotonic()

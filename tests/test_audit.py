@@ -269,3 +269,20 @@ def test_every_secret_looking_key_passes_the_quick_filter_before_the_patterns():
     ]
     shown = [word for word in words if _redact.redact_text(f"{word}=hunter2x") != f"{word}=[redacted]"]
     assert not shown, f"values under these keys are not masked: {shown}"
+
+
+
+def test_no_key_shape_matches_a_text_shorter_than_the_fast_path_skips():
+    # redact_text returns a text shorter than _SHORTEST_SHAPE without ':' or '=' untested: a
+    # shape able to match a shorter one would have its secret shown.
+    import re._parser
+
+    from mcp_toolhost import _redact
+
+    for _, pattern in _redact.KEY_SHAPES:
+        if not pattern.startswith("(?<="):  # the bearer token: its lookbehind's text is not in the width
+            assert re._parser.parse(pattern).getwidth()[0] >= _redact._SHORTEST_SHAPE, pattern
+    shortest_bearer = "Bearer 1234567x"
+    assert len(shortest_bearer) == _redact._SHORTEST_SHAPE
+    assert _redact.redact_text(shortest_bearer) == "Bearer [redacted]"
+    assert _redact.redact_text("Bearer 123456x") == "Bearer 123456x"  # one shorter: not a token
