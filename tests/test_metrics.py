@@ -198,6 +198,15 @@ def test_stats_reads_a_live_server_and_its_file_goes_at_exit(spawn, tmp_path):
     assert gone.returncode == 1 and b"No mcp-toolhost server is running" in gone.stderr
 
 
+def test_servers_started_by_the_tests_write_no_state_in_the_users_folder(spawn, state_dir):
+    # conftest points every spawned server at a per-session folder: tests leave nothing behind.
+    server = spawn("serve", "--no-builtins", "--tools", TOOLS, env=FAST_STATE)
+    server.initialize()
+    wait_for_snapshot(state_dir / f"{server.proc.pid}.json")
+    server.close_stdin()
+    assert server.wait() == 0
+
+
 def test_stats_watch_redraws_until_ctrl_c(spawn, tmp_path):
     server = spawn("serve", "--no-builtins", "--tools", TOOLS, "--state-dir", str(tmp_path), env=FAST_STATE)
     server.initialize()
