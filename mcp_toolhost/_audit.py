@@ -7,11 +7,14 @@ the tool, its arguments with secrets masked (`_redact.redact_data`) and long str
 wait), the outcome (`ok`, `error`, `timeout`, `cancelled`), the duration and the size of
 the answer.
 
-Whole lines under any concurrency: each line is one `os.write` on a file opened with
-O_APPEND, so it lands whole at the end of the file even when other processes append
-to the same file (POSIX `write`: with O_APPEND the offset is set to the end and the
-write done as one atomic step); calls of one server all end on its event loop thread.
-There is no buffer to flush: once `write` returns, the line is the kernel's.
+Whole lines under any concurrency: the lines of the calls that ended in one event loop
+turn are one `os.write` on a file opened with O_APPEND, so they land whole at the end of
+the file even when other processes append to the same file (POSIX `write`: with O_APPEND
+the offset is set to the end and the write done as one atomic step); calls of one server
+all end on its event loop thread. One write per turn instead of one per line: a syscall
+was a third of a line's cost when calls are pipelined. `flush` writes them at the end of
+the turn, and the stdio transport calls it before it writes the turn's answers, so a
+client holding an answer finds its line (README, "Audit log").
 
 Rotation at `audit_max_bytes`, keeping `audit_backups` older files (FILE.1 is the
 newest). Someone else may move or remove the file (logrotate, another server rotating
@@ -25,6 +28,7 @@ and again only after a write succeeded in between; it never fails the call.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -66,6 +70,8 @@ class AuditLog:
         self._time_text = ""
         self._client_info: dict[str, Any] | None = None
         self._client: dict[str, Any] | None = None
+        self._lines: list[bytes] = []
+        self._scheduled = False
 
     def record(
         self,
@@ -100,8 +106,25 @@ class AuditLog:
                 "resultBytes": size,
             }
         )
+        self._lines.append(line)
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write the lines recorded since the last flush. Never raises."""
+        self._scheduled = False
+        if not self._lines:
+            return
+        lines, self._lines = self._lines, []
+        lines.append(b"")
+        data = b"\n".join(lines)
         try:
-            self._write(line + b"\n")
+            if self._size + len(data) <= self._max_bytes:
+                self._write(data)
+            else:  # a rotation falls among them: line by line, so that no file grows past audit_max_bytes
+                for line in lines[:-1]:
+                    self._write(line + b"\n")
         except OSError as error:
             self.close()  # the next line tries a fresh open
             if not self._failing:

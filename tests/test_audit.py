@@ -66,6 +66,17 @@ def test_500_pipelined_calls_make_500_whole_lines(spawn, tmp_path):
     assert stat.S_IMODE(audit.stat().st_mode) == 0o600
 
 
+def test_a_calls_line_is_written_before_its_answer_arrives(spawn, tmp_path):
+    # The lines of one loop turn are written together, before that turn's answers (AuditLog.flush).
+    audit = tmp_path / "audit.jsonl"
+    server = serve(spawn, audit)
+    for i in range(200):
+        server.send(call_message(i, "echo", {"value": i}))
+    for _ in range(200):
+        answered = server.recv()["id"]
+        assert answered in {record["id"] for record in lines_of(audit)}, answered
+
+
 def test_two_servers_appending_to_one_file_never_mix_their_lines(spawn, tmp_path):
     audit = tmp_path / "audit.jsonl"
     servers = [serve(spawn, audit), serve(spawn, audit)]

@@ -529,7 +529,7 @@ class Connection:
     def _ended(self, call: Call, answer: bytes | None) -> None:
         """The one place a finished call is reported: metrics, the request log, the audit log.
 
-        Before its answer is sent: a client holding the answer finds the audit line.
+        Before its answer is sent: on stdio the audit lines are written before the answers (AuditLog.flush).
         """
         size = 0 if answer is None else len(answer)
         tool = call.function.name if call.function is not None and call.function.kind == "tool" else None
