@@ -132,6 +132,11 @@ class _Batch:
             self._send(b"[" + b",".join(self._parts) + b"]")
 
 
+def _label(function: Runnable) -> str:
+    """How messages name a function (`Tool 'echo'`): built only when one is needed, not on every call."""
+    return f"{function.kind.capitalize()} {function.name!r}"
+
+
 def _expects_reply(message: Any) -> bool:
     if jsonrpc.is_response(message):
         return False
@@ -425,7 +430,6 @@ class Connection:
         Raises CallFailed when it times out or raises (its message is for the client; the
         traceback goes to the log), and `Asked` when it asked the client a question.
         """
-        label = f"{function.kind.capitalize()} {function.name!r}"
         timeout = function.time_limit(self._server.settings)
         try:
             async with self._server.call_limiter:
@@ -433,7 +437,7 @@ class Connection:
                     value = await function.run(kwargs)
                 if deadline.cancelled_caught:
                     call.outcome = "timeout"
-                    raise CallFailed(f"{label} timed out after {timeout:g} seconds and was cancelled.")
+                    raise CallFailed(f"{_label(function)} timed out after {timeout:g} seconds and was cancelled.")
             return value
         except (CallFailed, Asked):
             raise
@@ -444,16 +448,16 @@ class Connection:
                 raise  # we are being cancelled: the client, a shutdown
             # The function's own CancelledError (it awaited something a library cancelled):
             # a failure of this call, not a reason to stop serving.
-            logger.error("%s raised a cancellation of its own", label, exc_info=True)
-            raise CallFailed(f"{label} failed: it was cancelled from within") from None
+            logger.error("%s raised a cancellation of its own", _label(function), exc_info=True)
+            raise CallFailed(f"{_label(function)} failed: it was cancelled from within") from None
         except BaseException as exc:  # SystemExit, KeyboardInterrupt and the like included
             question = _asked_within(exc)
             if question is not None:  # asked from a task of the function's own task group
                 raise question from None
             # The client gets the exception's type and message, never a traceback; the
             # traceback goes to the server's log.
-            logger.error("%s raised", label, exc_info=True)
-            raise CallFailed(f"{label} failed: {type(exc).__name__}: {exc}") from None
+            logger.error("%s raised", _label(function), exc_info=True)
+            raise CallFailed(f"{_label(function)} failed: {type(exc).__name__}: {exc}") from None
 
     def answered(self, call: Call, result: dict[str, Any]) -> bytes:
         """The response carrying `result`, with what the call's revision adds to every result.
