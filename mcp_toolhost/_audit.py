@@ -85,7 +85,7 @@ class AuditLog:
         seconds: float,
         size: int,
     ) -> None:
-        """Append one call's line. Never raises."""
+        """Queue one call's line, written by `flush` at the end of this event loop turn. Never raises."""
         try:
             masked = redact_data(arguments, self._longest_value)
         except RecursionError:
