@@ -7,11 +7,14 @@ the tool, its arguments with secrets masked (`_redact.redact_data`) and long str
 wait), the outcome (`ok`, `error`, `timeout`, `cancelled`), the duration and the size of
 the answer.
 
-Whole lines under any concurrency: each line is one `os.write` on a file opened with
-O_APPEND, so it lands whole at the end of the file even when other processes append
-to the same file (POSIX `write`: with O_APPEND the offset is set to the end and the
-write done as one atomic step); calls of one server all end on its event loop thread.
-There is no buffer to flush: once `write` returns, the line is the kernel's.
+Whole lines under any concurrency: the lines of the calls that ended in one event loop
+turn are one `os.write` on a file opened with O_APPEND, so they land whole at the end of
+the file even when other processes append to the same file (POSIX `write`: with O_APPEND
+the offset is set to the end and the write done as one atomic step); calls of one server
+all end on its event loop thread. One write per turn instead of one per line: a syscall
+was a third of a line's cost when calls are pipelined. `flush` writes them at the end of
+the turn, and the stdio transport calls it before it writes the turn's answers, so a
+client holding an answer finds its line (README, "Audit log").
 
 Rotation at `audit_max_bytes`, keeping `audit_backups` older files (FILE.1 is the
 newest). Someone else may move or remove the file (logrotate, another server rotating
@@ -26,6 +29,7 @@ and again only after a write succeeded in between; it never fails the call.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import logging
@@ -65,6 +69,12 @@ class AuditLog:
         self._failing = False
         self._second = -1
         self._stamp = ""
+        self._millisecond = -1
+        self._time_text = ""
+        self._client_info: dict[str, Any] | None = None
+        self._client: dict[str, Any] | None = None
+        self._lines: list[bytes] = []
+        self._scheduled = False
 
     def record(
         self,
@@ -78,16 +88,18 @@ class AuditLog:
         seconds: float,
         size: int,
     ) -> None:
-        """Append one call's line. Never raises."""
+        """Queue one call's line, written by `flush` at the end of this event loop turn. Never raises."""
         try:
             masked = redact_data(arguments, self._longest_value)
         except RecursionError:
             masked = _TOO_DEEP
-        client = client_info and {"name": client_info.get("name"), "version": client_info.get("version")}
+        if client_info is not self._client_info:  # one connection's calls share one object: built once
+            self._client_info = client_info
+            self._client = client_info and {"name": client_info.get("name"), "version": client_info.get("version")}
         line = _json.dumps(
             {
                 "time": self._time(),
-                "client": client,
+                "client": self._client,
                 "protocolVersion": version,
                 "id": request_id,
                 "tool": tool,
@@ -97,8 +109,25 @@ class AuditLog:
                 "resultBytes": size,
             }
         )
+        self._lines.append(line)
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write the lines recorded since the last flush. Never raises."""
+        self._scheduled = False
+        if not self._lines:
+            return
+        lines, self._lines = self._lines, []
+        lines.append(b"")
+        data = b"\n".join(lines)
         try:
-            self._write(line + b"\n")
+            if self._size + len(data) <= self._max_bytes:
+                self._write(data)
+            else:  # a rotation falls among them: line by line, so that no file grows past audit_max_bytes
+                for line in lines[:-1]:
+                    self._write(line + b"\n")
         except OSError as error:
             self.close()  # the next line tries a fresh open
             if not self._failing:
@@ -121,12 +150,15 @@ class AuditLog:
             self._fd = None
 
     def _time(self) -> str:
-        now = time.time()
-        second = int(now)
-        if second != self._second:  # formatting a date costs 4 µs: once a second, then the milliseconds
-            self._second = second
-            self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._stamp}.{int((now - second) * 1000):03d}Z"
+        millisecond = time.time_ns() // 1_000_000
+        if millisecond != self._millisecond:  # pipelined calls end many to a millisecond: formatted once
+            self._millisecond = millisecond
+            second, fraction = divmod(millisecond, 1000)
+            if second != self._second:  # formatting a date costs 4 µs: once a second
+                self._second = second
+                self._stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+            self._time_text = f"{self._stamp}.{fraction:03d}Z"
+        return self._time_text
 
     def _write(self, line: bytes) -> None:
         now = time.monotonic()

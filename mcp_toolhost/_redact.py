@@ -94,6 +94,9 @@ _KEY_CLUES: Final = (
 """Every word `is_secret_key` finds secret holds one of these (lower case)."""
 _CUT_MARGIN: Final = 4096
 """Characters past a cut that are masked too: more than a PEM private key (3.3 KB for RSA 4096)."""
+_SHORTEST_SHAPE: Final = 15
+"""No `KEY_SHAPES` pattern matches fewer characters (`Bearer ` and 8 more): a shorter text without `:` or `=`
+(no URL, no key and value) holds nothing to mask, and skips every test (most arguments are such)."""
 _SHORTEST_SECRET: Final = 4
 """Shorter values are not searched for in a program's output: masking every `1` or `yes` would hide too much."""
 
@@ -168,6 +171,8 @@ def _hidden(value: Any) -> Any:
 
 def redact_text(text: str) -> str:
     """`text` with the credentials it visibly holds replaced by `REDACTED` (see the module docstring)."""
+    if len(text) < _SHORTEST_SHAPE and ":" not in text and "=" not in text:
+        return text
     _, url, key, value = _patterns()
     shapes, any_clue = _shapes()
     if _holds(text, any_clue):

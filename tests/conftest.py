@@ -37,6 +37,19 @@ def executable() -> str:
     return found
 
 
+@pytest.fixture(scope="session", autouse=True)
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every server the tests start writes its state file here, not in the user's state directory.
+
+    Set in the environment, which `spawn` and `run_cli` pass on; a test's own `--state-dir` or
+    `MCP_TOOLHOST_STATE_DIR` still wins.
+    """
+    folder = tmp_path_factory.mktemp("state")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MCP_TOOLHOST_STATE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -66,6 +66,17 @@ def test_500_pipelined_calls_make_500_whole_lines(spawn, tmp_path):
     assert stat.S_IMODE(audit.stat().st_mode) == 0o600
 
 
+def test_a_calls_line_is_written_before_its_answer_arrives(spawn, tmp_path):
+    # The lines of one loop turn are written together, before that turn's answers (AuditLog.flush).
+    audit = tmp_path / "audit.jsonl"
+    server = serve(spawn, audit)
+    for i in range(200):
+        server.send(call_message(i, "echo", {"value": i}))
+    for _ in range(200):
+        answered = server.recv()["id"]
+        assert answered in {record["id"] for record in lines_of(audit)}, answered
+
+
 def test_two_servers_appending_to_one_file_never_mix_their_lines(spawn, tmp_path):
     audit = tmp_path / "audit.jsonl"
     servers = [serve(spawn, audit), serve(spawn, audit)]
@@ -269,3 +280,20 @@ def test_every_secret_looking_key_passes_the_quick_filter_before_the_patterns():
     ]
     shown = [word for word in words if _redact.redact_text(f"{word}=hunter2x") != f"{word}=[redacted]"]
     assert not shown, f"values under these keys are not masked: {shown}"
+
+
+
+def test_no_key_shape_matches_a_text_shorter_than_the_fast_path_skips():
+    # redact_text returns a text shorter than _SHORTEST_SHAPE without ':' or '=' untested: a
+    # shape able to match a shorter one would have its secret shown.
+    import re._parser
+
+    from mcp_toolhost import _redact
+
+    for _, pattern in _redact.KEY_SHAPES:
+        if not pattern.startswith("(?<="):  # the bearer token: its lookbehind's text is not in the width
+            assert re._parser.parse(pattern).getwidth()[0] >= _redact._SHORTEST_SHAPE, pattern
+    shortest_bearer = "Bearer 1234567x"
+    assert len(shortest_bearer) == _redact._SHORTEST_SHAPE
+    assert _redact.redact_text(shortest_bearer) == "Bearer [redacted]"
+    assert _redact.redact_text("Bearer 123456x") == "Bearer 123456x"  # one shorter: not a token

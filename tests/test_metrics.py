@@ -168,6 +168,30 @@ def test_the_window_keeps_only_the_last_calls_and_the_last_span():
     assert empty == {"samples": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None, "max_ms": None}
 
 
+# --- The toolhost://metrics resource ----------------------------------------------------
+
+
+def test_toolhost_metrics_resource_is_the_snapshot_and_its_subscribers_hear_of_calls(spawn):
+    from test_plugins_reload import _wait_for
+
+    server = spawn("serve", "--builtins", "data", "--tools", TOOLS, env=FAST_STATE)
+    server.initialize()
+    server.call("add", {"a": 1, "b": 2})
+    (contents,) = server.request("resources/read", {"uri": "toolhost://metrics"})["result"]["contents"]
+    assert contents["mimeType"] == "application/json"
+    metrics = Metrics.model_validate_json(contents["text"])
+    assert (metrics.pid, metrics.tools["add"].calls) == (server.proc.pid, 1)
+    listed = server.request("resources/list")["result"]["resources"]
+    assert "toolhost://metrics" in {resource["uri"] for resource in listed}
+
+    assert server.request("resources/subscribe", {"uri": "toolhost://metrics"})["result"] == {}
+    server.call("add", {"a": 2, "b": 3})
+    assert _wait_for(server, "notifications/resources/updated")["params"] == {"uri": "toolhost://metrics"}
+    (contents,) = server.request("resources/read", {"uri": "toolhost://metrics"})["result"]["contents"]
+    assert json.loads(contents["text"])["tools"]["add"]["calls"] == 2
+    assert server.request("resources/unsubscribe", {"uri": "toolhost://metrics"})["result"] == {}
+
+
 # --- State files and `stats` -------------------------------------------------------------
 
 
@@ -196,6 +220,15 @@ def test_stats_reads_a_live_server_and_its_file_goes_at_exit(spawn, tmp_path):
     assert not path.exists()
     gone = run_cli("stats", "--state-dir", str(tmp_path))
     assert gone.returncode == 1 and b"No mcp-toolhost server is running" in gone.stderr
+
+
+def test_servers_started_by_the_tests_write_no_state_in_the_users_folder(spawn, state_dir):
+    # conftest points every spawned server at a per-session folder: tests leave nothing behind.
+    server = spawn("serve", "--no-builtins", "--tools", TOOLS, env=FAST_STATE)
+    server.initialize()
+    wait_for_snapshot(state_dir / f"{server.proc.pid}.json")
+    server.close_stdin()
+    assert server.wait() == 0
 
 
 def test_stats_watch_redraws_until_ctrl_c(spawn, tmp_path):

@@ -76,6 +76,10 @@ class Recorder:
         self.open_calls -= 1
         return ended - started
 
+    def activity(self) -> tuple[int, int]:
+        """Tool calls ended so far, and open now: changed when a call started or ended since it was last taken."""
+        return sum(sum(counters.outcomes.values()) for counters in self._tools.values()), self.open_calls
+
     def snapshot(self) -> dict[str, Any]:
         """Every figure now, as plain data shaped like `mcp_toolhost.metrics.Metrics`."""
         now = time.perf_counter()

@@ -137,6 +137,11 @@ class _Batch:
             self._send(b"[" + b",".join(self._parts) + b"]")
 
 
+def _label(function: Runnable) -> str:
+    """How messages name a function (`Tool 'echo'`): built only when one is needed, not on every call."""
+    return f"{function.kind.capitalize()} {function.name!r}"
+
+
 def _expects_reply(message: Any) -> bool:
     if jsonrpc.is_response(message):
         return False
@@ -441,7 +446,6 @@ class Connection:
         Raises CallFailed when it times out or raises (its message is for the client; the
         traceback goes to the log), and `Asked` when it asked the client a question.
         """
-        label = _label(function)
         timeout = function.time_limit(self._server.settings)
         try:
             async with self._server.call_limiter:
@@ -449,7 +453,7 @@ class Connection:
                     value = await function.run(kwargs)
                 if deadline.cancelled_caught:
                     call.outcome = "timeout"
-                    raise CallFailed(f"{label} timed out after {timeout:g} seconds and was cancelled.")
+                    raise CallFailed(f"{_label(function)} timed out after {timeout:g} seconds and was cancelled.")
             return value
         except (CallFailed, Asked):
             raise
@@ -458,13 +462,13 @@ class Connection:
                 raise  # we are being cancelled: the client, a shutdown
             # The function's own CancelledError (it awaited something a library cancelled):
             # a failure of this call, not a reason to stop serving.
-            logger.error("%s raised a cancellation of its own", label, exc_info=True)
-            raise CallFailed(f"{label} failed: it was cancelled from within") from None
+            logger.error("%s raised a cancellation of its own", _label(function), exc_info=True)
+            raise CallFailed(f"{_label(function)} failed: it was cancelled from within") from None
         except BaseException as exc:  # SystemExit, KeyboardInterrupt and the like included
             question = _asked_within(exc)
             if question is not None:  # asked from a task of the function's own task group
                 raise question from None
-            raise _failure(f"{label} failed", exc) from None
+            raise _failure(f"{_label(function)} failed", exc) from None
 
     def answered(self, call: Call, result: dict[str, Any]) -> bytes:
         """The response carrying `result`, with what the call's revision adds to every result.
@@ -536,7 +540,7 @@ class Connection:
     def _ended(self, call: Call, answer: bytes | None) -> None:
         """The one place a finished call is reported: metrics, the request log, the audit log, the watchers.
 
-        Before its answer is sent: a client holding the answer finds the audit line.
+        Before its answer is sent: on stdio the audit lines are written before the answers (AuditLog.flush).
         """
         size = 0 if answer is None else len(answer)
         tool = call.function.name if call.function is not None and call.function.kind == "tool" else None
@@ -859,10 +863,6 @@ class Connection:
             meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
             self._send(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
         self._subscriptions.clear()
-
-
-def _label(function: Runnable) -> str:
-    return f"{function.kind.capitalize()} {function.name!r}"
 
 
 def _failure(failed: str, exc: BaseException) -> CallFailed:

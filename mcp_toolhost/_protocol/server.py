@@ -152,6 +152,7 @@ class Server:
             raise raised from None
         finally:
             if self.audit is not None:  # after the last call's line; reopened by another connection's first
+                self.audit.flush()
                 self.audit.close()
 
     def initialize_result(self, version: str) -> dict[str, Any]:

@@ -196,8 +196,9 @@ class _FlowControl(asyncio.Protocol):
 class _Writer:
     """The one owner of the real stdout. Lines written in one loop turn go out in one write."""
 
-    def __init__(self, fd: int, on_lost: Callable[[], None]) -> None:
+    def __init__(self, fd: int, on_lost: Callable[[], None], before: Callable[[], None]) -> None:
         self._fd = fd
+        self._before = before
         self._pending: list[bytes] = []
         self._scheduled = False
         self._loop = asyncio.get_running_loop()
@@ -221,6 +222,7 @@ class _Writer:
         self._scheduled = False
         if not self._pending:
             return
+        self._before()
         data = b"".join(self._pending)
         self._pending.clear()
         if self._transport is not None:
@@ -268,6 +270,10 @@ async def _read_stdin(splitter: _LineSplitter, fd: int) -> Callable[[], None]:
     return stop.set
 
 
+def _nothing() -> None:
+    pass
+
+
 async def serve_stdio(server: Server, *, stdout_fd: int | None = None) -> None:
     """Serve one connection on stdin/stdout until EOF, SIGTERM, SIGINT or the parent's death.
 
@@ -279,7 +285,8 @@ async def serve_stdio(server: Server, *, stdout_fd: int | None = None) -> None:
             await serve_stdio(server, stdout_fd=claimed)
         return
     splitter = _LineSplitter(server.settings.max_message_bytes)
-    writer = _Writer(stdout_fd, on_lost=splitter.stop)
+    # The audit lines of the calls answered go first: a client holding an answer finds its line.
+    writer = _Writer(stdout_fd, on_lost=splitter.stop, before=server.audit.flush if server.audit else _nothing)
     await writer.open()
     stop_reading = await _read_stdin(splitter, 0)
     try:
