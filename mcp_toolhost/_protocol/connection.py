@@ -74,12 +74,22 @@ class _Call:
     scope: RequestScope
     progress_token: str | int | None
     reply: Reply
+    send: Send
+    """Where the call's own messages go (progress, logs, questions): the transport's stream for it."""
     cancel_scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     context: Context | None = None
     cancelled_by_client: bool = False
     reported_progress: bool = False
     replay: Replay | None = None
     """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
+
+
+@dataclass(slots=True)
+class _Subscription:
+    """A 2026-07-28 `subscriptions/listen` stream: whether it asked for tool-list changes, and where it goes."""
+
+    tools: bool
+    stream: Send
 
 
 class _Batch:
@@ -98,16 +108,6 @@ class _Batch:
             self._send(b"[" + b",".join(self._parts) + b"]")
 
 
-def _expects_reply(message: Any) -> bool:
-    if jsonrpc.is_response(message):
-        return False
-    try:
-        jsonrpc.check_request(message)
-    except InvalidRequest:
-        return True
-    return "id" in message
-
-
 class Connection:
     def __init__(self, server: Server, send: Send, task_group: anyio.abc.TaskGroup) -> None:
         self._server = server
@@ -116,9 +116,8 @@ class Connection:
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
         self._in_flight: dict[jsonrpc.RequestId, _Call] = {}
-        # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id,
-        # with whether each asked for tool-list changes.
-        self._subscriptions: dict[jsonrpc.RequestId, bool] = {}
+        # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id.
+        self._subscriptions: dict[jsonrpc.RequestId, _Subscription] = {}
         self._idle = anyio.Event()
         self._idle.set()
         # Calls accepted but not finished (running or waiting for a slot) are bounded too,
@@ -153,31 +152,37 @@ class Connection:
             return
         self.receive(message)
 
-    def receive(self, message: Any) -> None:
-        """Handle one parsed JSON value. Never raises."""
+    def receive(self, message: Any, reply: Reply | None = None, related: Send | None = None) -> None:
+        """Handle one parsed JSON value. Never raises.
+
+        A transport with a stream per request (Streamable HTTP) passes `reply` for the
+        answer and `related` for the messages a request causes before it (progress, logs,
+        questions to the client); by default both go to the connection's `send`.
+        """
+        related = related or self._send
         if isinstance(message, list):
-            self._receive_batch(message)
+            self._receive_batch(message, reply or self._send, related)
         else:
-            self._receive_one(message, self._reply_directly)
+            self._receive_one(message, reply or self._reply_directly, related)
 
     def _reply_directly(self, data: bytes | None) -> None:
         if data is not None:
             self._send(data)
 
-    def _receive_batch(self, messages: list[Any]) -> None:
+    def _receive_batch(self, messages: list[Any], send: Send, related: Send) -> None:
         version = self._handshake.version if self._handshake else None
         if not allows_batches(version):
             error = InvalidRequest("Invalid request: JSON-RPC batches exist only in revision 2025-03-26")
         elif not messages:
             error = InvalidRequest("Invalid request: empty batch")
         else:
-            batch = _Batch(self._send, sum(map(_expects_reply, messages)))
+            batch = _Batch(send, sum(map(jsonrpc.expects_reply, messages)))
             for message in messages:
-                self._receive_one(message, batch.reply)
+                self._receive_one(message, batch.reply, related)
             return
-        self._send(jsonrpc.error_message(None, error))
+        send(jsonrpc.error_message(None, error))
 
-    def _receive_one(self, message: Any, reply: Reply) -> None:
+    def _receive_one(self, message: Any, reply: Reply, related: Send) -> None:
         if jsonrpc.is_response(message):
             if not self._client_requests.resolve(message):  # nothing waits for it: dropped
                 logger.debug("dropped a response to an unknown request: id=%r", message.get("id"))
@@ -194,7 +199,7 @@ class Connection:
             return
         request_id = message["id"]
         try:
-            self._request(request_id, message["method"], params, reply)
+            self._request(request_id, message["method"], params, reply, related)
         except ProtocolError as error:
             reply(jsonrpc.error_message(request_id, error))
         except Exception as exc:  # a bug of ours: answer it, keep serving
@@ -203,7 +208,9 @@ class Connection:
 
     # --- requests ----------------------------------------------------------------------
 
-    def _request(self, request_id: jsonrpc.RequestId, method: str, params: dict[str, Any], reply: Reply) -> None:
+    def _request(
+        self, request_id: jsonrpc.RequestId, method: str, params: dict[str, Any], reply: Reply, related: Send
+    ) -> None:
         if request_id in self._in_flight or request_id in self._subscriptions:
             raise InvalidRequest(f"Invalid request: id {request_id!r} is already in use by a request in flight")
         if method == "initialize":
@@ -220,10 +227,10 @@ class Connection:
         else:
             raise MethodNotFound(f"Method not found: {method}", method)
         if method == "tools/call":
-            self._start_tool_call(request_id, params, scope, reply)
+            self._start_tool_call(request_id, params, scope, reply, related)
             return
         if method == "subscriptions/listen":
-            self._listen(request_id, params, reply)
+            self._listen(request_id, params, reply, related)
             return
         handler = self._server.handlers.get(method)
         if handler is None:
@@ -272,7 +279,7 @@ class Connection:
         scope.log_level = level
         return {}
 
-    def _listen(self, request_id: jsonrpc.RequestId, params: dict[str, Any], reply: Reply) -> None:
+    def _listen(self, request_id: jsonrpc.RequestId, params: dict[str, Any], reply: Reply, stream: Send) -> None:
         """Open a 2026-07-28 subscription stream (basic/patterns/subscriptions).
 
         The request stays unanswered while the stream is open; the server MUST first send
@@ -283,9 +290,9 @@ class Connection:
         if not isinstance(wanted, dict):
             raise InvalidParams('subscriptions/listen: "notifications" must be an object')
         tools = wanted.get("toolsListChanged") is True and self._server.list_changed
-        self._subscriptions[request_id] = tools
+        self._subscriptions[request_id] = _Subscription(tools, stream)
         honoured = {"toolsListChanged": True} if tools else {}
-        self._send(
+        stream(
             jsonrpc.notification_message(
                 "notifications/subscriptions/acknowledged",
                 {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: request_id}},
@@ -296,7 +303,12 @@ class Connection:
     # --- tool calls ------------------------------------------------------------------
 
     def _start_tool_call(
-        self, request_id: jsonrpc.RequestId, params: dict[str, Any], scope: RequestScope, reply: Reply
+        self,
+        request_id: jsonrpc.RequestId,
+        params: dict[str, Any],
+        scope: RequestScope,
+        reply: Reply,
+        related: Send,
     ) -> None:
         name = params.get("name")
         if not isinstance(name, str):
@@ -309,7 +321,7 @@ class Connection:
             arguments = {}
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
-        call = _Call(request_id, tool, arguments, scope, progress_token(params), reply)
+        call = _Call(request_id, tool, arguments, scope, progress_token(params), reply, related)
         if scope.stateless:
             call.replay = replay_for(self._server.request_state, params, name, arguments)
         self._in_flight[request_id] = call
@@ -451,7 +463,7 @@ class Connection:
             raise ToolError(reason)
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
             return call.replay.ask(method, params)
-        return await self._client_requests.request(method, params)
+        return await self._client_requests.request(method, params, call.send)
 
     # --- notifications -----------------------------------------------------------------
 
@@ -520,9 +532,9 @@ class Connection:
             call.reported_progress = True
         data = jsonrpc.notification_message(method, params)
         if threading.get_ident() == self._loop_thread:
-            self._send(data)
+            call.send(data)
         else:  # a sync tool in a worker thread
-            anyio.from_thread.run_sync(self._send, data, token=self._token)
+            anyio.from_thread.run_sync(call.send, data, token=self._token)
 
     def _tools_changed(self) -> None:
         if not self._server.list_changed:
@@ -531,10 +543,10 @@ class Connection:
         # streams that asked for it, each tagged with its subscription id.
         if self._handshake is not None and self._initialized_notified:
             self._send(jsonrpc.notification_message("notifications/tools/list_changed", {}))
-        for request_id, tools in self._subscriptions.items():
-            if tools:
+        for request_id, subscription in self._subscriptions.items():
+            if subscription.tools:
                 meta = {"_meta": {SUBSCRIPTION_ID_KEY: request_id}}
-                self._send(jsonrpc.notification_message("notifications/tools/list_changed", meta))
+                subscription.stream(jsonrpc.notification_message("notifications/tools/list_changed", meta))
 
     # --- shutdown ----------------------------------------------------------------------
 
@@ -557,9 +569,9 @@ class Connection:
         self._unsubscribe()
         # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
         # listen request with an empty result carrying the subscription id.
-        for request_id in list(self._subscriptions):
+        for request_id, subscription in list(self._subscriptions.items()):
             meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
-            self._send(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
+            subscription.stream(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
         self._subscriptions.clear()
 
 
