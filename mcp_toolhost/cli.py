@@ -208,12 +208,22 @@ def main(ctx: click.Context, /, **options: Any) -> None:
 
 @main.command()
 @host_options
+@click.option(
+    "--http",
+    "http_address",
+    metavar="[HOST:]PORT",
+    help="Serve Streamable HTTP instead of stdio (host default 127.0.0.1; port 0 picks a free one).",
+)
+@click.option("--http-path", default="/mcp", show_default=True, help="The MCP endpoint's path (with --http).")
 @click.pass_context
-def serve(ctx: click.Context, /, **options: Any) -> None:
-    """Serve MCP on stdin/stdout (newline-delimited JSON-RPC)."""
+def serve(ctx: click.Context, /, http_address: str | None, http_path: str, **options: Any) -> None:
+    """Serve MCP on stdin/stdout (newline-delimited JSON-RPC), or over Streamable HTTP with --http."""
     from ._transports.stdio import claim_stdout
 
     settings = _settings(ctx, options)
+    if http_address is not None:
+        _serve_http(settings, http_address, http_path)
+        return
     if sys.stdin.isatty():  # a person, not a client: say why nothing happens
         click.echo(
             "mcp-toolhost is an MCP server: it waits for JSON-RPC messages on stdin, one per line, from an MCP"
@@ -224,6 +234,19 @@ def serve(ctx: click.Context, /, **options: Any) -> None:
     # reach the client either.
     with claim_stdout() as stdout_fd:
         _host(settings).run(stdout_fd)
+    _exit(0)
+
+
+def _serve_http(settings: Settings, address: str, path: str) -> None:
+    from ._transports.http import parse_address
+
+    try:
+        host, port = parse_address(address)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--http") from None
+    if not path.startswith("/"):
+        raise click.BadParameter(f"{path!r} must start with /, e.g. /mcp", param_hint="--http-path")
+    _host(settings).run_http(host, port, path)
     _exit(0)
 
 

@@ -80,6 +80,13 @@ class ToolHost:
         async with self._background_tasks():
             await serve_stdio(self.server(), stdout_fd=stdout_fd)
 
+    async def serve_http(self, host: str = "127.0.0.1", port: int = 8000, path: str = "/mcp") -> None:
+        """Serve Streamable HTTP on HOST:PORT at `path` until SIGTERM or SIGINT."""
+        from ._transports.http import serve_http
+
+        async with self._background_tasks():
+            await serve_http(self.server(), host, port, path)
+
     @asynccontextmanager
     async def _background_tasks(self) -> AsyncIterator[None]:
         """Run `background` in one task group for the duration of the block, then cancel it."""
@@ -102,3 +109,9 @@ class ToolHost:
         import anyio
 
         anyio.run(self.serve_stdio, stdout_fd)
+
+    def run_http(self, host: str = "127.0.0.1", port: int = 8000, path: str = "/mcp") -> None:
+        """Serve Streamable HTTP (README, "Streamable HTTP") until SIGTERM or SIGINT."""
+        import anyio
+
+        anyio.run(self.serve_http, host, port, path)

@@ -1,0 +1,428 @@
+"""The MCP Streamable HTTP transport (basic/transports, "Streamable HTTP"), as a plain ASGI app on uvicorn.
+
+One endpoint (`/mcp`): a POST carries one JSON-RPC message (or a 2025-03-26 batch); a request is
+answered with `application/json`, or with an SSE stream (`text/event-stream`) when it causes
+messages before its answer (progress, logs, questions to the client); notifications and
+responses get 202. Handshake-era clients get an `Mcp-Session-Id` at `initialize`: the session
+is one `Connection` of the protocol core, its GET stream carries what belongs to no request.
+A 2026-07-28 request carries its own envelope: it is served on a connection of its own that
+lives as long as its POST, so nothing per client stays in the process.
+
+Imported only by `serve --http`: stdio never pays for uvicorn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import secrets
+import signal
+import socket
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import anyio.abc
+import uvicorn
+
+from .._json import dumps
+from .._protocol import jsonrpc
+from .._protocol.connection import Connection
+from .._protocol.envelope import has_envelope
+from .._protocol.server import Server
+from .._protocol.versions import ALL_VERSIONS
+from .._version import __version__
+from ..errors import InvalidRequest, ParseError
+
+logger = logging.getLogger("mcp_toolhost.http")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+AsgiSend = Callable[[Message], Awaitable[None]]
+
+SESSION_HEADER = "mcp-session-id"
+VERSION_HEADER = "mcp-protocol-version"
+_JSON = b"application/json"
+_SSE = b"text/event-stream"
+_BACKLOG = 1024
+"""Messages kept for a session's GET stream while none is open (a `roots/list` sent before the client opened it)."""
+
+
+class _Outbox:
+    """The messages of one HTTP response, in order: a POST's answer and what comes before it, or a GET stream."""
+
+    def __init__(self) -> None:
+        self._items: collections.deque[bytes] = collections.deque()
+        self._ready = asyncio.Event()
+        self.related = 0
+        """Messages sent before the answer: any at all makes the response an SSE stream."""
+        self.done = False
+
+    def send(self, data: bytes) -> None:
+        if not self.done:
+            self._items.append(data)
+            self.related += 1
+            self._ready.set()
+
+    def reply(self, data: bytes | None) -> None:
+        """The answer (None: there is none, the request was cancelled): the response ends with it."""
+        if self.done:
+            return
+        if data is not None:
+            self._items.append(data)
+        self.close()
+
+    def keep_open(self, data: bytes | None) -> None:
+        """The answer to a `subscriptions/listen`: None means "stream open", so the response goes on."""
+        if data is not None:
+            self.reply(data)
+
+    def close(self) -> None:
+        self.done = True
+        self._ready.set()
+
+    async def take(self) -> list[bytes]:
+        """What was sent since the last call, waiting for something; [] once done and drained."""
+        while not self._items and not self.done:
+            self._ready.clear()
+            await self._ready.wait()
+        items = list(self._items)
+        self._items.clear()
+        return items
+
+
+@dataclass(eq=False)
+class _Session:
+    """A handshake-era client: one `Connection`, and its GET stream (or what waits for one)."""
+
+    id: str
+    connection: Connection | None = None
+    stream: _Outbox | None = None
+    backlog: collections.deque[bytes] = field(default_factory=lambda: collections.deque(maxlen=_BACKLOG))
+    ended: anyio.Event = field(default_factory=anyio.Event)
+
+    def send(self, data: bytes) -> None:
+        if self.stream is not None and not self.stream.done:
+            self.stream.send(data)
+        else:
+            self.backlog.append(data)
+
+
+def _error_body(message: str) -> bytes:
+    """A JSON-RPC error for an HTTP-level refusal, so that a client shows the reason."""
+    return jsonrpc.error_message(None, InvalidRequest(message))
+
+
+class HttpApp:
+    """The ASGI application: routing, checks and the mapping of JSON-RPC onto HTTP."""
+
+    def __init__(self, server: Server, path: str) -> None:
+        self._server = server
+        self._path = path
+        self._sessions: dict[str, _Session] = {}
+        self._streams: set[_Outbox] = set()
+        self.tasks: anyio.abc.TaskGroup | None = None
+        """Where sessions run; set before the first request."""
+
+    def close(self) -> None:
+        """Shutting down: end every session and every open stream, so that uvicorn can finish."""
+        for session in list(self._sessions.values()):
+            self._end(session)
+        for outbox in list(self._streams):
+            outbox.close()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: AsgiSend) -> None:
+        if scope["type"] != "http":
+            return  # lifespan is off; websockets are not served
+        headers = _headers(scope)
+        method = scope["method"]
+        if scope["path"] == "/healthz" and method in ("GET", "HEAD"):
+            await _respond(send, 200, dumps({"status": "ok", "version": __version__}))
+        elif scope["path"] != self._path:
+            await _respond(send, 404, _error_body(f"Not found: the MCP endpoint is {self._path}"))
+        elif method == "POST":
+            await self._post(headers, receive, send)
+        elif method == "GET":
+            await self._get(headers, receive, send)
+        elif method == "DELETE":
+            await self._delete(headers, send)
+        else:
+            body = _error_body(f"Method {method} not allowed: use POST, GET or DELETE")
+            await _respond(send, 405, body, [(b"allow", b"GET, POST, DELETE")])
+
+    # --- POST ---------------------------------------------------------------------------
+
+    async def _post(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
+        accept = headers.get("accept", "")
+        if not (_accepts(accept, "application/json") and _accepts(accept, "text/event-stream")):
+            body = _error_body("Not acceptable: a POST must accept both application/json and text/event-stream")
+            await _respond(send, 406, body)
+            return
+        if not headers.get("content-type", "").lower().startswith("application/json"):
+            await _respond(send, 415, _error_body("Unsupported media type: send the message as application/json"))
+            return
+        body = await _read_body(receive)
+        try:
+            message = jsonrpc.decode(body)
+        except ParseError as error:
+            await _respond(send, 400, jsonrpc.error_message(None, error))
+            return
+        version = headers.get(VERSION_HEADER)
+        if version is not None and version not in ALL_VERSIONS:
+            text = f"Unsupported {VERSION_HEADER} header {version!r}: this server speaks {', '.join(ALL_VERSIONS)}"
+            await _respond(send, 400, _error_body(text))
+            return
+        if _is_initialize(message):
+            await self._initialize(message, send)
+            return
+        session_id = headers.get(SESSION_HEADER)
+        if session_id is None and _is_stateless(message):
+            await self._stateless(message, receive, send)
+            return
+        session = await self._session(session_id, send)
+        if session is None or session.connection is None:
+            return
+        await self._exchange(session.connection, message, receive, send)
+
+    async def _initialize(self, message: dict[str, Any], send: AsgiSend) -> None:
+        assert self.tasks is not None
+        session = _Session(secrets.token_urlsafe(24))
+        await self.tasks.start(self._run_session, session)
+        assert session.connection is not None
+        outbox = _Outbox()
+        session.connection.receive(message, outbox.reply, outbox.send)
+        answer = await outbox.take()  # `initialize` is answered at once, without messages before
+        response = jsonrpc.decode(answer[0])
+        if "error" in response:
+            self._end(session)
+            await _respond(send, 200, answer[0])
+            return
+        self._sessions[session.id] = session
+        await _respond(send, 200, answer[0], [(SESSION_HEADER.encode(), session.id.encode())])
+
+    async def _run_session(self, session: _Session, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        async with self._server.connect(session.send) as connection:
+            session.connection = connection
+            task_status.started()
+            await session.ended.wait()
+        if session.stream is not None:
+            session.stream.close()
+
+    async def _session(self, session_id: str | None, send: AsgiSend) -> _Session | None:
+        """The session a request names, or None once the error response is sent."""
+        if session_id is None:
+            text = f"Bad request: missing the {SESSION_HEADER} header; send `initialize` first to get one"
+            await _respond(send, 400, _error_body(text))
+            return None
+        session = self._sessions.get(session_id)
+        if session is None:
+            text = "Session not found: it ended or never existed; send `initialize` again to start a new one"
+            await _respond(send, 404, _error_body(text))
+        return session
+
+    def _end(self, session: _Session) -> None:
+        self._sessions.pop(session.id, None)
+        session.ended.set()
+        if session.stream is not None:
+            session.stream.close()
+
+    async def _stateless(self, message: dict[str, Any], receive: Receive, send: AsgiSend) -> None:
+        """A 2026-07-28 request: its own connection, which lives as long as the POST."""
+        outbox = _Outbox()
+        async with self._server.connect(outbox.send) as connection:
+            await self._exchange(connection, message, receive, send, outbox)
+
+    async def _exchange(
+        self,
+        connection: Connection,
+        message: Any,
+        receive: Receive,
+        send: AsgiSend,
+        outbox: _Outbox | None = None,
+    ) -> None:
+        """Hand the message to the connection and write what it answers as JSON, SSE or 202."""
+        if not _expects_answer(message):
+            connection.receive(message)
+            await _respond(send, 202, b"")
+            return
+        outbox = outbox or _Outbox()
+        listen = isinstance(message, dict) and message.get("method") == "subscriptions/listen"
+        connection.receive(message, outbox.keep_open if listen else outbox.reply, outbox.send)
+        with self._open(outbox):
+            async with anyio.create_task_group() as watch:
+                watch.start_soon(_on_disconnect, receive, outbox.close)
+                items = await outbox.take()
+                if outbox.done and outbox.related == 0:
+                    await _respond(send, 200 if items else 202, items[0] if items else b"")
+                else:
+                    await _stream(send, items, outbox)
+                watch.cancel_scope.cancel()
+
+    @contextmanager
+    def _open(self, outbox: _Outbox) -> Iterator[None]:
+        self._streams.add(outbox)
+        try:
+            yield
+        finally:
+            self._streams.discard(outbox)
+
+    # --- GET and DELETE ---------------------------------------------------------------
+
+    async def _get(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
+        if not _accepts(headers.get("accept", ""), "text/event-stream"):
+            await _respond(send, 406, _error_body("Not acceptable: a GET must accept text/event-stream"))
+            return
+        session = await self._session(headers.get(SESSION_HEADER), send)
+        if session is None:
+            return
+        if session.stream is not None and not session.stream.done:
+            text = "Conflict: this session already has a GET stream open; close it before opening another"
+            await _respond(send, 409, _error_body(text))
+            return
+        outbox = session.stream = _Outbox()
+        while session.backlog:
+            outbox.send(session.backlog.popleft())
+        with self._open(outbox):
+            async with anyio.create_task_group() as watch:
+                watch.start_soon(_on_disconnect, receive, outbox.close)
+                await _stream(send, [], outbox)  # headers at once: the client waits for them
+                watch.cancel_scope.cancel()
+
+    async def _delete(self, headers: dict[str, str], send: AsgiSend) -> None:
+        session = await self._session(headers.get(SESSION_HEADER), send)
+        if session is not None:
+            self._end(session)
+            await _respond(send, 200, b"")
+
+
+# --- HTTP helpers -------------------------------------------------------------------
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+
+
+def _accepts(accept: str, media_type: str) -> bool:
+    kinds = {part.split(";")[0].strip().lower() for part in accept.split(",")}
+    return media_type in kinds or "*/*" in kinds or f"{media_type.split('/')[0]}/*" in kinds
+
+
+def _is_initialize(message: Any) -> bool:
+    return isinstance(message, dict) and message.get("method") == "initialize" and "id" in message
+
+
+def _is_stateless(message: Any) -> bool:
+    return isinstance(message, dict) and "method" in message and has_envelope(message.get("params"))
+
+
+def _expects_answer(message: Any) -> bool:
+    if isinstance(message, list):
+        return any(map(jsonrpc.expects_reply, message)) or not message
+    return jsonrpc.expects_reply(message)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _respond(
+    send: AsgiSend, status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]] = (), content_type: bytes = _JSON
+) -> None:
+    head = [*headers]
+    if body:
+        head.append((b"content-type", content_type))
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _stream(send: AsgiSend, first: list[bytes], outbox: _Outbox) -> None:
+    """Write an SSE response: `first`, then whatever the outbox gets until it is done."""
+    head = [(b"content-type", _SSE), (b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no")]
+    await send({"type": "http.response.start", "status": 200, "headers": head})
+    items = first
+    while items or not outbox.done:
+        if items:
+            events = b"".join(b"event: message\ndata: " + item + b"\n\n" for item in items)
+            await send({"type": "http.response.body", "body": events, "more_body": True})
+        items = await outbox.take()
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _on_disconnect(receive: Receive, then: Callable[[], None]) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    then()
+
+
+# --- serving ------------------------------------------------------------------------
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    """`[HOST:]PORT` (an IPv6 host in brackets) into a host and a port; the host defaults to 127.0.0.1."""
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"{address!r} is not [HOST:]PORT, e.g. 8000 or 127.0.0.1:8000")
+    return host, int(port)
+
+
+class _Uvicorn(uvicorn.Server):
+    """uvicorn, told to end the app's streams when a signal asks it to stop."""
+
+    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_exit = on_exit
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn's own re-raises the signal after shutdown, which would kill us with it:
+        # a clean shutdown on SIGTERM exits 0, like stdio's.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self.handle_exit, signum, None)
+        try:
+            yield
+        finally:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(signum)
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        logger.info("received %s, shutting down", signal.Signals(sig).name)
+        super().handle_exit(sig, frame)
+        self._on_exit()
+
+
+async def serve_http(server: Server, host: str, port: int, path: str = "/mcp") -> None:
+    """Serve Streamable HTTP on HOST:PORT until SIGTERM or SIGINT; the bound URL is printed on stderr."""
+    app = HttpApp(server, path)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    bound = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=max(1, round(server.settings.shutdown_grace)),
+    )
+    uv = _Uvicorn(config, app.close)
+    shown = f"[{host}]" if family == socket.AF_INET6 else host
+    async with anyio.create_task_group() as tasks:
+        app.tasks = tasks
+        print(f"mcp-toolhost: serving Streamable HTTP on http://{shown}:{bound}{path}", file=sys.stderr, flush=True)
+        await uv.serve(sockets=[sock])
+        app.close()
