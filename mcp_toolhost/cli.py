@@ -215,14 +215,23 @@ def main(ctx: click.Context, /, **options: Any) -> None:
     help="Serve Streamable HTTP instead of stdio (host default 127.0.0.1; port 0 picks a free one).",
 )
 @click.option("--http-path", default="/mcp", show_default=True, help="The MCP endpoint's path (with --http).")
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    help="With --http: require `Authorization: Bearer TOKEN` (better: MCP_TOOLHOST_TOKEN, not seen in ps).",
+)
+@click.option("--no-auth", is_flag=True, help="With --http: serve a non-loopback address without a token.")
+@click.option(
+    "--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN", help="With --http: a browser origin to allow."
+)
 @click.pass_context
-def serve(ctx: click.Context, /, http_address: str | None, http_path: str, **options: Any) -> None:
+def serve(ctx: click.Context, /, http_address: str | None, http_path: str, no_auth: bool, **options: Any) -> None:
     """Serve MCP on stdin/stdout (newline-delimited JSON-RPC), or over Streamable HTTP with --http."""
     from ._transports.stdio import claim_stdout
 
     settings = _settings(ctx, options)
     if http_address is not None:
-        _serve_http(settings, http_address, http_path)
+        _serve_http(settings, http_address, http_path, no_auth)
         return
     if sys.stdin.isatty():  # a person, not a client: say why nothing happens
         click.echo(
@@ -237,8 +246,8 @@ def serve(ctx: click.Context, /, http_address: str | None, http_path: str, **opt
     _exit(0)
 
 
-def _serve_http(settings: Settings, address: str, path: str) -> None:
-    from ._transports.http import parse_address
+def _serve_http(settings: Settings, address: str, path: str, no_auth: bool) -> None:
+    from ._transports.http import parse_address, refusal_to_bind
 
     try:
         host, port = parse_address(address)
@@ -246,6 +255,9 @@ def _serve_http(settings: Settings, address: str, path: str) -> None:
         raise click.BadParameter(str(exc), param_hint="--http") from None
     if not path.startswith("/"):
         raise click.BadParameter(f"{path!r} must start with /, e.g. /mcp", param_hint="--http-path")
+    refusal = refusal_to_bind(host, settings.token, no_auth)
+    if refusal is not None:
+        raise _BadSettings(refusal)
     _host(settings).run_http(host, port, path)
     _exit(0)
 

@@ -60,6 +60,16 @@ class Settings:
     request_state_max_bytes: int = 256 * 1024
     """Largest `requestState`, which carries the answers a call got so far; past it the call is an error result."""
 
+    # Streamable HTTP (serve --http).
+    token: str | None = field(default=None, repr=False)
+    """Bearer token every Streamable HTTP request must carry (`Authorization: Bearer TOKEN`); never shown."""
+    allow_origins: tuple[str, ...] = ()
+    """Browser origins (e.g. `https://app.example.com`) allowed besides loopback ones; others get 403."""
+    http_read_timeout: float = 30.0
+    """Seconds a Streamable HTTP client has to send a request's body; a slower one gets 408."""
+    max_sessions: int = 1024
+    """Handshake-era Streamable HTTP sessions open at once; `initialize` past it gets 503."""
+
     # Tool execution.
     tool_timeout: float = 60.0
     """Seconds a tool call may run before it is cancelled (0 disables)."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 import subprocess
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from conftest import FIXTURES, TIMEOUT, McpProcess
+from conftest import FIXTURES, TIMEOUT, McpProcess, run_cli
 from test_ts_sdk_client import (
     CLIENT,
     node,  # noqa: F401  (the fixture, shared)
@@ -29,9 +30,11 @@ INITIALIZE = {
 }
 
 
-def start_http(spawn: Callable[..., McpProcess], *args: str) -> tuple[McpProcess, str]:
+def start_http(
+    spawn: Callable[..., McpProcess], *args: str, env: dict[str, str] | None = None
+) -> tuple[McpProcess, str]:
     """Start `serve --http 0` (a free loopback port); the URL is the one it prints on stderr."""
-    process = spawn("serve", "--http", "0", *TOOLS, *args)
+    process = spawn("serve", "--http", "0", *TOOLS, *args, env=env)
     log = process.wait_for_stderr("serving Streamable HTTP on ")
     found = re.search(r"serving Streamable HTTP on (\S+)", log)
     assert found is not None
@@ -184,3 +187,58 @@ def test_typescript_sdk_client_over_http(url, node):  # noqa: F811  (the fixture
     report = json.loads(run.stdout)
     expected = {"tools": True, "added": {"result": 42}, "finished": "finished", "progress": 3, "session": True}
     assert report == {**expected, "errors": []}
+
+
+# --- security ----------------------------------------------------------------------------
+
+
+def test_foreign_origin_and_rebound_host_are_refused(url):
+    refused = post(url, INITIALIZE, origin="https://evil.example")
+    assert refused.status_code == 403
+    assert "https://evil.example" in refused.json()["error"]["message"]
+    assert post(url, INITIALIZE, host="evil.example").status_code == 403
+    assert post(url, INITIALIZE, origin="http://localhost:3000").status_code == 200
+
+
+def test_allowed_origin_is_served(spawn):
+    _, url = start_http(spawn, "--allow-origin", "https://app.example")
+    assert post(url, INITIALIZE, origin="https://app.example").status_code == 200
+    assert post(url, INITIALIZE, origin="https://app.example.evil").status_code == 403
+
+
+def test_token_required_and_wrong_token_refused(spawn):
+    _, url = start_http(spawn, env={"MCP_TOOLHOST_TOKEN": "s3cret-token"})
+    missing = post(url, INITIALIZE)
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"] == 'Bearer realm="mcp-toolhost"'
+    wrong = post(url, INITIALIZE, authorization="Bearer s3cret-tokeN")
+    assert wrong.status_code == 401
+    assert 'error="invalid_token"' in wrong.headers["www-authenticate"]
+    assert post(url, INITIALIZE, authorization="Bearer s3cret-token").status_code == 200
+    assert httpx.get(url.replace("/mcp", "/healthz"), timeout=TIMEOUT).status_code == 200  # for load balancers
+
+
+def test_non_loopback_bind_without_token_refuses_to_start():
+    run = run_cli("serve", "--http", "0.0.0.0:0", *TOOLS, timeout=TIMEOUT)
+    assert run.returncode == 2
+    assert "Refusing to serve on 0.0.0.0 without a token" in run.stderr.decode()
+    assert "--no-auth" in run.stderr.decode()
+
+
+def test_oversized_body_gets_413(spawn):
+    _, url = start_http(spawn, env={"MCP_TOOLHOST_MAX_MESSAGE_BYTES": "1000"})
+    big = {**INITIALIZE, "params": {**INITIALIZE["params"], "padding": "x" * 2000}}
+    response = post(url, big)
+    assert response.status_code == 413
+    assert "max_message_bytes" in response.json()["error"]["message"]
+    assert post(url, INITIALIZE).status_code == 200  # and it serves on
+
+
+def test_slow_client_times_out(spawn):
+    _, url = start_http(spawn, env={"MCP_TOOLHOST_HTTP_READ_TIMEOUT": "0.3"})
+    port = int(url.split(":")[2].split("/")[0])
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+        head = "POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 50\r\n"
+        sock.sendall(f"{head}accept: application/json, text/event-stream\r\n\r\n{{".encode())
+        answer = sock.recv(4096)  # the body never arrives
+    assert answer.startswith(b"HTTP/1.1 408")

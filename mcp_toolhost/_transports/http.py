@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import hmac
+import ipaddress
 import logging
 import secrets
 import signal
@@ -24,6 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapp
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 import anyio.abc
@@ -121,9 +124,12 @@ def _error_body(message: str) -> bytes:
 class HttpApp:
     """The ASGI application: routing, checks and the mapping of JSON-RPC onto HTTP."""
 
-    def __init__(self, server: Server, path: str) -> None:
+    def __init__(self, server: Server, path: str, *, loopback: bool) -> None:
         self._server = server
+        self._settings = server.settings
         self._path = path
+        self._loopback = loopback
+        self._token = (server.settings.token or "").encode()
         self._sessions: dict[str, _Session] = {}
         self._streams: set[_Outbox] = set()
         self.tasks: anyio.abc.TaskGroup | None = None
@@ -141,7 +147,10 @@ class HttpApp:
             return  # lifespan is off; websockets are not served
         headers = _headers(scope)
         method = scope["method"]
-        if scope["path"] == "/healthz" and method in ("GET", "HEAD"):
+        refusal = self._refusal(scope["path"], headers)
+        if refusal is not None:
+            await _respond(send, *refusal)
+        elif scope["path"] == "/healthz" and method in ("GET", "HEAD"):
             await _respond(send, 200, dumps({"status": "ok", "version": __version__}))
         elif scope["path"] != self._path:
             await _respond(send, 404, _error_body(f"Not found: the MCP endpoint is {self._path}"))
@@ -155,6 +164,32 @@ class HttpApp:
             body = _error_body(f"Method {method} not allowed: use POST, GET or DELETE")
             await _respond(send, 405, body, [(b"allow", b"GET, POST, DELETE")])
 
+    def _refusal(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, list[tuple[bytes, bytes]]] | None:
+        """Why a request is refused before it is read (status, body, headers), or None.
+
+        basic/transports, "Security Warning": servers MUST validate the Origin header (DNS
+        rebinding: a web page whose name now points at 127.0.0.1), SHOULD bind to localhost
+        only, and SHOULD authenticate.
+        """
+        origin = headers.get("origin")
+        if origin is not None and not (
+            _is_loopback(urlsplit(origin).hostname) or origin in self._settings.allow_origins
+        ):
+            text = f"Forbidden: origin {origin!r} is not allowed; add it to allow_origins if it is yours"
+            return 403, _error_body(text), []
+        host = urlsplit(f"//{headers.get('host', '')}").hostname
+        if self._loopback and not _is_loopback(host):
+            # Bound to loopback, a request naming another host came through a name that
+            # resolves here: a rebinding page, or a proxy that should pass `Host` through.
+            return 403, _error_body(f"Forbidden: host {host!r} is not this loopback server's"), []
+        if self._token and path != "/healthz":
+            scheme, _, given = headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), self._token):
+                challenge = 'Bearer realm="mcp-toolhost"' + (', error="invalid_token"' if given else "")
+                text = "Unauthorized: send the server's token as `Authorization: Bearer TOKEN`"
+                return 401, _error_body(text), [(b"www-authenticate", challenge.encode())]
+        return None
+
     # --- POST ---------------------------------------------------------------------------
 
     async def _post(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
@@ -166,9 +201,11 @@ class HttpApp:
         if not headers.get("content-type", "").lower().startswith("application/json"):
             await _respond(send, 415, _error_body("Unsupported media type: send the message as application/json"))
             return
-        body = await _read_body(receive)
+        data = await self._read_body(headers, receive, send)
+        if data is None:
+            return
         try:
-            message = jsonrpc.decode(body)
+            message = jsonrpc.decode(data)
         except ParseError as error:
             await _respond(send, 400, jsonrpc.error_message(None, error))
             return
@@ -191,6 +228,10 @@ class HttpApp:
 
     async def _initialize(self, message: dict[str, Any], send: AsgiSend) -> None:
         assert self.tasks is not None
+        if len(self._sessions) >= self._settings.max_sessions:
+            text = f"Service unavailable: {len(self._sessions)} sessions are open (max_sessions); retry later"
+            await _respond(send, 503, _error_body(text), [(b"retry-after", b"1")])
+            return
         session = _Session(secrets.token_urlsafe(24))
         await self.tasks.start(self._run_session, session)
         assert session.connection is not None
@@ -263,6 +304,29 @@ class HttpApp:
                     await _stream(send, items, outbox)
                 watch.cancel_scope.cancel()
 
+    async def _read_body(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> bytes | None:
+        """The request's body, or None once a 413 or 408 is sent (too large, or too slow to arrive)."""
+        limit = self._settings.max_message_bytes
+        declared = headers.get("content-length", "")
+        size = int(declared) if declared.isdigit() else 0
+        chunks: list[bytes] = []
+        with anyio.move_on_after(self._settings.http_read_timeout):
+            while size <= limit:
+                message = await receive()
+                chunk = message.get("body", b"")
+                chunks.append(chunk)
+                if not message.get("more_body"):
+                    break
+                size += 0 if declared else len(chunk)
+            else:
+                text = f"Content too large: a message may have {limit} bytes (max_message_bytes); send less"
+                await _respond(send, 413, _error_body(text), [(b"connection", b"close")])
+                return None
+            return b"".join(chunks)
+        text = f"Request timeout: the body did not arrive within {self._settings.http_read_timeout:g} seconds"
+        await _respond(send, 408, _error_body(text), [(b"connection", b"close")])
+        return None
+
     @contextmanager
     def _open(self, outbox: _Outbox) -> Iterator[None]:
         self._streams.add(outbox)
@@ -307,6 +371,17 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
 
 
+def _is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _accepts(accept: str, media_type: str) -> bool:
     kinds = {part.split(";")[0].strip().lower() for part in accept.split(",")}
     return media_type in kinds or "*/*" in kinds or f"{media_type.split('/')[0]}/*" in kinds
@@ -324,15 +399,6 @@ def _expects_answer(message: Any) -> bool:
     if isinstance(message, list):
         return any(map(jsonrpc.expects_reply, message)) or not message
     return jsonrpc.expects_reply(message)
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            return b"".join(chunks)
 
 
 async def _respond(
@@ -365,6 +431,16 @@ async def _on_disconnect(receive: Receive, then: Callable[[], None]) -> None:
 
 
 # --- serving ------------------------------------------------------------------------
+
+
+def refusal_to_bind(host: str, token: str | None, no_auth: bool) -> str | None:
+    """Why serving on `host` is refused: a non-loopback address needs a token, or --no-auth said explicitly."""
+    if _is_loopback(host) or token or no_auth:
+        return None
+    return (
+        f"Refusing to serve on {host} without a token: anyone who reaches it could run your tools. "
+        "Give --token TOKEN (or MCP_TOOLHOST_TOKEN), or --no-auth if something in front of it authenticates."
+    )
 
 
 def parse_address(address: str) -> tuple[str, int]:
@@ -404,7 +480,7 @@ class _Uvicorn(uvicorn.Server):
 
 async def serve_http(server: Server, host: str, port: int, path: str = "/mcp") -> None:
     """Serve Streamable HTTP on HOST:PORT until SIGTERM or SIGINT; the bound URL is printed on stderr."""
-    app = HttpApp(server, path)
+    app = HttpApp(server, path, loopback=_is_loopback(host))
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
