@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -242,3 +243,90 @@ def test_slow_client_times_out(spawn):
         sock.sendall(f"{head}accept: application/json, text/event-stream\r\n\r\n{{".encode())
         answer = sock.recv(4096)  # the body never arrives
     assert answer.startswith(b"HTTP/1.1 408")
+
+
+# --- 2026-07-28 ----------------------------------------------------------------------------
+
+ENVELOPE = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+
+def stateless(url: str, method: str, params: dict[str, Any], **headers: str) -> httpx.Response:
+    """A 2026-07-28 request with its envelope and the routing headers the revision asks for."""
+    message = {"jsonrpc": "2.0", "id": 7, "method": method, "params": {**params, "_meta": ENVELOPE}}
+    routing = {"mcp-protocol-version": "2026-07-28", "mcp-method": method}
+    if "name" in params:
+        routing["mcp-name"] = params["name"]
+    return post(url, message, **{**routing, **headers})
+
+
+def test_stateless_requests_need_no_session(url):
+    added = stateless(url, "tools/call", {"name": "add", "arguments": {"a": 1, "b": 2}})
+    assert added.status_code == 200
+    assert "mcp-session-id" not in added.headers
+    assert added.json()["result"]["structuredContent"] == {"result": 3}
+    assert added.json()["result"]["resultType"] == "complete"
+    listed = stateless(url, "tools/list", {})
+    assert "ttlMs" in listed.json()["result"]
+    notification = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 1}}
+    assert post(url, notification, **{"mcp-protocol-version": "2026-07-28"}).status_code == 202
+
+
+def test_stateless_headers_must_match_the_body(url):
+    wrong_method = stateless(url, "tools/list", {}, **{"mcp-method": "tools/call"})
+    assert wrong_method.status_code == 400
+    assert wrong_method.json()["error"]["code"] == -32020
+    assert wrong_method.json()["id"] == 7
+    wrong_name = stateless(url, "tools/call", {"name": "add", "arguments": {}}, **{"mcp-name": "echo"})
+    assert wrong_name.json()["error"]["code"] == -32020
+    encoded = stateless(url, "tools/call", {"name": "add", "arguments": {}}, **{"mcp-name": "=?base64?YWRk?="})
+    assert encoded.status_code == 200
+    wrong_version = stateless(url, "tools/list", {}, **{"mcp-protocol-version": "2025-11-25"})
+    assert wrong_version.json()["error"]["code"] == -32020
+
+
+def test_stateless_errors_carry_the_revisions_status(url):
+    unknown_method = stateless(url, "no/such", {})
+    assert (unknown_method.status_code, unknown_method.json()["error"]["code"]) == (404, -32601)
+    unknown_tool = stateless(url, "tools/call", {"name": "nope", "arguments": {}})
+    assert (unknown_tool.status_code, unknown_tool.json()["error"]["code"]) == (400, -32602)
+    message = {"jsonrpc": "2.0", "id": 8, "method": "tools/list", "params": {"_meta": {**ENVELOPE}}}
+    message["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"] = "2099-01-01"
+    routing = {"mcp-protocol-version": "2099-01-01", "mcp-method": "tools/list"}
+    unsupported = post(url, message, **routing)
+    assert (unsupported.status_code, unsupported.json()["error"]["code"]) == (400, -32022)
+
+
+def test_subscriptions_listen_is_a_long_lived_sse_stream(url):
+    params = {"notifications": {"toolsListChanged": True}, "_meta": ENVELOPE}
+    message = {"jsonrpc": "2.0", "id": 9, "method": "subscriptions/listen", "params": params}
+    headers = {**ACCEPT, "mcp-protocol-version": "2026-07-28", "mcp-method": "subscriptions/listen"}
+    with httpx.stream("POST", url, json=message, headers=headers, timeout=TIMEOUT) as response:
+        assert response.headers["content-type"] == "text/event-stream"
+        lines = response.iter_lines()
+        first = next(line for line in lines if line.startswith("data:") and line[5:].strip())
+    assert json.loads(first[5:])["method"] == "notifications/subscriptions/acknowledged"
+
+
+def test_closing_the_response_stream_cancels_a_stateless_call(spawn, tmp_path):
+    _, url = start_http(spawn, "--tools", str(FIXTURES / "http_tools.py"))
+    marker = tmp_path / "marker"
+    os.mkfifo(marker)  # the tool opens it only when cancelled: reading it waits for that
+    params = {
+        "name": "started_then_wait",
+        "arguments": {"marker": str(marker)},
+        "_meta": {**ENVELOPE, "progressToken": 1},
+    }
+    message = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}
+    headers = {
+        **ACCEPT,
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "tools/call",
+        "mcp-name": "started_then_wait",
+    }
+    with httpx.stream("POST", url, json=message, headers=headers, timeout=TIMEOUT) as response:
+        started = next(line for line in response.iter_lines() if line.startswith("data:"))
+        assert json.loads(started[5:])["method"] == "notifications/progress"
+    assert marker.read_text() == "cancelled"

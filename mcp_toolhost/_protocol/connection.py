@@ -562,17 +562,19 @@ class Connection:
         """Give calls in flight `grace` seconds to finish, then cancel the rest."""
         # The client can no longer answer: a call waiting for it ends now, with an error result.
         self._client_requests.close()
-        with anyio.move_on_after(grace):
-            await self._idle.wait()
-        for call in list(self._in_flight.values()):
-            call.cancel_scope.cancel()
-        self._unsubscribe()
-        # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
-        # listen request with an empty result carrying the subscription id.
-        for request_id, subscription in list(self._subscriptions.items()):
-            meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
-            subscription.stream(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
-        self._subscriptions.clear()
+        try:
+            with anyio.move_on_after(grace):
+                await self._idle.wait()
+        finally:  # cancelled while waiting (an HTTP client closed its stream): the same, at once
+            for call in list(self._in_flight.values()):
+                call.cancel_scope.cancel()
+            self._unsubscribe()
+            # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
+            # listen request with an empty result carrying the subscription id.
+            for request_id, subscription in list(self._subscriptions.items()):
+                meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
+                subscription.stream(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
+            self._subscriptions.clear()
 
 
 def _asked_within(exc: BaseException) -> Asked | None:

@@ -37,9 +37,11 @@ from .._protocol import jsonrpc
 from .._protocol.connection import Connection
 from .._protocol.envelope import has_envelope
 from .._protocol.server import Server
-from .._protocol.versions import ALL_VERSIONS
+from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS
 from .._version import __version__
 from ..errors import InvalidRequest, ParseError
+from . import http_headers
+from .http_headers import VERSION_HEADER
 
 logger = logging.getLogger("mcp_toolhost.http")
 
@@ -49,7 +51,6 @@ Receive = Callable[[], Awaitable[Message]]
 AsgiSend = Callable[[Message], Awaitable[None]]
 
 SESSION_HEADER = "mcp-session-id"
-VERSION_HEADER = "mcp-protocol-version"
 _JSON = b"application/json"
 _SSE = b"text/event-stream"
 _BACKLOG = 1024
@@ -155,7 +156,7 @@ class HttpApp:
         elif scope["path"] != self._path:
             await _respond(send, 404, _error_body(f"Not found: the MCP endpoint is {self._path}"))
         elif method == "POST":
-            await self._post(headers, receive, send)
+            await self._post(scope, headers, receive, send)
         elif method == "GET":
             await self._get(headers, receive, send)
         elif method == "DELETE":
@@ -192,7 +193,7 @@ class HttpApp:
 
     # --- POST ---------------------------------------------------------------------------
 
-    async def _post(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
+    async def _post(self, scope: Scope, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
         accept = headers.get("accept", "")
         if not (_accepts(accept, "application/json") and _accepts(accept, "text/event-stream")):
             body = _error_body("Not acceptable: a POST must accept both application/json and text/event-stream")
@@ -210,16 +211,16 @@ class HttpApp:
             await _respond(send, 400, jsonrpc.error_message(None, error))
             return
         version = headers.get(VERSION_HEADER)
+        session_id = headers.get(SESSION_HEADER)
+        if session_id is None and (_is_stateless(message) or version in STATELESS_VERSIONS):
+            await self._stateless(message, scope["headers"], receive, send)
+            return
         if version is not None and version not in ALL_VERSIONS:
             text = f"Unsupported {VERSION_HEADER} header {version!r}: this server speaks {', '.join(ALL_VERSIONS)}"
             await _respond(send, 400, _error_body(text))
             return
         if _is_initialize(message):
             await self._initialize(message, send)
-            return
-        session_id = headers.get(SESSION_HEADER)
-        if session_id is None and _is_stateless(message):
-            await self._stateless(message, receive, send)
             return
         session = await self._session(session_id, send)
         if session is None or session.connection is None:
@@ -272,11 +273,30 @@ class HttpApp:
         if session.stream is not None:
             session.stream.close()
 
-    async def _stateless(self, message: dict[str, Any], receive: Receive, send: AsgiSend) -> None:
-        """A 2026-07-28 request: its own connection, which lives as long as the POST."""
+    async def _stateless(
+        self, message: Any, raw_headers: list[tuple[bytes, bytes]], receive: Receive, send: AsgiSend
+    ) -> None:
+        """A 2026-07-28 message: a request gets a connection of its own, which lives as long as the POST."""
+        if not isinstance(message, dict) or jsonrpc.is_response(message):
+            await _respond(send, 400, _error_body("Invalid request: 2026-07-28 posts one request or notification"))
+            return
+        if "id" not in message:
+            # No client-to-server notification means anything here (a client cancels by closing
+            # the response stream), and nothing per client is kept to apply one to.
+            await _respond(send, 202, b"")
+            return
+        refused = http_headers.mismatch(message, raw_headers)
+        if refused is not None:
+            request_id = message.get("id")
+            await _respond(
+                send, 400, jsonrpc.error_message(request_id if jsonrpc.is_valid_id(request_id) else None, refused)
+            )
+            return
         outbox = _Outbox()
-        async with self._server.connect(outbox.send) as connection:
-            await self._exchange(connection, message, receive, send, outbox)
+        async with anyio.create_task_group() as cancel_on_close:
+            async with self._server.connect(outbox.send) as connection:
+                await self._exchange(connection, message, receive, send, outbox, cancel_on_close.cancel_scope)
+            cancel_on_close.cancel_scope.cancel()
 
     async def _exchange(
         self,
@@ -285,8 +305,14 @@ class HttpApp:
         receive: Receive,
         send: AsgiSend,
         outbox: _Outbox | None = None,
+        stateless: anyio.CancelScope | None = None,
     ) -> None:
-        """Hand the message to the connection and write what it answers as JSON, SSE or 202."""
+        """Hand the message to the connection and write what it answers as JSON, SSE or 202.
+
+        `stateless`: the scope of a 2026-07-28 request's connection. There the client cancels
+        by closing the response stream (basic/utilities/cancellation), so closing cancels it;
+        and an error answer carries the HTTP status the revision gives its code.
+        """
         if not _expects_answer(message):
             connection.receive(message)
             await _respond(send, 202, b"")
@@ -296,10 +322,13 @@ class HttpApp:
         connection.receive(message, outbox.keep_open if listen else outbox.reply, outbox.send)
         with self._open(outbox):
             async with anyio.create_task_group() as watch:
-                watch.start_soon(_on_disconnect, receive, outbox.close)
+                watch.start_soon(_on_disconnect, receive, stateless.cancel if stateless else outbox.close)
                 items = await outbox.take()
                 if outbox.done and outbox.related == 0:
-                    await _respond(send, 200 if items else 202, items[0] if items else b"")
+                    code = 200 if items else 202
+                    if stateless and items and b'"error":' in items[0]:
+                        code = http_headers.status(jsonrpc.decode(items[0]))
+                    await _respond(send, code, items[0] if items else b"")
                 else:
                     await _stream(send, items, outbox)
                 watch.cancel_scope.cancel()
