@@ -69,6 +69,10 @@ class Settings:
     """Seconds a Streamable HTTP client has to send a request's body; a slower one gets 408."""
     max_sessions: int = 1024
     """Handshake-era Streamable HTTP sessions open at once; `initialize` past it gets 503."""
+    sse_retry_ms: int = 1000
+    """Milliseconds a client waits before resuming an SSE stream the server closed (the `retry` field)."""
+    sse_replay_events: int = 256
+    """Events kept per SSE stream for a client that resumes it with `Last-Event-ID`."""
 
     # Tool execution.
     tool_timeout: float = 60.0

@@ -8,7 +8,7 @@ import re
 import signal
 import socket
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -330,3 +330,61 @@ def test_closing_the_response_stream_cancels_a_stateless_call(spawn, tmp_path):
         started = next(line for line in response.iter_lines() if line.startswith("data:"))
         assert json.loads(started[5:])["method"] == "notifications/progress"
     assert marker.read_text() == "cancelled"
+
+
+# --- resumption ----------------------------------------------------------------------------
+
+
+def sse_events(lines: Iterator[str]) -> Iterator[dict[str, str]]:
+    """SSE events as dicts of their fields (id, retry, data...), as they arrive."""
+    event: dict[str, str] = {}
+    for line in lines:
+        if not line:
+            yield event
+            event = {}
+        else:
+            name, _, value = line.partition(":")
+            event[name] = value.removeprefix(" ")
+
+
+def test_a_dropped_stream_is_resumed_with_last_event_id(spawn, tmp_path):
+    _, url = start_http(spawn, "--tools", str(FIXTURES / "http_tools.py"))
+    session = initialize(url)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    params = {"name": "answers_when_told", "arguments": {"fifo": str(fifo)}, "_meta": {"progressToken": "t"}}
+    message = {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": params}
+    headers = {**ACCEPT, "mcp-session-id": session}
+    with httpx.stream("POST", url, json=message, headers=headers, timeout=TIMEOUT) as response:
+        events = sse_events(response.iter_lines())
+        priming = next(events)
+        assert priming["data"] == ""
+        assert priming["retry"] == "1000"
+        progress = next(events)
+        assert json.loads(progress["data"])["method"] == "notifications/progress"
+    fifo.write_text("later")  # the call goes on after the client dropped its stream
+    resume = {**headers, "accept": "text/event-stream", "last-event-id": progress["id"]}
+    with httpx.stream("GET", url, headers=resume, timeout=TIMEOUT) as response:
+        assert response.status_code == 200
+        messages = [json.loads(e["data"]) for e in sse_events(response.iter_lines()) if e.get("data")]
+    assert messages == [{"jsonrpc": "2.0", "id": 5, "result": messages[0]["result"]}]
+    assert messages[0]["result"]["content"][0]["text"] == "told later"
+    unknown = {**resume, "last-event-id": "99-1"}
+    assert httpx.get(url, headers=unknown, timeout=TIMEOUT).status_code == 404
+
+
+async def test_close_sse_stream_makes_the_sdk_client_resume(spawn):
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    _, url = start_http(spawn, "--tools", str(FIXTURES / "http_tools.py"), env={"MCP_TOOLHOST_SSE_RETRY_MS": "10"})
+    progress = []
+
+    async def on_progress(value, total, message):
+        progress.append(value)
+
+    async with streamable_http_client(url) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        result = await session.call_tool("closes_its_stream", {}, progress_callback=on_progress)
+    assert result.content[0].text == "resumed"
+    assert progress == [1, 2]

@@ -76,6 +76,8 @@ class _Call:
     reply: Reply
     send: Send
     """Where the call's own messages go (progress, logs, questions): the transport's stream for it."""
+    close_stream: Callable[[], None] | None = None
+    """Ends the transport's stream for this call early (`Context.close_sse_stream`); None: no such stream."""
     cancel_scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     context: Context | None = None
     cancelled_by_client: bool = False
@@ -152,18 +154,25 @@ class Connection:
             return
         self.receive(message)
 
-    def receive(self, message: Any, reply: Reply | None = None, related: Send | None = None) -> None:
+    def receive(
+        self,
+        message: Any,
+        reply: Reply | None = None,
+        related: Send | None = None,
+        close_stream: Callable[[], None] | None = None,
+    ) -> None:
         """Handle one parsed JSON value. Never raises.
 
         A transport with a stream per request (Streamable HTTP) passes `reply` for the
         answer and `related` for the messages a request causes before it (progress, logs,
-        questions to the client); by default both go to the connection's `send`.
+        questions to the client), by default both the connection's `send`; and
+        `close_stream` if a tool may end that stream early for the client to resume it.
         """
         related = related or self._send
         if isinstance(message, list):
             self._receive_batch(message, reply or self._send, related)
         else:
-            self._receive_one(message, reply or self._reply_directly, related)
+            self._receive_one(message, reply or self._reply_directly, related, close_stream)
 
     def _reply_directly(self, data: bytes | None) -> None:
         if data is not None:
@@ -182,7 +191,9 @@ class Connection:
             return
         send(jsonrpc.error_message(None, error))
 
-    def _receive_one(self, message: Any, reply: Reply, related: Send) -> None:
+    def _receive_one(
+        self, message: Any, reply: Reply, related: Send, close_stream: Callable[[], None] | None = None
+    ) -> None:
         if jsonrpc.is_response(message):
             if not self._client_requests.resolve(message):  # nothing waits for it: dropped
                 logger.debug("dropped a response to an unknown request: id=%r", message.get("id"))
@@ -199,7 +210,7 @@ class Connection:
             return
         request_id = message["id"]
         try:
-            self._request(request_id, message["method"], params, reply, related)
+            self._request(request_id, message["method"], params, reply, related, close_stream)
         except ProtocolError as error:
             reply(jsonrpc.error_message(request_id, error))
         except Exception as exc:  # a bug of ours: answer it, keep serving
@@ -209,7 +220,13 @@ class Connection:
     # --- requests ----------------------------------------------------------------------
 
     def _request(
-        self, request_id: jsonrpc.RequestId, method: str, params: dict[str, Any], reply: Reply, related: Send
+        self,
+        request_id: jsonrpc.RequestId,
+        method: str,
+        params: dict[str, Any],
+        reply: Reply,
+        related: Send,
+        close_stream: Callable[[], None] | None,
     ) -> None:
         if request_id in self._in_flight or request_id in self._subscriptions:
             raise InvalidRequest(f"Invalid request: id {request_id!r} is already in use by a request in flight")
@@ -227,7 +244,7 @@ class Connection:
         else:
             raise MethodNotFound(f"Method not found: {method}", method)
         if method == "tools/call":
-            self._start_tool_call(request_id, params, scope, reply, related)
+            self._start_tool_call(request_id, params, scope, reply, related, close_stream)
             return
         if method == "subscriptions/listen":
             self._listen(request_id, params, reply, related)
@@ -309,6 +326,7 @@ class Connection:
         scope: RequestScope,
         reply: Reply,
         related: Send,
+        close_stream: Callable[[], None] | None,
     ) -> None:
         name = params.get("name")
         if not isinstance(name, str):
@@ -321,7 +339,7 @@ class Connection:
             arguments = {}
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
-        call = _Call(request_id, tool, arguments, scope, progress_token(params), reply, related)
+        call = _Call(request_id, tool, arguments, scope, progress_token(params), reply, related, close_stream)
         if scope.stateless:
             call.replay = replay_for(self._server.request_state, params, name, arguments)
         self._in_flight[request_id] = call
@@ -453,6 +471,7 @@ class Connection:
             client_capabilities=call.scope.client_capabilities,
             notify=functools.partial(self._notify, call),
             ask=functools.partial(self._ask_client, call),
+            close_stream=functools.partial(self._close_stream, call),
         )
 
     async def _ask_client(self, call: _Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -535,6 +554,14 @@ class Connection:
             call.send(data)
         else:  # a sync tool in a worker thread
             anyio.from_thread.run_sync(call.send, data, token=self._token)
+
+    def _close_stream(self, call: _Call) -> None:
+        if call.close_stream is None:
+            return  # stdio, 2026-07-28, or a client too old to resume: nothing to close
+        if threading.get_ident() == self._loop_thread:
+            call.close_stream()
+        else:  # a sync tool in a worker thread
+            anyio.from_thread.run_sync(call.close_stream, token=self._token)
 
     def _tools_changed(self) -> None:
         if not self._server.list_changed:

@@ -61,6 +61,7 @@ class Context:
         client_capabilities: dict[str, Any],
         notify: Notify,
         ask: Ask,
+        close_stream: Callable[[], None] | None = None,
     ) -> None:
         self.request_id = request_id
         self.tool_name = tool_name
@@ -71,6 +72,7 @@ class Context:
         self._min_log_rank = LOG_LEVEL_RANK[min_log_level] if min_log_level is not None else None
         self._notify = notify
         self._ask = ask
+        self._close_stream = close_stream
         self._last_progress: float | None = None
         self._cancelled = False
 
@@ -82,6 +84,16 @@ class Context:
         thread, which cannot be interrupted, so long loops should check this.
         """
         return self._cancelled
+
+    def close_sse_stream(self) -> None:
+        """End this call's SSE stream now (Streamable HTTP); the client resumes it with `Last-Event-ID`.
+
+        For a long call behind a proxy that cuts idle connections: the call goes on, and what it
+        sends meanwhile is kept for the client (basic/transports, "Resumability and
+        Redelivery"). A no-op on stdio, at 2026-07-28, and for clients older than 2025-11-25.
+        """
+        if self._close_stream is not None:
+            self._close_stream()
 
     def report_progress(self, progress: float, total: float | None = None, message: str | None = None) -> Sent:
         """Send `notifications/progress`, if the client asked for progress on this request.

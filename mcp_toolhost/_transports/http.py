@@ -14,9 +14,9 @@ Imported only by `serve --http`: stdio never pays for uvicorn.
 from __future__ import annotations
 
 import asyncio
-import collections
 import hmac
 import ipaddress
+import itertools
 import logging
 import secrets
 import signal
@@ -37,11 +37,12 @@ from .._protocol import jsonrpc
 from .._protocol.connection import Connection
 from .._protocol.envelope import has_envelope
 from .._protocol.server import Server
-from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS
+from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
 from .._version import __version__
 from ..errors import InvalidRequest, ParseError
 from . import http_headers
 from .http_headers import VERSION_HEADER
+from .sse import Stream, parse_event_id
 
 logger = logging.getLogger("mcp_toolhost.http")
 
@@ -52,69 +53,42 @@ AsgiSend = Callable[[Message], Awaitable[None]]
 
 SESSION_HEADER = "mcp-session-id"
 _JSON = b"application/json"
-_SSE = b"text/event-stream"
-_BACKLOG = 1024
-"""Messages kept for a session's GET stream while none is open (a `roots/list` sent before the client opened it)."""
-
-
-class _Outbox:
-    """The messages of one HTTP response, in order: a POST's answer and what comes before it, or a GET stream."""
-
-    def __init__(self) -> None:
-        self._items: collections.deque[bytes] = collections.deque()
-        self._ready = asyncio.Event()
-        self.related = 0
-        """Messages sent before the answer: any at all makes the response an SSE stream."""
-        self.done = False
-
-    def send(self, data: bytes) -> None:
-        if not self.done:
-            self._items.append(data)
-            self.related += 1
-            self._ready.set()
-
-    def reply(self, data: bytes | None) -> None:
-        """The answer (None: there is none, the request was cancelled): the response ends with it."""
-        if self.done:
-            return
-        if data is not None:
-            self._items.append(data)
-        self.close()
-
-    def keep_open(self, data: bytes | None) -> None:
-        """The answer to a `subscriptions/listen`: None means "stream open", so the response goes on."""
-        if data is not None:
-            self.reply(data)
-
-    def close(self) -> None:
-        self.done = True
-        self._ready.set()
-
-    async def take(self) -> list[bytes]:
-        """What was sent since the last call, waiting for something; [] once done and drained."""
-        while not self._items and not self.done:
-            self._ready.clear()
-            await self._ready.wait()
-        items = list(self._items)
-        self._items.clear()
-        return items
+_STREAMS_KEPT = 16
+"""Finished SSE streams a session keeps for clients that resume them; older ones are forgotten."""
 
 
 @dataclass(eq=False)
 class _Session:
-    """A handshake-era client: one `Connection`, and its GET stream (or what waits for one)."""
+    """A handshake-era client: one `Connection`, and its SSE streams, kept for resumption (0: the GET stream)."""
 
     id: str
+    keep: int
+    """Events kept per stream (sse_replay_events)."""
+    retry_ms: int | None = None
+    """The `retry` of its streams; None before `initialize` chose 2025-11-25 or later (no priming events)."""
     connection: Connection | None = None
-    stream: _Outbox | None = None
-    backlog: collections.deque[bytes] = field(default_factory=lambda: collections.deque(maxlen=_BACKLOG))
+    streams: dict[int, Stream] = field(default_factory=dict)
     ended: anyio.Event = field(default_factory=anyio.Event)
+    _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        self.streams[0] = Stream(0, self.keep)
 
     def send(self, data: bytes) -> None:
-        if self.stream is not None and not self.stream.done:
-            self.stream.send(data)
-        else:
-            self.backlog.append(data)
+        """What belongs to no request goes to the GET stream, kept there until the client opens it."""
+        self.streams[0].send(data)
+
+    def open_stream(self) -> Stream:
+        number = next(self._numbers)
+        stream = self.streams[number] = Stream(number, self.keep)
+        finished = [old for old, kept in self.streams.items() if old and kept.done]
+        for old in finished[: len(self.streams) - 1 - _STREAMS_KEPT]:
+            del self.streams[old]
+        return stream
+
+    def close(self) -> None:
+        for stream in self.streams.values():
+            stream.close()
 
 
 def _error_body(message: str) -> bytes:
@@ -132,16 +106,20 @@ class HttpApp:
         self._loopback = loopback
         self._token = (server.settings.token or "").encode()
         self._sessions: dict[str, _Session] = {}
-        self._streams: set[_Outbox] = set()
+        self._listening: set[Stream] = set()
+        """2026-07-28 `subscriptions/listen` streams: open until the client or a shutdown closes them."""
         self.tasks: anyio.abc.TaskGroup | None = None
         """Where sessions run; set before the first request."""
 
     def close(self) -> None:
-        """Shutting down: end every session and every open stream, so that uvicorn can finish."""
+        """Shutting down: end every session and every listen stream, so that uvicorn can finish.
+
+        Calls in flight get `shutdown_grace` (Connection.finish) before they are cancelled.
+        """
         for session in list(self._sessions.values()):
             self._end(session)
-        for outbox in list(self._streams):
-            outbox.close()
+        for stream in list(self._listening):
+            stream.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: AsgiSend) -> None:
         if scope["type"] != "http":
@@ -225,7 +203,8 @@ class HttpApp:
         session = await self._session(session_id, send)
         if session is None or session.connection is None:
             return
-        await self._exchange(session.connection, message, receive, send)
+        stream = session.open_stream()
+        await self._exchange(session.connection, message, receive, send, stream, retry_ms=session.retry_ms)
 
     async def _initialize(self, message: dict[str, Any], send: AsgiSend) -> None:
         assert self.tasks is not None
@@ -233,27 +212,30 @@ class HttpApp:
             text = f"Service unavailable: {len(self._sessions)} sessions are open (max_sessions); retry later"
             await _respond(send, 503, _error_body(text), [(b"retry-after", b"1")])
             return
-        session = _Session(secrets.token_urlsafe(24))
+        session = _Session(secrets.token_urlsafe(24), self._settings.sse_replay_events)
         await self.tasks.start(self._run_session, session)
         assert session.connection is not None
-        outbox = _Outbox()
-        session.connection.receive(message, outbox.reply, outbox.send)
-        answer = await outbox.take()  # `initialize` is answered at once, without messages before
-        response = jsonrpc.decode(answer[0])
-        if "error" in response:
+        stream = Stream(0, 1)
+        session.connection.receive(message, stream.reply, stream.send)
+        answer = (await stream.after(0))[0][1]  # `initialize` is answered at once, without messages before
+        result = jsonrpc.decode(answer).get("result")
+        if result is None:
             self._end(session)
-            await _respond(send, 200, answer[0])
+            await _respond(send, 200, answer)
             return
+        # Priming events and resumption came with 2025-11-25 (SEP-1699): older clients would read
+        # an event with empty data as a message that is not JSON.
+        if at_least(result["protocolVersion"], "2025-11-25"):
+            session.retry_ms = self._settings.sse_retry_ms
         self._sessions[session.id] = session
-        await _respond(send, 200, answer[0], [(SESSION_HEADER.encode(), session.id.encode())])
+        await _respond(send, 200, answer, [(SESSION_HEADER.encode(), session.id.encode())])
 
     async def _run_session(self, session: _Session, *, task_status: anyio.abc.TaskStatus[None]) -> None:
         async with self._server.connect(session.send) as connection:
             session.connection = connection
             task_status.started()
             await session.ended.wait()
-        if session.stream is not None:
-            session.stream.close()
+        session.close()  # after the calls' grace: their last answers are in
 
     async def _session(self, session_id: str | None, send: AsgiSend) -> _Session | None:
         """The session a request names, or None once the error response is sent."""
@@ -270,8 +252,7 @@ class HttpApp:
     def _end(self, session: _Session) -> None:
         self._sessions.pop(session.id, None)
         session.ended.set()
-        if session.stream is not None:
-            session.stream.close()
+        session.streams[0].close()
 
     async def _stateless(
         self, message: Any, raw_headers: list[tuple[bytes, bytes]], receive: Receive, send: AsgiSend
@@ -292,10 +273,10 @@ class HttpApp:
                 send, 400, jsonrpc.error_message(request_id if jsonrpc.is_valid_id(request_id) else None, refused)
             )
             return
-        outbox = _Outbox()
+        stream = Stream(0, self._settings.sse_replay_events)
         async with anyio.create_task_group() as cancel_on_close:
-            async with self._server.connect(outbox.send) as connection:
-                await self._exchange(connection, message, receive, send, outbox, cancel_on_close.cancel_scope)
+            async with self._server.connect(stream.send) as connection:
+                await self._exchange(connection, message, receive, send, stream, cancel_on_close.cancel_scope)
             cancel_on_close.cancel_scope.cancel()
 
     async def _exchange(
@@ -304,34 +285,50 @@ class HttpApp:
         message: Any,
         receive: Receive,
         send: AsgiSend,
-        outbox: _Outbox | None = None,
+        stream: Stream,
         stateless: anyio.CancelScope | None = None,
+        retry_ms: int | None = None,
     ) -> None:
         """Hand the message to the connection and write what it answers as JSON, SSE or 202.
 
         `stateless`: the scope of a 2026-07-28 request's connection. There the client cancels
         by closing the response stream (basic/utilities/cancellation), so closing cancels it;
-        and an error answer carries the HTTP status the revision gives its code.
+        and an error answer carries the HTTP status the revision gives its code. In a session,
+        a closed stream cancels nothing ("disconnection SHOULD NOT be interpreted as the client
+        cancelling its request"): the stream goes on, for the client to resume.
         """
         if not _expects_answer(message):
             connection.receive(message)
             await _respond(send, 202, b"")
             return
-        outbox = outbox or _Outbox()
         listen = isinstance(message, dict) and message.get("method") == "subscriptions/listen"
-        connection.receive(message, outbox.keep_open if listen else outbox.reply, outbox.send)
-        with self._open(outbox):
-            async with anyio.create_task_group() as watch:
-                watch.start_soon(_on_disconnect, receive, stateless.cancel if stateless else outbox.close)
-                items = await outbox.take()
-                if outbox.done and outbox.related == 0:
-                    code = 200 if items else 202
-                    if stateless and items and b'"error":' in items[0]:
-                        code = http_headers.status(jsonrpc.decode(items[0]))
-                    await _respond(send, code, items[0] if items else b"")
-                else:
-                    await _stream(send, items, outbox)
-                watch.cancel_scope.cancel()
+        close_stream = stream.cut if retry_ms is not None else None
+        connection.receive(message, stream.keep_open if listen else stream.reply, stream.send, close_stream)
+        async with anyio.create_task_group() as watch:
+            watch.start_soon(_on_disconnect, receive, stateless.cancel if stateless else watch.cancel_scope.cancel)
+            first = await stream.after(0)
+            if stream.done and stream.related == 0:
+                answer = first[0][1] if first else b""
+                code = 200 if answer else 202
+                if stateless and b'"error":' in answer:
+                    code = http_headers.status(jsonrpc.decode(answer))
+                await _respond(send, code, answer)
+            else:
+                if listen:
+                    self._listening.add(stream)
+                try:
+                    await self._write(stream, send, 0, retry_ms)
+                finally:
+                    self._listening.discard(stream)
+            watch.cancel_scope.cancel()
+
+    @staticmethod
+    async def _write(stream: Stream, send: AsgiSend, seq: int, retry_ms: int | None) -> None:
+        stream.attached = True
+        try:
+            await stream.write(send, seq, retry_ms)
+        finally:
+            stream.attached = False
 
     async def _read_body(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> bytes | None:
         """The request's body, or None once a 413 or 408 is sent (too large, or too slow to arrive)."""
@@ -356,14 +353,6 @@ class HttpApp:
         await _respond(send, 408, _error_body(text), [(b"connection", b"close")])
         return None
 
-    @contextmanager
-    def _open(self, outbox: _Outbox) -> Iterator[None]:
-        self._streams.add(outbox)
-        try:
-            yield
-        finally:
-            self._streams.discard(outbox)
-
     # --- GET and DELETE ---------------------------------------------------------------
 
     async def _get(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
@@ -373,18 +362,23 @@ class HttpApp:
         session = await self._session(headers.get(SESSION_HEADER), send)
         if session is None:
             return
-        if session.stream is not None and not session.stream.done:
-            text = "Conflict: this session already has a GET stream open; close it before opening another"
+        stream, seq = session.streams[0], session.streams[0].delivered
+        resumed = parse_event_id(headers.get("last-event-id", ""))
+        if resumed is not None:  # the client lost a stream and resumes it after the last event it got
+            number, seq = resumed
+            if number not in session.streams:
+                text = f"Not found: stream {number} of this session is over and forgotten; send the request again"
+                await _respond(send, 404, _error_body(text))
+                return
+            stream = session.streams[number]
+        if stream.attached:
+            text = "Conflict: this stream is open already; close it before opening it again"
             await _respond(send, 409, _error_body(text))
             return
-        outbox = session.stream = _Outbox()
-        while session.backlog:
-            outbox.send(session.backlog.popleft())
-        with self._open(outbox):
-            async with anyio.create_task_group() as watch:
-                watch.start_soon(_on_disconnect, receive, outbox.close)
-                await _stream(send, [], outbox)  # headers at once: the client waits for them
-                watch.cancel_scope.cancel()
+        async with anyio.create_task_group() as watch:
+            watch.start_soon(_on_disconnect, receive, watch.cancel_scope.cancel)
+            await self._write(stream, send, seq, session.retry_ms)
+            watch.cancel_scope.cancel()
 
     async def _delete(self, headers: dict[str, str], send: AsgiSend) -> None:
         session = await self._session(headers.get(SESSION_HEADER), send)
@@ -438,19 +432,6 @@ async def _respond(
         head.append((b"content-type", content_type))
     await send({"type": "http.response.start", "status": status, "headers": head})
     await send({"type": "http.response.body", "body": body})
-
-
-async def _stream(send: AsgiSend, first: list[bytes], outbox: _Outbox) -> None:
-    """Write an SSE response: `first`, then whatever the outbox gets until it is done."""
-    head = [(b"content-type", _SSE), (b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no")]
-    await send({"type": "http.response.start", "status": 200, "headers": head})
-    items = first
-    while items or not outbox.done:
-        if items:
-            events = b"".join(b"event: message\ndata: " + item + b"\n\n" for item in items)
-            await send({"type": "http.response.body", "body": events, "more_body": True})
-        items = await outbox.take()
-    await send({"type": "http.response.body", "body": b""})
 
 
 async def _on_disconnect(receive: Receive, then: Callable[[], None]) -> None:
