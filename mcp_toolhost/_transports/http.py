@@ -492,7 +492,9 @@ async def serve_http(server: Server, host: str, port: int, path: str = "/mcp") -
     """Serve Streamable HTTP on HOST:PORT until SIGTERM or SIGINT; the bound URL is printed on stderr."""
     app = HttpApp(server, path, loopback=_is_loopback(host))
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on such sockets, and without it
+    # Nagle holds the body uvicorn writes after the head for 40 ms (a delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)
