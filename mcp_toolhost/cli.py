@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ._version import __version__
-from .config import Settings, load_settings
+from .config import SHORTEST_STATE_KEY, Settings, load_settings
 from .errors import ConfigError
 
 _LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
@@ -222,16 +222,27 @@ def main(ctx: click.Context, /, **options: Any) -> None:
 )
 @click.option("--no-auth", is_flag=True, help="With --http: serve a non-loopback address without a token.")
 @click.option(
+    "--workers", type=click.IntRange(1), default=1, show_default=True, help="With --http: processes sharing the port."
+)
+@click.option(
+    "--state-key",
+    "request_state_key",
+    metavar="SECRET",
+    help="The request_state_key: processes and machines serving one client must share it.",
+)
+@click.option(
     "--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN", help="With --http: a browser origin to allow."
 )
 @click.pass_context
-def serve(ctx: click.Context, /, http_address: str | None, http_path: str, no_auth: bool, **options: Any) -> None:
+def serve(
+    ctx: click.Context, /, http_address: str | None, http_path: str, no_auth: bool, workers: int, **options: Any
+) -> None:
     """Serve MCP on stdin/stdout (newline-delimited JSON-RPC), or over Streamable HTTP with --http."""
     from ._transports.stdio import claim_stdout
 
     settings = _settings(ctx, options)
     if http_address is not None:
-        _serve_http(settings, http_address, http_path, no_auth)
+        _serve_http(settings, http_address, http_path, no_auth, workers)
         return
     if sys.stdin.isatty():  # a person, not a client: say why nothing happens
         click.echo(
@@ -246,7 +257,7 @@ def serve(ctx: click.Context, /, http_address: str | None, http_path: str, no_au
     _exit(0)
 
 
-def _serve_http(settings: Settings, address: str, path: str, no_auth: bool) -> None:
+def _serve_http(settings: Settings, address: str, path: str, no_auth: bool, workers: int) -> None:
     from ._transports.http import parse_address, refusal_to_bind
 
     try:
@@ -258,8 +269,12 @@ def _serve_http(settings: Settings, address: str, path: str, no_auth: bool) -> N
     refusal = refusal_to_bind(host, settings.token, no_auth)
     if refusal is not None:
         raise _BadSettings(refusal)
-    _host(settings).run_http(host, port, path)
-    _exit(0)
+    key = settings.request_state_key
+    if key is not None and len(key) < SHORTEST_STATE_KEY:  # the key itself is never shown
+        raise _BadSettings(
+            f"--state-key: {len(key)} characters, fewer than {SHORTEST_STATE_KEY}; use a long random secret"
+        )
+    _exit(_host(settings).run_http(host, port, path, workers))
 
 
 @main.command("list-tools")

@@ -388,3 +388,58 @@ async def test_close_sse_stream_makes_the_sdk_client_resume(spawn):
         result = await session.call_tool("closes_its_stream", {}, progress_callback=on_progress)
     assert result.content[0].text == "resumed"
     assert progress == [1, 2]
+
+
+# --- scale-out -----------------------------------------------------------------------------
+
+STATE_KEY = "a shared secret for sealing requestState, long enough"
+
+
+def children(pid: int) -> list[int]:
+    return [int(child) for child in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+
+
+def deploy_round(url: str, **params: Any) -> dict[str, Any]:
+    capabilities = {"elicitation": {"form": {}}}
+    meta = {**ENVELOPE, "io.modelcontextprotocol/clientCapabilities": capabilities}
+    message = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "deploy", "arguments": {"env": "prod"}, "_meta": meta, **params},
+    }
+    routing = {"mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "deploy"}
+    response = post(url, message, **routing)
+    assert response.status_code == 200, response.text
+    return response.json()["result"]
+
+
+def test_an_input_required_retry_may_reach_another_process_sharing_the_state_key(spawn):
+    _, first = start_http(spawn, "--state-key", STATE_KEY)
+    _, second = start_http(spawn, "--state-key", STATE_KEY)
+    asked = deploy_round(first)
+    assert asked["resultType"] == "input_required"
+    declined = {"question-1": {"action": "decline"}}
+    answered = deploy_round(second, inputResponses=declined, requestState=asked["requestState"])
+    assert answered["content"][0]["text"] == "not deployed (decline)"
+
+
+async def test_two_workers_serve_one_port_and_share_the_generated_state_key(spawn):
+    from mcp import Client
+    from mcp_types import ElicitResult
+
+    process, url = start_http(spawn, "--workers", "2")
+    assert len(children(process.proc.pid)) == 2
+
+    async def on_elicit(context, params):
+        return ElicitResult(action="decline")
+
+    for _ in range(4):  # each client its own connections: the kernel spreads them over the workers
+        async with Client(url, elicitation_callback=on_elicit) as client:
+            deployed = await client.call_tool("deploy", {"env": "prod"})
+            assert deployed.content[0].text == "not deployed (decline)"
+    asked = deploy_round(url)  # one round per connection: a retry may well reach the other worker
+    declined = {"question-1": {"action": "decline"}}
+    assert deploy_round(url, inputResponses=declined, requestState=asked["requestState"])["content"]
+    process.proc.send_signal(signal.SIGTERM)
+    assert process.wait() == 0

@@ -14,16 +14,18 @@ Imported only by `serve --http`: stdio never pays for uvicorn.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hmac
 import ipaddress
 import itertools
 import logging
+import os
 import secrets
 import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +45,7 @@ from ..errors import InvalidRequest, ParseError
 from . import http_headers
 from .http_headers import VERSION_HEADER
 from .sse import Stream, parse_event_id
+from .stdio import watch_parent
 
 logger = logging.getLogger("mcp_toolhost.http")
 
@@ -469,7 +472,7 @@ class _Uvicorn(uvicorn.Server):
         super().__init__(config)
         self._on_exit = on_exit
 
-    @contextmanager
+    @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         # uvicorn's own re-raises the signal after shutdown, which would kill us with it:
         # a clean shutdown on SIGTERM exits 0, like stdio's.
@@ -488,9 +491,8 @@ class _Uvicorn(uvicorn.Server):
         self._on_exit()
 
 
-async def serve_http(server: Server, host: str, port: int, path: str = "/mcp") -> None:
-    """Serve Streamable HTTP on HOST:PORT until SIGTERM or SIGINT; the bound URL is printed on stderr."""
-    app = HttpApp(server, path, loopback=_is_loopback(host))
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket for HOST:PORT (port 0 picks a free port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on such sockets, and without it
     # Nagle holds the body uvicorn writes after the head for 40 ms (a delayed ACK).
@@ -499,7 +501,23 @@ async def serve_http(server: Server, host: str, port: int, path: str = "/mcp") -
     sock.bind((host, port))
     sock.listen(2048)
     sock.setblocking(False)
-    bound = sock.getsockname()[1]
+    return sock
+
+
+def announce(sock: socket.socket, path: str) -> None:
+    """Print the URL served on stderr: a client (or a test) waits for this line."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if sock.family == socket.AF_INET6 else host
+    print(f"mcp-toolhost: serving Streamable HTTP on http://{shown}:{port}{path}", file=sys.stderr, flush=True)
+
+
+async def serve_http(server: Server, sock: socket.socket, path: str = "/mcp", *, worker: bool = False) -> None:
+    """Serve Streamable HTTP on a listening socket (`listen`) until SIGTERM or SIGINT.
+
+    A `worker` also stops when its supervisor is gone.
+    """
+    host = sock.getsockname()[0]
+    app = HttpApp(server, path, loopback=_is_loopback(host))
     config = uvicorn.Config(
         app,
         lifespan="off",
@@ -508,9 +526,45 @@ async def serve_http(server: Server, host: str, port: int, path: str = "/mcp") -
         timeout_graceful_shutdown=max(1, round(server.settings.shutdown_grace)),
     )
     uv = _Uvicorn(config, app.close)
-    shown = f"[{host}]" if family == socket.AF_INET6 else host
     async with anyio.create_task_group() as tasks:
         app.tasks = tasks
-        print(f"mcp-toolhost: serving Streamable HTTP on http://{shown}:{bound}{path}", file=sys.stderr, flush=True)
+        if worker:
+            tasks.start_soon(watch_parent, functools.partial(uv.handle_exit, signal.SIGTERM, None))
         await uv.serve(sockets=[sock])
         app.close()
+        tasks.cancel_scope.cancel()
+
+
+def run_workers(count: int, serve: Callable[[], None], ready: Callable[[], None]) -> int:
+    """Run `serve` in `count` forked processes sharing the listening socket, `ready` once they are; the exit status.
+
+    The kernel hands each connection to one of them. SIGTERM or SIGINT is passed on to every
+    worker, which finishes like a single process does.
+    """
+    children = []
+    for _ in range(count):
+        pid = os.fork()
+        if pid == 0:  # a worker
+            code = 0
+            try:
+                serve()
+            except BaseException:
+                logger.exception("worker %d failed", os.getpid())
+                code = 1
+            finally:
+                os._exit(code)  # never the parent's exit handlers, nor its atexit hooks
+        children.append(pid)
+    ready()
+
+    def pass_on(signum: int, frame: Any) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signum)
+
+    signal.signal(signal.SIGTERM, pass_on)
+    signal.signal(signal.SIGINT, pass_on)
+    worst = 0
+    for child in children:
+        _, status = os.waitpid(child, 0)
+        worst = max(worst, abs(os.waitstatus_to_exitcode(status)))
+    return worst
