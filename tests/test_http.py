@@ -297,6 +297,11 @@ def test_stateless_errors_carry_the_revisions_status(url):
     routing = {"mcp-protocol-version": "2099-01-01", "mcp-method": "tools/list"}
     unsupported = post(url, message, **routing)
     assert (unsupported.status_code, unsupported.json()["error"]["code"]) == (400, -32022)
+    bare = {"jsonrpc": "2.0", "id": 9, "method": "tools/list"}  # the 2026-07-28 header, no envelope
+    missing = post(url, bare, **{"mcp-protocol-version": "2026-07-28", "mcp-method": "tools/list"})
+    assert (missing.status_code, missing.json()["error"]["code"]) == (400, -32602)
+    handshake = post(url, INITIALIZE, **{"mcp-protocol-version": "2026-07-28", "mcp-method": "initialize"})
+    assert (handshake.status_code, handshake.json()["error"]["code"]) == (404, -32601)
 
 
 def test_subscriptions_listen_is_a_long_lived_sse_stream(url):

@@ -41,7 +41,7 @@ from .._protocol.envelope import has_envelope
 from .._protocol.server import Server
 from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
 from .._version import __version__
-from ..errors import InvalidRequest, ParseError
+from ..errors import InvalidRequest, MethodNotFound, ParseError
 from . import http_headers
 from .http_headers import VERSION_HEADER
 from .sse import Stream, parse_event_id
@@ -269,12 +269,14 @@ class HttpApp:
             # the response stream), and nothing per client is kept to apply one to.
             await _respond(send, 202, b"")
             return
+        request_id = message["id"] if jsonrpc.is_valid_id(message["id"]) else None
+        if message.get("method") == "initialize":  # removed in 2026-07-28: no handshake to serve
+            error = MethodNotFound("Method not found: initialize (removed in 2026-07-28)", "initialize")
+            await _respond(send, 404, jsonrpc.error_message(request_id, error))
+            return
         refused = http_headers.mismatch(message, raw_headers)
         if refused is not None:
-            request_id = message.get("id")
-            await _respond(
-                send, 400, jsonrpc.error_message(request_id if jsonrpc.is_valid_id(request_id) else None, refused)
-            )
+            await _respond(send, 400, jsonrpc.error_message(request_id, refused))
             return
         stream = Stream(0, self._settings.sse_replay_events)
         async with anyio.create_task_group() as cancel_on_close:

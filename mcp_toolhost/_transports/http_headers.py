@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
-from .._protocol.envelope import PROTOCOL_VERSION_KEY
+from .._protocol.envelope import CLIENT_CAPABILITIES_KEY, PROTOCOL_VERSION_KEY
 from ..errors import ProtocolError
 
 VERSION_HEADER: Final = "mcp-protocol-version"
@@ -38,7 +38,11 @@ class HeaderMismatch(ProtocolError):
 
 
 def mismatch(message: dict[str, Any], raw_headers: Iterable[tuple[bytes, bytes]]) -> HeaderMismatch | None:
-    """Why a stateless request's routing headers do not match its body, or None if they do."""
+    """Why a stateless request's routing headers do not match its body, or None if they do.
+
+    An incomplete envelope is not checked here: the protocol core answers it with -32602, as
+    the revision orders (the envelope is checked before the headers).
+    """
     headers: dict[str, str] = {}
     for raw_name, raw_value in raw_headers:
         name = raw_name.decode("latin-1").lower()
@@ -46,8 +50,12 @@ def mismatch(message: dict[str, Any], raw_headers: Iterable[tuple[bytes, bytes]]
             return HeaderMismatch(f"Header mismatch: {name} is given more than once; send it once")
         headers[name] = raw_value.decode("latin-1")
     method = message.get("method")
-    params = message.get("params") or {}
-    version = params.get("_meta", {}).get(PROTOCOL_VERSION_KEY)
+    params = message.get("params")
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    if not isinstance(meta, dict) or not {PROTOCOL_VERSION_KEY, CLIENT_CAPABILITIES_KEY} <= meta.keys():
+        return None
+    assert isinstance(params, dict)
+    version = meta[PROTOCOL_VERSION_KEY]
     if headers.get(VERSION_HEADER) != version:
         return HeaderMismatch(
             f"Header mismatch: {VERSION_HEADER} is {headers.get(VERSION_HEADER)!r} but the envelope's"
