@@ -279,10 +279,9 @@ class HttpApp:
             await _respond(send, 400, jsonrpc.error_message(request_id, refused))
             return
         stream = Stream(0, self._settings.sse_replay_events)
-        async with anyio.create_task_group() as cancel_on_close:
+        with anyio.CancelScope() as cancel_on_close:
             async with self._server.connect(stream.send) as connection:
-                await self._exchange(connection, message, receive, send, stream, cancel_on_close.cancel_scope)
-            cancel_on_close.cancel_scope.cancel()
+                await self._exchange(connection, message, receive, send, stream, cancel_on_close)
 
     async def _exchange(
         self,
