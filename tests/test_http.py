@@ -448,3 +448,20 @@ async def test_two_workers_serve_one_port_and_share_the_generated_state_key(spaw
     assert deploy_round(url, inputResponses=declined, requestState=asked["requestState"])["content"]
     process.proc.send_signal(signal.SIGTERM)
     assert process.wait() == 0
+
+
+def test_sigterm_with_a_call_in_flight_cancels_it_after_the_grace_and_exits_0(spawn, tmp_path):
+    process, url = start_http(spawn, "--tools", str(FIXTURES / "http_tools.py"))
+    session = initialize(url)
+    marker = tmp_path / "marker"
+    os.mkfifo(marker)
+    params = {"name": "started_then_wait", "arguments": {"marker": str(marker)}, "_meta": {"progressToken": 1}}
+    message = {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": params}
+    with httpx.stream("POST", url, json=message, headers={**ACCEPT, "mcp-session-id": session}) as response:
+        events = sse_events(response.iter_lines())
+        next(events)  # priming
+        assert json.loads(next(events)["data"])["method"] == "notifications/progress"
+        process.proc.send_signal(signal.SIGTERM)
+        assert marker.read_text() == "cancelled"  # after shutdown_grace, not at once
+        assert [event for event in events if event.get("data")] == []  # the stream ends, unanswered
+    assert process.wait() == 0
