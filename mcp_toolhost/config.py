@@ -69,6 +69,8 @@ class Settings:
     """Seconds a Streamable HTTP client has to send a request's body; a slower one gets 408."""
     max_sessions: int = 1024
     """Handshake-era Streamable HTTP sessions open at once; `initialize` past it gets 503."""
+    session_idle_timeout: float = 1800.0
+    """Seconds a Streamable HTTP session may go without a request or an open stream before it is ended (0: never)."""
     sse_retry_ms: int = 1000
     """Milliseconds a client waits before resuming an SSE stream the server closed (the `retry` field)."""
     sse_replay_events: int = 256

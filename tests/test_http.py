@@ -465,3 +465,15 @@ def test_sigterm_with_a_call_in_flight_cancels_it_after_the_grace_and_exits_0(sp
         assert marker.read_text() == "cancelled"  # after shutdown_grace, not at once
         assert [event for event in events if event.get("data")] == []  # the stream ends, unanswered
     assert process.wait() == 0
+
+
+def test_an_idle_session_ends_and_frees_its_slot(spawn):
+    env = {"MCP_TOOLHOST_SESSION_IDLE_TIMEOUT": "2", "MCP_TOOLHOST_MAX_SESSIONS": "1"}
+    process, url = start_http(spawn, "--log-level", "info", env=env)
+    session = initialize(url)
+    assert post(url, INITIALIZE).status_code == 503  # the one slot is taken
+    process.wait_for_stderr("a session ended: idle for 2 seconds")
+    listing = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+    assert post(url, listing, **{"mcp-session-id": session}).status_code == 404
+    assert post(url, INITIALIZE).status_code == 200
+    assert session not in process.stderr

@@ -25,6 +25,7 @@ import secrets
 import signal
 import socket
 import sys
+import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,7 @@ class _Session:
     retry_ms: int | None = None
     """The `retry` of its streams; None before `initialize` chose 2025-11-25 or later (no priming events)."""
     connection: Connection | None = None
+    last_seen: float = field(default_factory=time.monotonic)
     streams: dict[int, Stream] = field(default_factory=dict)
     ended: anyio.Event = field(default_factory=anyio.Event)
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -92,6 +94,10 @@ class _Session:
     def close(self) -> None:
         for stream in self.streams.values():
             stream.close()
+
+    def idle_since(self, moment: float) -> bool:
+        """No request since `moment`, and no stream open: the client has gone without DELETE."""
+        return self.last_seen < moment and not any(stream.attached for stream in self.streams.values())
 
 
 def _error_body(message: str) -> bytes:
@@ -250,7 +256,19 @@ class HttpApp:
         if session is None:
             text = "Session not found: it ended or never existed; send `initialize` again to start a new one"
             await _respond(send, 404, _error_body(text))
+        else:
+            session.last_seen = time.monotonic()
         return session
+
+    async def expire_sessions(self) -> None:
+        """End sessions idle for `session_idle_timeout`, so that clients gone without DELETE free their slot."""
+        timeout = self._settings.session_idle_timeout
+        while timeout > 0:
+            await anyio.sleep(timeout / 4)
+            cutoff = time.monotonic() - timeout
+            for session in [session for session in self._sessions.values() if session.idle_since(cutoff)]:
+                logger.info("a session ended: idle for %g seconds", timeout)  # its id is a credential
+                self._end(session)
 
     def _end(self, session: _Session) -> None:
         self._sessions.pop(session.id, None)
@@ -529,6 +547,7 @@ async def serve_http(server: Server, sock: socket.socket, path: str = "/mcp", *,
     uv = _Uvicorn(config, app.close)
     async with anyio.create_task_group() as tasks:
         app.tasks = tasks
+        tasks.start_soon(app.expire_sessions)
         if worker:
             tasks.start_soon(watch_parent, functools.partial(uv.handle_exit, signal.SIGTERM, None))
         await uv.serve(sockets=[sock])
