@@ -37,7 +37,7 @@ import uvicorn
 
 from .._json import dumps
 from .._protocol import jsonrpc
-from .._protocol.connection import Connection
+from .._protocol.connection import Connection, Reply
 from .._protocol.envelope import has_envelope
 from .._protocol.server import Server
 from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
@@ -115,6 +115,9 @@ class HttpApp:
         self._loopback = loopback
         self._token = (server.settings.token or "").encode()
         self._sessions: dict[str, _Session] = {}
+        self._shared: Connection | None = None
+        self._ids = itertools.count(1)
+        self._closing = anyio.Event()
         self._listening: set[Stream] = set()
         """2026-07-28 `subscriptions/listen` streams: open until the client or a shutdown closes them."""
         self.tasks: anyio.abc.TaskGroup | None = None
@@ -125,6 +128,7 @@ class HttpApp:
 
         Calls in flight get `shutdown_grace` (Connection.finish) before they are cancelled.
         """
+        self._closing.set()
         for session in list(self._sessions.values()):
             self._end(session)
         for stream in list(self._listening):
@@ -297,9 +301,34 @@ class HttpApp:
             await _respond(send, 400, jsonrpc.error_message(request_id, refused))
             return
         stream = Stream(0, self._settings.sse_replay_events)
-        with anyio.CancelScope() as cancel_on_close:
-            async with self._server.connect(stream.send) as connection:
-                await self._exchange(connection, message, receive, send, stream, cancel_on_close)
+        if message.get("method") == "subscriptions/listen" or self._shared is None:
+            # A connection of its own: the subscription's notifications carry the request's id.
+            with anyio.CancelScope() as cancel_on_close:
+                async with self._server.connect(stream.send) as connection:
+                    await self._exchange(connection, message, receive, send, stream, cancel_on_close.cancel, True)
+            return
+        # Any other request goes to the connection all of them share, under an id of ours: two
+        # clients may use the same id at once. Every answer starts with its id (jsonrpc.py).
+        ours = next(self._ids)
+        theirs, mine = (b'{"jsonrpc":"2.0","id":' + jsonrpc.encode(value) for value in (request_id, ours))
+
+        def reply(data: bytes | None) -> None:
+            stream.reply(theirs + data[len(mine) :] if data is not None and data.startswith(mine) else data)
+
+        def cancel() -> None:  # the client closed the stream: basic/utilities/cancellation
+            notification = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": ours}}
+            shared.receive(notification)
+
+        shared = self._shared
+        renamed = {**message, "id": ours}
+        await self._exchange(shared, renamed, receive, send, stream, cancel, True, reply=reply)
+
+    async def run_shared(self, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        """The connection 2026-07-28 requests share (but `subscriptions/listen`), until shutdown."""
+        async with self._server.connect(_nowhere) as connection:
+            self._shared = connection
+            task_status.started()
+            await self._closing.wait()
 
     async def _exchange(
         self,
@@ -308,16 +337,18 @@ class HttpApp:
         receive: Receive,
         send: AsgiSend,
         stream: Stream,
-        stateless: anyio.CancelScope | None = None,
+        on_close: Callable[[], None] | None = None,
+        stateless: bool = False,
         retry_ms: int | None = None,
+        reply: Reply | None = None,
     ) -> None:
         """Hand the message to the connection and write what it answers as JSON, SSE or 202.
 
-        `stateless`: the scope of a 2026-07-28 request's connection. There the client cancels
-        by closing the response stream (basic/utilities/cancellation), so closing cancels it;
-        and an error answer carries the HTTP status the revision gives its code. In a session,
-        a closed stream cancels nothing ("disconnection SHOULD NOT be interpreted as the client
-        cancelling its request"): the stream goes on, for the client to resume.
+        `on_close`: what a closed response stream does. At 2026-07-28 the client cancels by
+        closing it (basic/utilities/cancellation); in a session it cancels nothing
+        ("disconnection SHOULD NOT be interpreted as the client cancelling its request"), and
+        the stream goes on for the client to resume. A `stateless` error answer carries the
+        HTTP status the revision gives its code. `reply`: the answer's way into `stream`.
         """
         if not _expects_answer(message):
             connection.receive(message)
@@ -325,9 +356,10 @@ class HttpApp:
             return
         listen = isinstance(message, dict) and message.get("method") == "subscriptions/listen"
         close_stream = stream.cut if retry_ms is not None else None
-        connection.receive(message, stream.keep_open if listen else stream.reply, stream.send, close_stream)
+        answer_to = reply or (stream.keep_open if listen else stream.reply)
+        connection.receive(message, answer_to, stream.send, close_stream)
         async with anyio.create_task_group() as watch:
-            watch.start_soon(_on_disconnect, receive, stateless.cancel if stateless else watch.cancel_scope.cancel)
+            watch.start_soon(_on_disconnect, receive, on_close or watch.cancel_scope.cancel)
             first = await stream.after(0)
             if stream.done and stream.related == 0:
                 answer = first[0][1] if first else b""
@@ -456,6 +488,10 @@ async def _respond(
     await send({"type": "http.response.body", "body": body})
 
 
+def _nowhere(data: bytes) -> None:
+    """The shared connection's own messages: none belong to a client (each request has its stream)."""
+
+
 async def _on_disconnect(receive: Receive, then: Callable[[], None]) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
@@ -548,6 +584,7 @@ async def serve_http(server: Server, sock: socket.socket, path: str = "/mcp", *,
     async with anyio.create_task_group() as tasks:
         app.tasks = tasks
         tasks.start_soon(app.expire_sessions)
+        await tasks.start(app.run_shared)
         if worker:
             tasks.start_soon(watch_parent, functools.partial(uv.handle_exit, signal.SIGTERM, None))
         await uv.serve(sockets=[sock])
