@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -477,3 +478,15 @@ def test_an_idle_session_ends_and_frees_its_slot(spawn):
     assert post(url, listing, **{"mcp-session-id": session}).status_code == 404
     assert post(url, INITIALIZE).status_code == 200
     assert session not in process.stderr
+
+
+async def test_two_clients_may_use_the_same_id_at_once(url):
+    params = {"name": "wait", "arguments": {"seconds": 0.5}, "_meta": ENVELOPE}
+    message = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}
+    headers = {**ACCEPT, "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "wait"}
+    async with httpx.AsyncClient(timeout=TIMEOUT) as first, httpx.AsyncClient(timeout=TIMEOUT) as second:
+        answers = await asyncio.gather(*(c.post(url, json=message, headers=headers) for c in (first, second)))
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["id"] == 1
+        assert answer.json()["result"]["content"][0]["text"] == "done"
