@@ -5,8 +5,8 @@ answered with `application/json`, or with an SSE stream (`text/event-stream`) wh
 messages before its answer (progress, logs, questions to the client); notifications and
 responses get 202. Handshake-era clients get an `Mcp-Session-Id` at `initialize`: the session
 is one `Connection` of the protocol core, its GET stream carries what belongs to no request.
-A 2026-07-28 request carries its own envelope: it is served on a connection of its own that
-lives as long as its POST, so nothing per client stays in the process.
+A 2026-07-28 request carries its own envelope: the requests share one connection (under ids of
+ours), and nothing per client stays in the process between POSTs.
 
 Imported only by `serve --http`: stdio never pays for uvicorn.
 """
@@ -282,7 +282,7 @@ class HttpApp:
     async def _stateless(
         self, message: Any, raw_headers: list[tuple[bytes, bytes]], receive: Receive, send: AsgiSend
     ) -> None:
-        """A 2026-07-28 message: a request gets a connection of its own, which lives as long as the POST."""
+        """A 2026-07-28 message: served on the shared connection, or a `subscriptions/listen` on its own."""
         if not isinstance(message, dict) or jsonrpc.is_response(message):
             await _respond(send, 400, _error_body("Invalid request: 2026-07-28 posts one request or notification"))
             return
