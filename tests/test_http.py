@@ -9,7 +9,9 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -61,6 +63,16 @@ def initialize(url: str) -> str:
     response = post(url, INITIALIZE)
     assert response.status_code == 200, response.text
     return response.headers["mcp-session-id"]
+
+
+def read_fifo(path: Path) -> str:
+    """What a tool writes to the FIFO `path`, waiting for it at most TIMEOUT (a thread: opening it blocks)."""
+    read: list[str] = []
+    reader = threading.Thread(target=lambda: read.append(path.read_text()), daemon=True)
+    reader.start()
+    reader.join(TIMEOUT)
+    assert read, f"nothing was written to {path} within {TIMEOUT} s"
+    return read[0]
 
 
 def sse_messages(text: str) -> list[dict[str, Any]]:
@@ -335,7 +347,7 @@ def test_closing_the_response_stream_cancels_a_stateless_call(spawn, tmp_path):
     with httpx.stream("POST", url, json=message, headers=headers, timeout=TIMEOUT) as response:
         started = next(line for line in response.iter_lines() if line.startswith("data:"))
         assert json.loads(started[5:])["method"] == "notifications/progress"
-    assert marker.read_text() == "cancelled"
+    assert read_fifo(marker) == "cancelled"
 
 
 # --- resumption ----------------------------------------------------------------------------
@@ -463,7 +475,7 @@ def test_sigterm_with_a_call_in_flight_cancels_it_after_the_grace_and_exits_0(sp
         next(events)  # priming
         assert json.loads(next(events)["data"])["method"] == "notifications/progress"
         process.proc.send_signal(signal.SIGTERM)
-        assert marker.read_text() == "cancelled"  # after shutdown_grace, not at once
+        assert read_fifo(marker) == "cancelled"  # after shutdown_grace, not at once
         assert [event for event in events if event.get("data")] == []  # the stream ends, unanswered
     assert process.wait() == 0
 
