@@ -3,6 +3,8 @@
 from ._tools.asking import Elicited, Root, Sampled
 from ._tools.content import Audio, Content, EmbeddedResource, Image, ResourceLink, Text
 from ._tools.context import Context
+from ._tools.prompt import Prompt, prompt
+from ._tools.resource import Resource, resource
 from ._tools.tool import Tool, tool
 from ._version import __version__
 from .config import Settings
@@ -17,7 +19,9 @@ __all__ = [
     "Elicited",
     "EmbeddedResource",
     "Image",
+    "Prompt",
     "ProtocolError",
+    "Resource",
     "ResourceLink",
     "Root",
     "Sampled",
@@ -28,5 +32,7 @@ __all__ = [
     "ToolHost",
     "ToolHostError",
     "__version__",
+    "prompt",
+    "resource",
     "tool",
 ]

@@ -1,4 +1,4 @@
-"""What the `list-tools`, `describe` and `call` commands print, kept out of `cli.py`'s option wiring.
+"""What the commands print (`list-tools`, `call`, `list-resources`, `read`...), kept out of `cli.py`'s wiring.
 
 Everything here returns text; `cli.py` decides where it goes. Whether stdout is a
 terminal (for width and colour) is asked by the caller, before or after tools run:
@@ -15,6 +15,7 @@ import shutil
 import sys
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import anyio
@@ -25,7 +26,19 @@ from .host import ToolHost
 from .plugins.docs import HINTS, type_label
 from .testing import ClientError, connect
 
-__all__ = ["CallOutcome", "colour_wanted", "describe_tool", "render_tools", "run_call", "terminal_width"]
+__all__ = [
+    "CallOutcome",
+    "Printed",
+    "colour_wanted",
+    "describe_tool",
+    "get_prompt",
+    "read_resource",
+    "render_prompts",
+    "render_resources",
+    "render_tools",
+    "run_call",
+    "terminal_width",
+]
 
 Form = Literal["text", "json", "raw"]
 """How `call` prints a result: readable, as one line of JSON, or as indented JSON (the whole `CallToolResult`)."""
@@ -50,14 +63,18 @@ def colour_wanted() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _tools(host: ToolHost) -> list[dict[str, Any]]:
-    """Exactly what `tools/list` gives a client."""
+def _listed(host: ToolHost, method: str, key: str) -> list[dict[str, Any]]:
+    """Exactly what a list method (every page of it) gives a client."""
 
     async def fetch() -> list[dict[str, Any]]:
         async with connect(host) as client:
-            return await client.list_tools()
+            return await client.list_all(method, key)
 
     return anyio.run(fetch)
+
+
+def _tools(host: ToolHost) -> list[dict[str, Any]]:
+    return _listed(host, "tools/list", "tools")
 
 
 def _hints(tool: dict[str, Any]) -> list[str]:
@@ -65,36 +82,76 @@ def _hints(tool: dict[str, Any]) -> list[str]:
 
 
 def render_tools(host: ToolHost, *, as_json: bool, width: int | None) -> str:
-    """The `tools/list` result as JSON, or as a table: name, then title, description and hints.
-
-    The second column is wrapped at word boundaries to `width`; None leaves each tool on one line.
-    """
+    """The `tools/list` result as JSON, or as a table: name, then title, description and hints."""
     tools = _tools(host)
     if as_json:
         return _dump({"tools": tools})
-    if not tools:
-        return "No tools."
-    name_width = max(len(t["name"]) for t in tools)
+    rows = []
+    for t in tools:
+        summary = _summary_line(t)
+        hints = _hints(t)
+        if hints:
+            summary += f" [{', '.join(hints)}]"
+        rows.append((t["name"], summary))
+    return _table(rows, width) if rows else "No tools."
+
+
+def render_resources(host: ToolHost, *, as_json: bool, width: int | None) -> str:
+    """The `resources/list` and `resources/templates/list` results as one JSON object, or as a table:
+    URI (or template), then name or title, description and MIME type."""
+    resources = _listed(host, "resources/list", "resources")
+    templates = _listed(host, "resources/templates/list", "resourceTemplates")
+    if as_json:
+        return _dump({"resources": resources, "resourceTemplates": templates})
+    rows = []
+    for resource in [*resources, *templates]:
+        summary = _summary_line(resource, resource.get("name"))
+        if resource.get("mimeType"):
+            summary += f" [{resource['mimeType']}]"
+        rows.append((resource.get("uri") or resource["uriTemplate"], summary))
+    return _table(rows, width) if rows else "No resources."
+
+
+def render_prompts(host: ToolHost, *, as_json: bool, width: int | None) -> str:
+    """The `prompts/list` result as JSON, or as a table: name, then title, description and arguments."""
+    prompts = _listed(host, "prompts/list", "prompts")
+    if as_json:
+        return _dump({"prompts": prompts})
+    rows = []
+    for prompt in prompts:
+        summary = _summary_line(prompt)
+        arguments = [a["name"] + ("" if a.get("required") else "?") for a in prompt.get("arguments", [])]
+        if arguments:
+            summary += f" ({', '.join(arguments)})"
+        rows.append((prompt["name"], summary))
+    return _table(rows, width) if rows else "No prompts."
+
+
+def _summary_line(item: dict[str, Any], fallback: str | None = None) -> str:
+    """Title (or `fallback`) and the description's first line, joined by " - "."""
+    description = (item.get("description") or "").strip().splitlines()
+    parts = (item.get("title") or fallback, description[0] if description else "")
+    return " - ".join(part for part in parts if part)
+
+
+def _table(rows: list[tuple[str, str]], width: int | None) -> str:
+    """Two columns: a name, and its text wrapped at word boundaries to `width` (None: one line each)."""
+    name_width = max(len(name) for name, _ in rows)
     indent = " " * (name_width + 2)
-    # Too narrow beside the names: each tool's text goes under its name instead.
+    # Too narrow beside the names: each row's text goes under its name instead.
     below = width is not None and width - len(indent) < _MIN_TEXT_WIDTH
     if below:
         indent = " " * 4
     lines = []
-    for t in tools:
-        description = (t.get("description") or "").strip().splitlines()
-        summary = " - ".join(part for part in (t.get("title"), description[0] if description else "") if part)
-        hints = _hints(t)
-        if hints:
-            summary += f" [{', '.join(hints)}]"
+    for name, text in rows:
         if width is None:
-            lines.append(f"{t['name']:<{name_width}}  {summary}")
+            lines.append(f"{name:<{name_width}}  {text}")
             continue
-        wrapped = textwrap.wrap(summary, max(width - len(indent), _MIN_TEXT_WIDTH)) or [""]
+        wrapped = textwrap.wrap(text, max(width - len(indent), _MIN_TEXT_WIDTH)) or [""]
         if below:
-            lines += [t["name"], *(indent + line for line in wrapped)]
+            lines += [name, *(indent + line for line in wrapped)]
         else:
-            lines.append(f"{t['name']:<{name_width}}  {wrapped[0]}")
+            lines.append(f"{name:<{name_width}}  {wrapped[0]}")
             lines += [indent + line for line in wrapped[1:]]
     return "\n".join(line.rstrip() for line in lines)
 
@@ -167,11 +224,19 @@ def _arguments(host: ToolHost, tool_name: str, pairs: tuple[str, ...], json_argu
             raise click.BadParameter("must be a JSON object", param_hint="--args")
     tool = host.registry.get(tool_name)
     properties = tool.schema.input_schema.get("properties", {}) if tool is not None else {}
+    for key, value in _pairs(pairs).items():
+        arguments[key] = _coerce(value, properties.get(key, {}))
+    return arguments
+
+
+def _pairs(pairs: tuple[str, ...]) -> dict[str, str]:
+    """`--arg KEY=VALUE` options as a dict of text."""
+    arguments = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
             raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--arg")
-        arguments[key] = _coerce(value, properties.get(key, {}))
+        arguments[key] = value
     return arguments
 
 
@@ -288,3 +353,63 @@ def _coloured(text: str) -> str:
         return click.style(literal or number, fg="magenta" if literal else "cyan")
 
     return _JSON_TOKEN.sub(paint, text)
+
+
+# --- read, get-prompt ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Printed:
+    """What a command prints, where, and its exit status."""
+
+    text: str
+    to_stderr: bool = False
+    status: int = 0
+
+
+def _request(host: ToolHost, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def session() -> dict[str, Any]:
+        async with connect(host) as client:
+            return await client.request(method, params)
+
+    return anyio.run(session)
+
+
+def read_resource(host: ToolHost, uri: str, *, output: Path | None, as_json: bool) -> Printed:
+    """Read `uri` once, as a client would: print its text, or write its contents to `output` atomically."""
+    from .builtins._atomic import write_atomic
+
+    try:
+        result = _request(host, "resources/read", {"uri": uri})
+    except ClientError as exc:
+        return Printed(f"Error: {exc.message}", True, 1)
+    if as_json:
+        return Printed(orjson.dumps(result).decode())
+    contents = result.get("contents", [])
+    if output is not None:
+        if len(contents) != 1:
+            return Printed(f"Error: {uri} has {len(contents)} parts; --output writes one: use --json", True, 1)
+        (content,) = contents
+        data = base64.b64decode(content["blob"]) if "blob" in content else content.get("text", "").encode()
+        write_atomic(output, data)
+        return Printed(f"Wrote {len(data)} bytes ({content.get('mimeType') or 'unknown type'}) to {output}", True)
+    binary = [content for content in contents if "blob" in content]
+    if binary:
+        what = _summary(binary[0].get("uri", uri), binary[0].get("mimeType"), binary[0]["blob"])
+        return Printed(f"Error: {what} is binary; write it to a file with --output FILE", True, 1)
+    return Printed("\n".join(content.get("text", "") for content in contents))
+
+
+def get_prompt(host: ToolHost, name: str, pairs: tuple[str, ...], *, as_json: bool) -> Printed:
+    """Get prompt `name` once with `--arg` values (text, as prompts take): its messages, each under its role."""
+    try:
+        result = _request(host, "prompts/get", {"name": name, "arguments": _pairs(pairs)})
+    except ClientError as exc:
+        return Printed(f"Error: {exc.message}", True, 1)
+    if as_json:
+        return Printed(orjson.dumps(result).decode())
+    blocks = [
+        f"[{message['role']}]\n{_readable({'content': [message['content']]}, colour=False)}"
+        for message in result.get("messages", [])
+    ]
+    return Printed("\n\n".join(blocks))

@@ -50,6 +50,7 @@ def _structlog_formatter(fmt: Literal["console", "json"]) -> logging.Formatter:
             structlog.stdlib.add_logger_name,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
+            structlog.stdlib.ExtraAdder(),  # the fields of a record's `extra` (the request log's)
             _redacted,
         ],
     )

@@ -39,8 +39,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ._text import REPLACEMENT, as_text, path_text
-from ._tools.asking import Root, offered_roots
-from .errors import ConfigError, ToolError
+from ._tools.asking import Root, offered_roots, roots_by_round
+from .errors import SettingError, ToolError
 
 __all__ = ["Roots", "confine", "os_errors", "roots_for_call", "roots_in_force"]
 
@@ -89,8 +89,16 @@ def roots_in_force(configured: Sequence[str]) -> Roots:
 
 def roots_for_call(own: Roots) -> Roots:
     """The roots in force for the current tool call: `own` (from `roots_in_force`) as the roots
-    its client offers narrow or replace them (`with_client_roots`); `own` while they are unknown."""
+    its client offers narrow or replace them (`with_client_roots`); `own` while they are unknown.
+
+    A 2026-07-28 client that declares `roots` is asked here, as an input-required round, once
+    per call that confines a path: its answer narrows configured roots as in the handshake era
+    (issue 9: the two eras give the same roots), at the cost of one round per such call.
+    """
     offered = offered_roots.get()
+    if offered is None:
+        ask = roots_by_round.get()
+        offered = ask() if ask is not None else None
     return own if offered is None else with_client_roots(own, offered)
 
 
@@ -149,7 +157,7 @@ def _real_paths(given: Sequence[str]) -> tuple[Path, ...]:
     for entry in given:
         real = Path(os.path.realpath(os.path.expanduser(entry)))
         if not real.is_dir():
-            raise ConfigError(f"Allowed root {entry!r} is not a directory (--root, roots)")
+            raise SettingError(f"Allowed root {entry!r} is not a directory (--root, roots)", "roots")
         if real not in roots:
             roots.append(real)
     return tuple(roots)

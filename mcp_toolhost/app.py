@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from .config import Settings
@@ -21,9 +22,9 @@ def build_host(settings: Settings) -> ToolHost:
 
         files = ToolFiles(host)
     for spec in settings.tools:
-        tools = host.add_module(spec)
+        served = host.add_module(spec)
         if files is not None:
-            files.track(spec, tools)
+            files.track(spec, served)
     if files is not None and files.served:
         host.list_changed = True
         host.background.append(files.serve)
@@ -36,6 +37,9 @@ def build_host(settings: Settings) -> ToolHost:
         # Say why a built-in is missing; the built-ins are imported only if a call names one.
         host.registry.reasons.append(lambda name: _why_no_builtin(settings, name))
     _load_plugins(host)
+    from ._state_files import write_state_file
+
+    host.background.append(functools.partial(write_state_file, host))  # for `mcp-toolhost stats`
     return host
 
 

@@ -10,13 +10,17 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._version import __version__
-from .config import SHORTEST_STATE_KEY, Settings, load_settings
-from .errors import ConfigError
+from .config import DEFAULT_CONFIG_FILE, Flag, Resolved, Settings, resolve_settings
+from .errors import ConfigError, SettingError
+
+if TYPE_CHECKING:
+    from .install.configfile import Edit
+    from .install.targets import Scope, Target
 
 _LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
 
@@ -47,20 +51,46 @@ def host_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--builtins",
             "builtins",
             metavar="GROUPS",
-            callback=lambda ctx, param, value: None if value is None else tuple(filter(None, value.split(","))),
+            callback=_groups,
             help="Built-in tool groups to serve, comma-separated (default: files,http,data,system,env).",
         ),
         click.option("--no-builtins", is_flag=True, default=None, help="Serve no built-in tools, only your own."),
         *_builtin_options(),
+        click.option(
+            "--state-dir",
+            type=click.Path(file_okay=False),
+            metavar="DIR",
+            help="Folder of the servers' state files that `stats` reads (default: the user state directory).",
+        ),
         click.option("--log-level", type=click.Choice(_LOG_LEVELS), help="Log level on stderr (default: warning)."),
         click.option("--log-format", type=click.Choice(["console", "json"]), help="Log format on stderr."),
+        click.option(
+            "--audit-log",
+            type=click.Path(dir_okay=False),
+            metavar="FILE",
+            help='Append one JSON line per tool call to FILE, secrets masked (README, "Audit log").',
+        ),
     ]
     options += _plugin_options()
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
 
+def _groups(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+    """`--builtins files,http`: the groups, checked here so that a typo is a usage error naming the flag."""
+    if value is None:
+        return None
+    from .builtins import check_groups
+
+    groups = tuple(filter(None, value.split(",")))
+    try:
+        check_groups(groups)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return groups
+
+
 # Settings that flags add to rather than replace (a config file's plugin folders stay).
-_APPENDED = ("plugins", "manifests", "enable_plugins", "disable_plugins", "enable_tools", "disable_tools")
+_APPENDED = ("tools", "plugins", "manifests", "enable_plugins", "disable_plugins", "enable_tools", "disable_tools")
 
 
 # Built-in tools: flags add roots and allowlists to the config file's, as for plugins.
@@ -137,32 +167,68 @@ def _plugin_options() -> list[Callable[..., Any]]:
     ]
 
 
+def _merged(ctx: click.Context, options: dict[str, Any]) -> dict[str, Any]:
+    """The group's options and the command's (the command's win), those given only."""
+    return {**(ctx.obj or {}), **{k: v for k, v in options.items() if v not in (None, ())}}
+
+
 def _settings(ctx: click.Context, /, options: dict[str, Any]) -> Settings:
     """Merge the group's options with the command's (the command's win) into Settings."""
-    merged = {**(ctx.obj or {}), **{k: v for k, v in options.items() if v not in (None, ())}}
-    config_file = merged.pop("config_file", None)
-    _warn_reload_ignored(ctx, merged)
-    tools = merged.pop("tools", ())
-    if merged.pop("no_builtins", False):
-        merged["builtins"] = ()
-    appended = {key: merged.pop(key) for key in (*_APPENDED, *_BUILTIN_APPENDED) if key in merged}
-    try:
-        settings = load_settings(config_file, merged)
-    except ConfigError as exc:
-        raise _BadSettings(str(exc)) from None
-    if tools:
-        settings = settings.replace(tools=(*settings.tools, *tools))
-    if appended:
-        settings = settings.replace(**{key: (*getattr(settings, key), *value) for key, value in appended.items()})
+    settings = _resolve(ctx, options).settings
     from ._logging import configure_logging
 
     configure_logging(settings.log_level, settings.log_format)
     return settings
 
 
+def _resolve(ctx: click.Context, /, options: dict[str, Any]) -> Resolved:
+    """The settings from defaults, config file, environment and flags, with where each came from."""
+    given = _merged(ctx, options)
+    config_file = given.pop("config_file", None)
+    _warn_reload_ignored(ctx, given)
+    no_builtins = given.pop("no_builtins", False)
+    appended = (*_APPENDED, *_BUILTIN_APPENDED)
+    flags = {name: Flag(value, _flag(ctx, name, value), adds=name in appended) for name, value in given.items()}
+    if no_builtins:
+        flags["builtins"] = Flag((), "--no-builtins")
+    try:
+        resolved = resolve_settings(config_file, flags)
+    except ConfigError as exc:
+        raise _BadSettings(str(exc)) from None
+    ctx.meta[_RESOLVED] = resolved
+    return resolved
+
+
+_RESOLVED = "mcp_toolhost.resolved"
+"""Where `_resolve` keeps the settings' sources (`ctx.meta` is shared by nested commands), for `_refused`."""
+
+
+def _refused(exc: ConfigError) -> click.ClickException:
+    """A configuration that cannot be served, as the CLI reports it. A setting that cannot be
+    used (a root that is no directory...) exits 2 like every invalid setting, saying where it was given."""
+    if not isinstance(exc, SettingError):
+        return click.ClickException(str(exc))
+    ctx = click.get_current_context(silent=True)
+    resolved: Resolved | None = ctx.meta.get(_RESOLVED) if ctx is not None else None
+    if resolved is None:
+        return _BadSettings(str(exc))
+    return _BadSettings(f"{exc}; given by {' + '.join(map(str, resolved.sources(exc.setting)))}")
+
+
+def _flag(ctx: click.Context, name: str, value: Any) -> str:
+    """The flag that set the setting `name` to `value`, as people type it (`--root`, `--no-entry-points`)."""
+    for param in ctx.command.params:
+        if param.name == name and isinstance(param, click.Option):
+            if value is False and param.secondary_opts:
+                return param.secondary_opts[0]
+            return max(param.opts, key=len)
+    return "--" + name.replace("_", "-")
+
+
 def _warn_reload_ignored(ctx: click.Context, merged: dict[str, Any]) -> None:
     """`--reload` given to a command that runs once: say so rather than ignore it quietly."""
-    if ctx.command.name == "serve":
+    # `config show` shows what `serve` would do; `install` writes it into the server's arguments.
+    if ctx.command.name in ("serve", "show", "install"):
         return
     for key, flag in (("reload", "--reload"), ("reload_polling", "--reload-polling")):
         if merged.get(key):
@@ -192,7 +258,7 @@ def _host(settings: Settings) -> Any:
     try:
         return build_host(settings)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise _refused(exc) from None
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -269,11 +335,6 @@ def _serve_http(settings: Settings, address: str, path: str, no_auth: bool, work
     refusal = refusal_to_bind(host, settings.token, no_auth)
     if refusal is not None:
         raise _BadSettings(refusal)
-    key = settings.request_state_key
-    if key is not None and len(key) < SHORTEST_STATE_KEY:  # the key itself is never shown
-        raise _BadSettings(
-            f"--state-key: {len(key)} characters, fewer than {SHORTEST_STATE_KEY}; use a long random secret"
-        )
     _exit(_host(settings).run_http(host, port, path, workers))
 
 
@@ -293,6 +354,11 @@ def list_tools(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
         for name in problems:  # reported here, once, rather than logged by tools/list
             host.registry.remove(name)
         text = render_tools(host, as_json=as_json, width=width)
+    _print_listing(text, problems)
+
+
+def _print_listing(text: str, problems: dict[str, str]) -> None:
+    """A list command's output, then what could not be listed and why (exit status 1 if anything)."""
     click.echo(text)
     for problem in problems.values():
         click.echo(f"Error: {problem}", err=True)
@@ -370,6 +436,94 @@ def call(
     _exit(outcome.status)
 
 
+# --- Resources and prompts --------------------------------------------------------------
+
+
+@main.command("list-resources")
+@host_options
+@click.option("--json", "as_json", is_flag=True, help="Print the resources/list and resources/templates/list results.")
+@click.pass_context
+def list_resources(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
+    """List the resources and resource templates this configuration serves, one a line."""
+    from ._cli_output import render_resources, terminal_width
+
+    settings = _settings(ctx, options)
+    width = terminal_width()
+    with _quiet_stdout():
+        host = _host(settings)
+        problems = host.resources.unservable()
+        for uri in problems:  # reported here, once, rather than logged by the listing
+            host.resources.fixed.remove(uri)
+            host.resources.templates.remove(uri)
+        text = render_resources(host, as_json=as_json, width=width)
+    _print_listing(text, problems)
+
+
+@main.command("list-prompts")
+@host_options
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the prompts/list result.")
+@click.pass_context
+def list_prompts(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
+    """List the prompts this configuration serves, one a line, with their arguments (? marks optional ones)."""
+    from ._cli_output import render_prompts, terminal_width
+
+    settings = _settings(ctx, options)
+    width = terminal_width()
+    with _quiet_stdout():
+        host = _host(settings)
+        problems = host.prompts.unservable()
+        for name in problems:  # reported here, once, rather than logged by prompts/list
+            host.prompts.remove(name)
+        text = render_prompts(host, as_json=as_json, width=width)
+    _print_listing(text, problems)
+
+
+@main.command()
+@click.argument("uri")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="FILE",
+    help="Write the contents to FILE (atomically) instead of printing them; needed for binary contents.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole ReadResourceResult as one line of JSON.")
+@host_options
+@click.pass_context
+def read(ctx: click.Context, /, uri: str, output: Path | None, as_json: bool, **options: Any) -> None:
+    """Read one resource and print its text, or write it to a file with --output.
+
+    Exit status 0 when read; 1 for a resource that is not served, fails, or is binary without --output.
+    """
+    from ._cli_output import read_resource
+
+    settings = _settings(ctx, options)
+    with _quiet_stdout():
+        printed = read_resource(_host(settings), uri, output=output, as_json=as_json)
+    click.echo(printed.text, err=printed.to_stderr)
+    _exit(printed.status)
+
+
+@main.command("get-prompt")
+@click.argument("name")
+@click.option("--arg", "-a", "pairs", multiple=True, metavar="KEY=VALUE", help="One argument (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole GetPromptResult as one line of JSON.")
+@host_options
+@click.pass_context
+def get_prompt(ctx: click.Context, /, name: str, pairs: tuple[str, ...], as_json: bool, **options: Any) -> None:
+    """Get one prompt with its arguments and print its messages, each under its role.
+
+    Exit status 0 for messages; 1 for a prompt that is not served, a missing argument, or a failure.
+    """
+    from ._cli_output import get_prompt as fetch_prompt
+
+    settings = _settings(ctx, options)
+    with _quiet_stdout():
+        printed = fetch_prompt(_host(settings), name, pairs, as_json=as_json)
+    click.echo(printed.text, err=printed.to_stderr)
+    _exit(printed.status)
+
+
 @contextlib.contextmanager
 def _quiet_stdout() -> Iterator[None]:
     """While tools are imported and run, whatever they print goes to stderr: stdout is ours."""
@@ -418,7 +572,7 @@ def check(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
         try:
             host, report = assemble(settings)
         except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise _refused(exc) from None
         text, ok = check_report(host, report, as_json=as_json)
     click.echo(text)
     sys.exit(0 if ok else 1)
@@ -429,13 +583,13 @@ def check(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
 @click.pass_context
 def docs(ctx: click.Context, /, fmt: str, **options: Any) -> None:
-    """Write a reference of every tool served (name, description, hints, parameters, output)."""
+    """Write a reference of every tool, resource and prompt served (descriptions, parameters, output)."""
     from ._transports.stdio import claim_stdout
     from .plugins.docs import render_docs
 
     settings = _settings(ctx, options)
     with claim_stdout():
-        text = render_docs(_host(settings).registry, fmt)  # type: ignore[arg-type]
+        text = render_docs(_host(settings), fmt)  # type: ignore[arg-type]
     click.echo(text, nl=False)
 
 
@@ -450,3 +604,212 @@ def manifest_schema(ctx: click.Context, /, **options: Any) -> None:
 
     _settings(ctx, options)  # the global options (--log-level...) apply here too
     click.echo(json.dumps(MANIFEST_SCHEMA, indent=2))
+
+
+# --- Install into clients ------------------------------------------------------------
+
+
+def _target(ctx: click.Context, param: click.Parameter, value: str) -> Target:
+    """TARGET: a client `install` knows; its table is imported only when a command needs it."""
+    from .install.targets import TARGETS
+
+    if value not in TARGETS:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(TARGETS)}.", ctx, param)
+    return TARGETS[value]
+
+
+def _client_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """TARGET and where its config file is: shared by install and uninstall."""
+    options = [
+        click.argument("target", metavar="TARGET", callback=_target),
+        click.option("--name", default="toolhost", show_default=True, help="The server's name in the client."),
+        click.option(
+            "--config-file",
+            "client_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Edit this file instead of the client's own.",
+        ),
+        click.option(
+            "--scope",
+            type=click.Choice(["user", "project"]),
+            help="user: the client's file for you (default); project: the one in this folder (claude-code,"
+            " cursor; vscode has only this one).",
+        ),
+        click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing."),
+    ]
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+@main.command()
+@_client_options
+@click.option(
+    "--env",
+    "env_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A variable the client sets for the server (repeatable).",
+)
+@host_options
+@click.pass_context
+def install(
+    ctx: click.Context,
+    /,
+    target: Target,
+    name: str,
+    client_file: Path | None,
+    scope: Scope | None,
+    dry_run: bool,
+    env_pairs: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """Add this server to an MCP client: TARGET's config file gets an entry running `serve` with the
+    options given here (paths made absolute). Only that entry changes; FILE.bak keeps the old file.
+
+    TARGET: claude-desktop, claude-code, cursor, vscode, or mcp-json (print the entry).
+    """
+    import json
+
+    from .install.command import serve_args, server_program
+    from .install.configfile import install as edit_in
+
+    env = dict(_env_pair(pair) for pair in env_pairs)
+    _settings(ctx, options)  # settings serve would refuse are refused now, not when the client starts it
+    params = [param for param in ctx.command.params if param.name in options]
+    command = [*server_program(), *serve_args(params, _merged(ctx, options), functools.partial(_flag, ctx))]
+    path = _client_file(target, client_file, scope)
+    if path is None:
+        click.echo(json.dumps({"mcpServers": {name: target.entry(command, env)}}, indent=2, ensure_ascii=False))
+        return
+    _apply(lambda: edit_in(target, path, name, command, env), dry_run, env, f"{target.title}: {name} is in {path}.")
+    if not dry_run:
+        click.echo(target.then)
+
+
+@main.command()
+@_client_options
+def uninstall(target: Target, name: str, client_file: Path | None, scope: Scope | None, dry_run: bool) -> None:
+    """Remove this server's entry from TARGET's config file; nothing else in it changes."""
+    from .install.configfile import uninstall as edit_out
+
+    path = _client_file(target, client_file, scope)
+    if path is None:
+        raise click.UsageError("mcp-json keeps no file: give --config-file FILE to remove the entry from FILE.")
+    _apply(lambda: edit_out(target, path, name), dry_run, {}, f"{target.title}: {name} is no longer in {path}.")
+
+
+def _env_pair(pair: str) -> tuple[str, str]:
+    key, sep, value = pair.partition("=")
+    if not sep or not key:
+        raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--env")
+    return key, value
+
+
+def _client_file(target: Target, given: Path | None, scope: Scope | None) -> Path | None:
+    """`--config-file` made absolute, else the target's file for the scope; None: mcp-json, printed."""
+    if given is not None:
+        return Path(os.path.abspath(given))
+    try:
+        return target.file(scope)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _apply(plan: Callable[[], Edit | None], dry_run: bool, env: dict[str, str], done: str) -> None:
+    """Make the edit `plan` returns (None: nothing to remove), or with `dry_run` print it as a diff."""
+    from ._redact import secret_values
+
+    try:
+        edit = plan()
+        if edit is None or not edit.changed:
+            click.echo(f"Nothing to change: {done}")
+        elif dry_run:
+            click.echo(edit.diff(secret_values(env)), nl=False)
+        else:
+            edit.write()
+            click.echo(done)
+    except ConfigError as exc:
+        raise _BadSettings(str(exc)) from None
+
+
+# --- Config --------------------------------------------------------------------------
+
+
+@main.group()
+def config() -> None:
+    """The settings: what is in effect and why, the config file's schema, a starter file."""
+
+
+@config.command("show")
+@host_options
+@click.option("--json", "as_json", is_flag=True, help="Print the settings and their sources as JSON.")
+@click.pass_context
+def show_config(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
+    """Print the settings `serve` would use with these options, and where each came from (secrets redacted)."""
+    from ._config_output import render_settings
+
+    click.echo(render_settings(_resolve(ctx, options), as_json=as_json))
+
+
+@config.command("schema")
+def print_config_schema() -> None:
+    """Print the JSON Schema of the config file."""
+    import json
+
+    from ._config_output import config_schema
+
+    click.echo(json.dumps(config_schema(), indent=2))
+
+
+@config.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CONFIG_FILE)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def init_config(path: Path, force: bool) -> None:
+    """Write a starter config file (default: ./mcp-toolhost.toml, which `serve` reads): every setting, commented out."""
+    from ._config_output import starter_config
+    from .builtins._atomic import write_atomic
+
+    exists = f"{path} already exists; use --force to replace it, or `mcp-toolhost config show` to see its settings"
+    if path.exists() and not force:
+        raise _BadSettings(exists)
+    try:
+        # Without --force, linked in only if the name is still free: a file made meanwhile is not replaced.
+        write_atomic(path, starter_config().encode(), exclusive=not force)
+    except FileExistsError:
+        raise _BadSettings(exists) from None
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {path}: {exc.strerror}") from None
+    click.echo(f"created {path}")
+
+
+# --- Operations ----------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--pid", type=int, help="Show only the server with this process id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshots as JSON (one object with --pid).")
+@click.option("--watch", is_flag=True, help="Refresh every state_interval seconds until Ctrl-C.")
+@host_options
+@click.pass_context
+def stats(ctx: click.Context, /, pid: int | None, as_json: bool, watch: bool, **options: Any) -> None:
+    """Show the metrics of the mcp-toolhost servers running now: calls, errors, latencies, memory.
+
+    Exit status 1 when no server (or none with --pid) is running.
+    """
+    import time
+
+    from ._state_files import running_servers, state_dir
+    from ._stats_table import stats_report
+
+    settings = _settings(ctx, options)
+    folder = state_dir(settings)
+    try:
+        while True:
+            text, found = stats_report(running_servers(folder), folder, pid, as_json=as_json)
+            if not watch:
+                click.echo(text, err=not found)
+                _exit(0 if found else 1)
+            click.clear()
+            click.echo(text)
+            time.sleep(settings.state_interval)
+    except KeyboardInterrupt:
+        pass

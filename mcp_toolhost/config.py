@@ -2,7 +2,8 @@
 
 Settings come from, lowest precedence first: the defaults here, a TOML config file
 (`--config FILE`, or `mcp-toolhost.toml` in the working directory), environment
-variables `MCP_TOOLHOST_<FIELD>` and command-line flags.
+variables `MCP_TOOLHOST_<FIELD>` and command-line flags. `resolve_settings` also says
+where each value came from (`config show`).
 
 A plain dataclass rather than a pydantic model so that starting the server does not
 pay for pydantic when nothing needs validating; `load_settings` validates file and
@@ -18,16 +19,41 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Final, Literal, get_args
 
 from .errors import ConfigError
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["Flag", "Resolved", "Settings", "Source", "load_settings", "resolve_settings"]
 
 ENV_PREFIX = "MCP_TOOLHOST_"
 SHORTEST_STATE_KEY = 32
 """Characters a configured `request_state_key` has at least: a short secret is a guessable one."""
 DEFAULT_CONFIG_FILE = "mcp-toolhost.toml"
+
+BuiltinGroup = Literal["files", "http", "data", "system", "env"]
+"""A group of built-in tools (README, "Built-in tools"); the config file and environment are checked against it."""
+BUILTIN_GROUPS: Final[tuple[BuiltinGroup, ...]] = get_args(BuiltinGroup)
+
+
+class _Bound:
+    """Annotated metadata that pydantic reads when it validates a value: more than `gt`, at least `ge`.
+
+    Rather than `pydantic.Field(gt=0)` itself, which would import pydantic with this module:
+    most starts have nothing to validate. `config schema` shows the bound (`exclusiveMinimum`, `minimum`)."""
+
+    def __init__(self, *, gt: float | None = None, ge: float | None = None) -> None:
+        self.gt, self.ge = gt, ge
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        import pydantic
+
+        return handler(Annotated[source, pydantic.Field(gt=self.gt, ge=self.ge)])
+
+
+POSITIVE = _Bound(gt=0)
+NOT_NEGATIVE = _Bound(ge=0)
+KIBIBYTE_OR_MORE = _Bound(ge=1024)
+"""`audit_max_bytes`: below a KiB, a call's line alone would fill the file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,26 +64,29 @@ class Settings:
 
     # Identity, as reported in `initialize` and `server/discover`.
     name: str = "mcp-toolhost"
+    """The server's name, as reported in `initialize` and `server/discover`."""
     title: str = "MCP Tool Host"
+    """The server's name for people to read."""
     instructions: str | None = None
+    """Text telling the client's model how to use this server's tools; none: no instructions."""
 
     # Protocol limits.
-    page_size: int = 100
-    """Tools per `tools/list` page."""
-    max_message_bytes: int = 16 * 1024 * 1024
+    page_size: Annotated[int, POSITIVE] = 100
+    """Items per page of `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list`."""
+    max_message_bytes: Annotated[int, POSITIVE] = 16 * 1024 * 1024
     """Longest input line accepted; longer ones are answered with an error and skipped."""
-    max_result_bytes: int = 16 * 1024 * 1024
+    max_result_bytes: Annotated[int, POSITIVE] = 16 * 1024 * 1024
     """Largest encoded tool result; larger ones become an error result (the built-ins cut their output to fit).
 
     As large as `max_message_bytes`, so a file within `max_file_bytes` fits as base64 (4/3 larger)."""
     list_ttl_ms: int = 0
-    """2026-07-28 cache hint on `tools/list` and `server/discover` results."""
+    """2026-07-28 cache hint on list, `resources/read` and `server/discover` results."""
     request_state_key: str | None = field(default=None, repr=False)
     """Secret that seals the 2026-07-28 `requestState`, so that several processes accept each other's
     (README, "Asking the client"); none: a random key per process. Never shown."""
-    request_state_ttl: float = 600.0
+    request_state_ttl: Annotated[float, POSITIVE] = 600.0
     """Seconds a `requestState` stays valid: the client has that long to answer a tool's question."""
-    request_state_max_bytes: int = 256 * 1024
+    request_state_max_bytes: Annotated[int, POSITIVE] = 256 * 1024
     """Largest `requestState`, which carries the answers a call got so far; past it the call is an error result."""
 
     # Streamable HTTP (serve --http).
@@ -77,30 +106,52 @@ class Settings:
     """Events kept per SSE stream for a client that resumes it with `Last-Event-ID`."""
 
     # Tool execution.
-    tool_timeout: float = 60.0
+    tool_timeout: Annotated[float, NOT_NEGATIVE] = 60.0
     """Seconds a tool call may run before it is cancelled (0 disables)."""
-    tool_timeouts: dict[str, float] = field(default_factory=dict)
+    tool_timeouts: dict[str, Annotated[float, NOT_NEGATIVE]] = field(default_factory=dict)
     """Per-tool overrides of `tool_timeout`, by tool name."""
-    max_concurrent_calls: int = 256
+    max_concurrent_calls: Annotated[int, POSITIVE] = 256
     """Tool calls running at once; further calls wait for a free slot."""
-    shutdown_grace: float = 1.0
+    shutdown_grace: Annotated[float, NOT_NEGATIVE] = 1.0
     """Seconds in-flight calls get to finish after EOF or SIGTERM before they are cancelled."""
-    client_roots_wait: float = 2.0
+    client_roots_wait: Annotated[float, POSITIVE] = 2.0
     """Seconds after asking the client for its roots (roots/list) that a tool call waits for the
     answer before it runs with the roots known until then."""
     progress_pause: float = 0.005
     """Seconds between a call's progress notifications and its answer (0: none): the TypeScript
     SDK client drops progress that it reads together with the answer (typescript-sdk#2580)."""
 
+    # Metrics and the state file `mcp-toolhost stats` reads (README, "Metrics and stats").
+    metrics_window_calls: Annotated[int, POSITIVE] = 1024
+    """Latest calls per tool whose durations the latency percentiles are taken from."""
+    metrics_window_seconds: Annotated[float, POSITIVE] = 600.0
+    """Seconds a call's duration counts in the latency percentiles."""
+    state_dir: str | None = None
+    """Folder of the state files, one per running server (`--state-dir`); none: the user state directory."""
+    state_interval: Annotated[float, POSITIVE] = 1.0
+    """Seconds between two writes of a server's state file (and two refreshes of `stats --watch`)."""
+
     # Tools to serve.
     tools: tuple[str, ...] = ()
     """Python files or importable modules whose `@tool` functions are served."""
-    builtins: tuple[str, ...] = ("files", "http", "data", "system", "env")
+    builtins: tuple[BuiltinGroup, ...] = BUILTIN_GROUPS
     """Built-in tool groups to serve; empty for none (`--no-builtins`)."""
 
     # Logging, on stderr.
     log_level: Literal["debug", "info", "warning", "error", "critical"] = "warning"
+    """Least severe log messages written on stderr."""
     log_format: Literal["console", "json"] = "console"
+    """Log lines as text for people, or one JSON object a line."""
+
+    # The audit log (README, "Audit log"): one JSON line per tool call.
+    audit_log: str | None = None
+    """File the audit lines are appended to (`--audit-log`); none: no audit log."""
+    audit_max_bytes: Annotated[int, KIBIBYTE_OR_MORE] = 10 * 1024 * 1024
+    """Size past which the audit log is rotated (FILE -> FILE.1 -> FILE.2 ...); at least 1 KiB."""
+    audit_backups: Annotated[int, NOT_NEGATIVE] = 5
+    """Rotated audit files kept (FILE.1 to FILE.N); 0: a full file is removed."""
+    audit_max_value_chars: Annotated[int, NOT_NEGATIVE] = 16 * 1024
+    """Characters of one argument string the audit log keeps; a longer one is cut and says its length (0: all)."""
 
     # Plugins (README, "Plugins"). The plugins package is imported only when one of
     # these asks for it, so a server without plugins starts as fast as before.
@@ -166,6 +217,8 @@ class Settings:
     """Largest file the file and data tools read whole (read_file without a line window, edit_file, ...)."""
     max_entries: int = 10_000
     """Entries list_directory and directory_tree return, and results search_files may ask for, at most."""
+    max_listed_files: int = 1000
+    """Files under the roots `resources/list` lists as `file://` resources, at most (any can still be read)."""
 
     def timeout_for(self, tool_name: str) -> float | None:
         seconds = self.tool_timeouts.get(tool_name, self.tool_timeout)
@@ -175,6 +228,48 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a setting's value came from, as `config show` reports it."""
+
+    kind: Literal["default", "file", "env", "flag"]
+    name: str = ""
+    """The config file, the environment variable or the flag; empty for a default."""
+    key: str = ""
+    """In a config file: the key, with its table (`mcp-toolhost.tool_timeout`)."""
+    line: int | None = None
+    """In a config file: the line of the key, when it can be found."""
+
+    def __str__(self) -> str:
+        if self.kind == "file":
+            return f"file {self.name}{f':{self.line}' if self.line else ''}, key {self.key}"
+        return f"{self.kind} {self.name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A setting given on the command line."""
+
+    value: Any
+    name: str
+    """The flag as people type it (`--root`): what `config show` names as the source."""
+    adds: bool = False
+    """The value is added to the list the config file or environment gives (`--root`), not put in its place."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The effective settings, and where each value came from."""
+
+    settings: Settings
+    config_file: Path | None
+    given: Mapping[str, tuple[Source, ...]]
+    """The sources of the settings not left at their default, lowest precedence first."""
+
+    def sources(self, name: str) -> tuple[Source, ...]:
+        return self.given.get(name, (Source("default"),))
+
+
 class _Collected:
     """Setting values with where each came from, and every problem found on the way."""
 
@@ -182,11 +277,13 @@ class _Collected:
         self.values: dict[str, Any] = {}
         self.locate: dict[str, Callable[[list[str | int]], str]] = {}
         """Per setting: where a part of its value is (`file:line`, or the variable), for messages."""
+        self.sources: dict[str, Source] = {}
         self.problems: list[str] = []
 
-    def add(self, name: str, value: Any, locate: Callable[[list[str | int]], str]) -> None:
+    def add(self, name: str, value: Any, locate: Callable[[list[str | int]], str], source: Source) -> None:
         self.values[name] = value
         self.locate[name] = locate
+        self.sources[name] = source
 
 
 def _known() -> list[str]:
@@ -217,7 +314,7 @@ def _env_values(environ: Mapping[str, str], found: _Collected) -> None:
                 continue
         else:
             value = raw
-        found.add(name, value, partial(_same, where))
+        found.add(name, value, partial(_same, where), Source("env", variable))
 
 
 def _same(where: str, loc: list[str | int]) -> str:
@@ -225,7 +322,7 @@ def _same(where: str, loc: list[str | int]) -> str:
 
 
 def _file_values(path: Path, found: _Collected) -> None:
-    from ._toml import did_you_mean, field_line  # only with a config file: not on every start
+    from ._toml import did_you_mean, dotted, field_line  # only with a config file: not on every start
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -252,7 +349,8 @@ def _file_values(path: Path, found: _Collected) -> None:
     known = _known()
     for name, value in section.items():
         if name in known:
-            found.add(name, value, locate)
+            key = [*table, name]
+            found.add(name, value, locate, Source("file", str(path.absolute()), dotted(key), field_line(lines, key)))
         else:
             found.problems.append(f"{locate([name])}: unknown setting {name!r}{did_you_mean(name, known)}")
 
@@ -267,6 +365,16 @@ def load_settings(
     Raises ConfigError listing every problem, each where it is: the file and line, or
     the environment variable.
     """
+    flags = {k: Flag(v, "--" + k.replace("_", "-")) for k, v in (overrides or {}).items() if v is not None}
+    return resolve_settings(config_file, flags, environ).settings
+
+
+def resolve_settings(
+    config_file: Path | None = None,
+    flags: Mapping[str, Flag] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Resolved:
+    """`load_settings`, keeping where each setting came from (for `config show`)."""
     if config_file is None and Path(DEFAULT_CONFIG_FILE).is_file():
         config_file = Path(DEFAULT_CONFIG_FILE)
     found = _Collected()
@@ -283,9 +391,16 @@ def load_settings(
         )
     if found.problems:
         raise ConfigError("\n".join(found.problems))
-    if overrides:
-        settings = settings.replace(**{k: v for k, v in overrides.items() if v is not None})
-    return settings
+    given = {name: (source,) for name, source in found.sources.items()}
+    changes: dict[str, Any] = {}
+    for name, flag in (flags or {}).items():
+        if flag.adds:
+            changes[name] = (*getattr(settings, name), *flag.value)
+            given[name] = (*given.get(name, ()), Source("flag", flag.name))
+        else:
+            changes[name] = flag.value
+            given[name] = (Source("flag", flag.name),)
+    return Resolved(settings.replace(**changes) if changes else settings, config_file, given)
 
 
 def _validate(found: _Collected) -> Settings:

@@ -23,6 +23,8 @@ __all__ = [
     "MethodNotFound",
     "ParseError",
     "ProtocolError",
+    "ResourceNotFound",
+    "SettingError",
     "ToolError",
     "ToolHostError",
     "UnsupportedProtocolVersion",
@@ -35,6 +37,14 @@ class ToolHostError(Exception):
 
 class ConfigError(ToolHostError):
     """The configuration, a tool definition or a plugin is invalid."""
+
+
+class SettingError(ConfigError):
+    """A setting's value cannot be used; `setting` names it, so that the CLI can say where it was given."""
+
+    def __init__(self, message: str, setting: str) -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 # --- Protocol errors: answered as JSON-RPC errors ---------------------------------
@@ -73,6 +83,22 @@ class InvalidParams(ProtocolError):
     """The method's parameters are invalid (including an unknown tool name)."""
 
     code = -32602
+
+
+class ResourceNotFound(InvalidParams):
+    """No resource has the URI asked for.
+
+    From 2026-07-28 it is an invalid parameter, -32602 (SEP-2164 retired -32002); the
+    handshake-era revisions (server/resources, "Error Handling") answer -32002.
+    """
+
+    def __init__(self, uri: str, *, handshake: bool) -> None:
+        super().__init__(
+            f"Resource not found: {uri[:200]}; resources/list and resources/templates/list say what is served",
+            {"uri": uri},
+        )
+        if handshake:
+            self.code = -32002
 
 
 class InternalError(ProtocolError):

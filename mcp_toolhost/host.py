@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from ._tools.registry import ToolRegistry
+from ._metrics.recorder import Recorder
+from ._protocol.subscriptions import ResourceSubscriptions
+from ._tools.catalog import ResourceCatalog
+from ._tools.prompt import Prompt, PromptOptions
+from ._tools.registry import Registry, ToolRegistry
+from ._tools.resource import Resource, ResourceOptions
 from ._tools.tool import Tool, ToolOptions
 from .config import Settings
+from .errors import ConfigError
 
 if TYPE_CHECKING:
     import socket
 
     from ._protocol.server import Server
+    from ._tools.modules import Served
+    from .metrics import Metrics
 
 __all__ = ["ToolHost"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T", Resource, Prompt)
+
+logger = logging.getLogger("mcp_toolhost")
 
 
 class ToolHost:
-    """A set of tools and the settings to serve them with.
+    """A set of tools, resources and prompts, and the settings to serve them with.
 
     ```python
     host = ToolHost()
@@ -39,10 +51,17 @@ class ToolHost:
         settings = settings or Settings()
         self.settings = settings.replace(**changes) if changes else settings
         self.registry = ToolRegistry()
+        self.resources = ResourceCatalog()
+        """The resources: decorated functions, and providers of others (`ResourceCatalog.add_provider`)."""
+        self.prompts: Registry[Prompt] = Registry("prompt")
+        self.subscriptions = ResourceSubscriptions()
+        """Who is subscribed to which resource (`Context.resource_updated` tells them of a change)."""
         self.list_changed = False
-        """Whether the tool set may change while serving (plugin reload)."""
+        """Whether the tools, resources or prompts may change while serving (plugin reload)."""
         self.background: list[Callable[[], Coroutine[Any, Any, None]]] = []
         """Async callables run beside the transport while serving (plugin reload); cancelled at shutdown."""
+        self.recorder = Recorder.of(self.settings)
+        """The counters every server built from this host adds to (`metrics()`)."""
 
     @overload
     def tool(self, fn: F, /) -> F: ...
@@ -60,22 +79,85 @@ class ToolHost:
     def add_tool(self, tool: Tool) -> None:
         self.registry.add(tool)
 
-    def add_module(self, spec: str) -> list[Tool]:
-        """Serve every `@tool` function of a Python file or importable module."""
-        from ._tools.modules import import_tools_module, module_tools
+    def resource(self, uri: str, /, **options: Any) -> Callable[[F], F]:
+        """Register a function as a resource; takes the same arguments as `mcp_toolhost.resource`."""
+        declared = ResourceOptions(uri, **options)
 
-        module = import_tools_module(spec)
-        tools = module_tools(module)
-        for tool in tools:
-            tool.source = spec
+        def register(fn: F) -> F:
+            self.resources.add(Resource(fn, declared))
+            return fn
+
+        return register
+
+    @overload
+    def prompt(self, fn: F, /) -> F: ...
+    @overload
+    def prompt(self, /, **options: Any) -> Callable[[F], F]: ...
+    def prompt(self, fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
+        """Register a function as a prompt; takes the same options as `mcp_toolhost.prompt`."""
+
+        def register(fn: F) -> F:
+            self.prompts.add(Prompt(fn, PromptOptions(**options)))
+            return fn
+
+        return register if fn is None else register(fn)
+
+    def add_module(self, spec: str) -> Served:
+        """Serve every `@tool`, `@resource` and `@prompt` function of a Python file or importable module."""
+        from ._tools.modules import import_tools_module, module_served
+
+        served = module_served(import_tools_module(spec))
+        for function in [*served.tools, *served.resources, *served.prompts]:
+            function.source = spec
+        for tool in served.tools:
             self.add_tool(tool)
-        return tools
+        for resource in served.resources:
+            self.resources.add(resource)
+        for prompt in served.prompts:
+            self.prompts.add(prompt)
+        return served
+
+    def swap(self, old: Served, new: Served, source: str) -> Served:
+        """Serve `new`'s resources and prompts in place of `old`'s (a reload); tools are left to the caller.
+
+        One change notice per list; one whose URI or name is taken by another source is
+        skipped, and logged. Returns `new` with only what is now served.
+        """
+        from ._tools.modules import Served
+
+        kept = Served(new.tools)
+        with self.resources.batch(), self.prompts.batch():
+            for resource in old.resources:
+                self.resources.discard(resource)
+            for prompt in old.prompts:
+                self.prompts.discard(prompt)
+            for resource in new.resources:
+                if _added(source, resource, self.resources.add):
+                    kept.resources.append(resource)
+            for prompt in new.prompts:
+                if _added(source, prompt, self.prompts.add):
+                    kept.prompts.append(prompt)
+        return kept
 
     def server(self) -> Server:
         """The protocol core for these tools, for a transport to `connect()` to."""
         from ._protocol.server import Server
 
-        return Server(self.registry, self.settings, list_changed=self.list_changed)
+        return Server(
+            self.registry,
+            self.settings,
+            resources=self.resources,
+            prompts=self.prompts,
+            subscriptions=self.subscriptions,
+            recorder=self.recorder,
+            list_changed=self.list_changed,
+        )
+
+    def metrics(self) -> Metrics:
+        """A snapshot of every figure: calls by tool and outcome, latencies, requests, messages, memory."""
+        from .metrics import Metrics
+
+        return Metrics.model_validate(self.recorder.snapshot())
 
     async def serve_stdio(self, stdout_fd: int | None = None) -> None:
         from ._transports.stdio import serve_stdio
@@ -135,3 +217,12 @@ class ToolHost:
             return 0
         serve = functools.partial(anyio.run, functools.partial(self.serve_http, sock, path, worker=True))
         return run_workers(workers, serve, functools.partial(announce, sock, path))
+
+
+def _added(source: str, function: T, add: Callable[[T], None]) -> bool:
+    try:
+        add(function)
+    except ConfigError as exc:  # the URI or name is taken
+        logger.error("%s: %s is not served: %s", source, function.kind, exc)
+        return False
+    return True

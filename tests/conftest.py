@@ -240,9 +240,19 @@ def wait_until_gone(pid: int) -> None:
 
 
 def run_cli(
-    *args: str, cwd: Path | None = None, input: bytes | None = None, timeout: float = 60
+    *args: str,
+    cwd: Path | None = None,
+    input: bytes | None = None,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run `mcp-toolhost ARGS` to completion (for commands like list-tools and call)."""
+    """Run `mcp-toolhost ARGS` to completion (for commands like list-tools and call); `env` adds variables."""
     return subprocess.run(
-        [executable(), *args], cwd=cwd, input=input, capture_output=True, timeout=timeout, check=False
+        [executable(), *args],
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
     )

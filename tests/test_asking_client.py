@@ -1,6 +1,7 @@
 """Tools asking the client (issue 9, handshake era): roots, elicitation and sampling.
 
-The 2026-07-28 era's input-required rounds are in test_asking_rounds.py.
+The 2026-07-28 era's input-required rounds are in test_asking_rounds.py; the SDK tests at the end
+run in both eras.
 
 Raw JSON-RPC over the real process's pipes, playing the client's part by hand, and the
 official SDK's `ClientSession` with its callbacks as an independent client.
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, ROOT, McpProcess, executable
 from doc_examples import block
+from test_asking_rounds import sdk_client
 
 TOOLS = str(FIXTURES / "ask_tools.py")
 ALL = {"roots": {"listChanged": True}, "sampling": {}, "elicitation": {"form": {}, "url": {}}}
@@ -328,10 +330,26 @@ def test_roots_are_not_asked_of_a_client_without_the_capability(spawn):
 # --- the official SDK client ------------------------------------------------------------
 
 
-@pytest.mark.anyio
-async def test_sdk_client_session_answers_every_kind_of_question(tmp_path):
+def sdk_session(**callbacks: Any) -> Any:
+    """A `ClientSession` (2025-11-25) on the real process serving the ask tools, as one context manager."""
+    from contextlib import asynccontextmanager
+
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
+
+    parameters = StdioServerParameters(command=executable(), args=["serve", "--no-builtins", "--tools", TOOLS])
+
+    @asynccontextmanager
+    async def session() -> Any:
+        async with stdio_client(parameters) as (read, write), ClientSession(read, write, **callbacks) as opened:
+            assert (await opened.initialize()).protocol_version == "2025-11-25"
+            yield opened
+
+    return session()
+
+
+@pytest.mark.anyio
+async def test_sdk_client_session_answers_every_kind_of_question(tmp_path):
     from mcp_types import CreateMessageResult, ElicitResult, ListRootsResult, Root, TextContent
 
     asked: list[str] = []
@@ -353,14 +371,8 @@ async def test_sdk_client_session_answers_every_kind_of_question(tmp_path):
     async def on_roots(context):
         return ListRootsResult(roots=[Root(uri=tmp_path.as_uri(), name="work")])
 
-    parameters = StdioServerParameters(command=executable(), args=["serve", "--no-builtins", "--tools", TOOLS])
-    async with (
-        stdio_client(parameters) as (read, write),
-        ClientSession(
-            read, write, elicitation_callback=on_elicit, sampling_callback=on_sample, list_roots_callback=on_roots
-        ) as session,
-    ):
-        assert (await session.initialize()).protocol_version == "2025-11-25"
+    callbacks = {"elicitation_callback": on_elicit, "sampling_callback": on_sample, "list_roots_callback": on_roots}
+    async with sdk_session(**callbacks) as session:
         deployed = await session.call_tool("deploy", {"env": "prod"})
         assert deployed.content[0].text == "Shipped [sdk-model, endTurn]"
         two = await session.call_tool("two_questions", {})
@@ -368,3 +380,32 @@ async def test_sdk_client_session_answers_every_kind_of_question(tmp_path):
         roots = await session.call_tool("roots", {})
         assert roots.structured_content == {"result": [tmp_path.as_uri()]}
     assert asked == ["Deploy to prod?", "Summarize the release notes", "Name?", "Age?"]
+
+
+# Both eras: the SDK's `ClientSession` (2025-11-25) and its `mcp.Client` (2026-07-28 rounds).
+ERAS = pytest.mark.parametrize("open_client", [sdk_session, sdk_client], ids=["2025-11-25", "2026-07-28"])
+
+
+@pytest.mark.anyio
+@ERAS
+@pytest.mark.parametrize("action", ["decline", "cancel"])
+async def test_sdk_clients_decline_or_cancel(open_client, action):
+    from mcp_types import ElicitResult
+
+    async def on_elicit(context, params):
+        return ElicitResult(action=action)
+
+    async with open_client(elicitation_callback=on_elicit) as client:
+        result = await client.call_tool("deploy", {"env": "prod"})
+    assert result.content[0].text == f"not deployed ({action})"
+
+
+@pytest.mark.anyio
+@ERAS
+async def test_sdk_clients_without_the_capabilities_get_error_results(open_client):
+    async with open_client() as client:
+        deployed = await client.call_tool("deploy", {"env": "prod"})
+        roots = await client.call_tool("roots", {})
+    says = "The client cannot ask the user: it did not declare the elicitation capability"
+    assert deployed.is_error and says in deployed.content[0].text, deployed
+    assert roots.is_error and "it did not declare the roots capability" in roots.content[0].text, roots

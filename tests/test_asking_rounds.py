@@ -99,6 +99,17 @@ def test_a_short_configured_key_is_refused_without_showing_it(spawn):
     assert "hunter2" not in server.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value"), [("request_state_ttl", "0"), ("client_roots_wait", "-1"), ("request_state_max_bytes", "0")]
+)
+def test_a_setting_for_asking_that_is_not_positive_is_refused(spawn, name, value):
+    server = start(spawn, **{name: value})
+    assert server.wait() != 0
+    says = f"environment variable MCP_TOOLHOST_{name.upper()}: {name}: Input should be greater than 0"
+    assert says in server.stderr, server.stderr
+    assert server.raw_stdout == []
+
+
 def test_a_tool_asking_differently_on_a_later_round_is_an_error_result(spawn):
     server = start(spawn)
     first = call(server, "fickle", {})["result"]
@@ -203,24 +214,3 @@ async def test_sdk_client_answers_every_kind_of_question_over_rounds(tmp_path):
         assert roots.structured_content == {"result": [tmp_path.as_uri()]}
     # Each question is asked once: earlier answers are replayed, not asked again.
     assert asked == ["Deploy to prod?", "Summarize the release notes", "Name?", "Age?", "roots"]
-
-
-@pytest.mark.anyio
-@pytest.mark.parametrize("action", ["decline", "cancel"])
-async def test_sdk_client_declines_or_cancels(action):
-    from mcp_types import ElicitResult
-
-    async def on_elicit(context, params):
-        return ElicitResult(action=action)
-
-    async with sdk_client(elicitation_callback=on_elicit) as client:
-        result = await client.call_tool("deploy", {"env": "prod"})
-    assert result.content[0].text == f"not deployed ({action})"
-
-
-@pytest.mark.anyio
-async def test_sdk_client_without_the_capability_gets_an_error_result():
-    async with sdk_client() as client:
-        result = await client.call_tool("deploy", {"env": "prod"})
-    assert result.is_error
-    assert "The client cannot ask the user: it did not declare the elicitation capability" in result.content[0].text

@@ -166,8 +166,11 @@ def test_2026_07_28_asks_in_an_input_required_round(spawn, tmp_path: Path) -> No
     (tmp_path / "kept.txt").write_text("x")
     server = spawn("serve", "--root", str(tmp_path), "--builtins", "files", "--confirm-destructive")
 
+    # A client declaring elicitation only: one declaring roots is asked for them first (test_client_roots).
+    envelope = {**ROUNDS_ENVELOPE, "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}}}
+
     def delete(name: str, **params: Any) -> dict[str, Any]:
-        arguments = {"name": "delete_path", "arguments": {"path": name}, "_meta": ROUNDS_ENVELOPE, **params}
+        arguments = {"name": "delete_path", "arguments": {"path": name}, "_meta": envelope, **params}
         return server.request("tools/call", arguments)["result"]
 
     said = {"gone.txt": "The user confirmed it.", "kept.txt": "The user declined: nothing was deleted."}

@@ -105,6 +105,38 @@ def test_sys_exit_in_a_tool_does_not_stop_the_server(server):
     assert server.request("ping")["result"] == {}
 
 
+def test_a_validator_raising_system_exit_fails_only_its_call(spawn, tmp_path):
+    """User code runs while a call's arguments are checked (a validator of the user's type): what it
+    raises, even a BaseException, fails that call only."""
+    tools = tmp_path / "exiting.py"
+    tools.write_text(
+        "from typing import Annotated\n"
+        "from pydantic import AfterValidator\n"
+        "from mcp_toolhost import prompt, tool\n\n"
+        "def leave(value: str) -> str:\n"
+        "    raise SystemExit(3)\n\n"
+        "@tool\n"
+        "def checked(name: Annotated[str, AfterValidator(leave)]) -> str:\n"
+        "    return name\n\n"
+        "@prompt\n"
+        "def checked_prompt(name: Annotated[str, AfterValidator(leave)]) -> str:\n"
+        "    return name\n"
+    )
+    server = spawn("serve", "--no-builtins", "--tools", str(tools))
+    server.initialize()
+    result = server.call("checked", {"name": "x"})["result"]
+    assert result == {
+        "content": [{"type": "text", "text": "Tool 'checked' failed while checking its arguments: SystemExit: 3"}],
+        "isError": True,
+    }
+    error = server.request("prompts/get", {"name": "checked_prompt", "arguments": {"name": "x"}})["error"]
+    assert error == {
+        "code": -32603,
+        "message": "Prompt 'checked_prompt' failed while checking its arguments: SystemExit: 3",
+    }
+    assert server.request("ping")["result"] == {}
+
+
 def test_result_over_the_size_cap_is_a_clear_error(spawn):
     server = spawn("serve", "--no-builtins", "--tools", TOOLS, env={"MCP_TOOLHOST_MAX_RESULT_BYTES": "10000"})
     server.initialize()

@@ -86,11 +86,18 @@ def test_tools_by_importable_module_name(spawn, tmp_path):
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "maths.py").write_text(
-        "from mcp_toolhost import tool\n\n@tool\ndef double(x: int) -> int:\n    '''Twice x.'''\n    return 2 * x\n"
+        "from mcp_toolhost import prompt, resource, tool\n\n"
+        "@tool\ndef double(x: int) -> int:\n    '''Twice x.'''\n    return 2 * x\n\n"
+        "@resource('maths://pi')\ndef pi() -> float:\n    return 3.14\n\n"
+        "@prompt\ndef explain(x: int) -> str:\n    return f'Explain {x}'\n"
     )
     server = spawn("serve", "--no-builtins", "--tools", "acme_tools.maths", env={"PYTHONPATH": str(tmp_path)})
     server.initialize()
     assert server.call("double", {"x": 21})["result"]["structuredContent"] == {"result": 42}
+    # @resource and @prompt in a module named to --tools too (issue 10).
+    assert server.request("resources/read", {"uri": "maths://pi"})["result"]["contents"][0]["text"] == "3.14"
+    prompt = server.request("prompts/get", {"name": "explain", "arguments": {"x": "2"}})["result"]
+    assert prompt["messages"][0]["content"]["text"] == "Explain 2"
 
 
 def test_tools_from_a_package_folder_include_those_it_imports_from_its_modules(spawn, tmp_path):

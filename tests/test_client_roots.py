@@ -1,8 +1,9 @@
 """The client's roots become the file tools' roots (issue 9): they replace the working directory,
 narrow configured roots and never widen them.
 
-Raw JSON-RPC over the real process's pipes, answering the server's `roots/list` by hand, and the
-official SDK's `ClientSession` with `list_roots_callback` as an independent client.
+Raw JSON-RPC over the real process's pipes, answering the server's `roots/list` by hand (in
+2026-07-28: as an input request), and the official SDK's `ClientSession` and `mcp.Client` with
+`list_roots_callback` as independent clients.
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def test_a_client_that_never_answers_delays_a_call_only_briefly(spawn, folders, 
     assert listed == {"directories": [str(folders["work"])], "source": CONFIGURED}, listed
 
 
-def test_manifest_path_parameters_follow_the_clients_roots(spawn, folders, tmp_path):
+def path_manifest(tmp_path: Path) -> Path:
+    """A manifest whose tool `show_path` prints its `type = "path"` parameter as the server confined it."""
     manifest = tmp_path / "path.toml"
     argv = FIXTURES / "plugins" / "sandbox" / "argv.py"
     manifest.write_text(
@@ -140,7 +142,11 @@ def test_manifest_path_parameters_follow_the_clients_roots(spawn, folders, tmp_p
         f'command = ["{sys.executable}", "{argv}", "{{file}}"]\noutput = {{ format = "json" }}\n\n'
         '[tool.parameters.file]\ntype = "path"\n'
     )
-    server = spawn("serve", "--no-builtins", "--manifest", str(manifest), cwd=Path("/"))
+    return manifest
+
+
+def test_manifest_path_parameters_follow_the_clients_roots(spawn, folders, tmp_path):
+    server = spawn("serve", "--no-builtins", "--manifest", str(path_manifest(tmp_path)), cwd=Path("/"))
     open_session(server, ROOTS)
     offer(server, folders["work"])
     shown = tool(server, "show_path", 1, {"file": "notes.txt"})
@@ -190,3 +196,110 @@ async def test_sdk_client_session_roots_are_the_file_tools_roots(folders):
         await session.send_roots_list_changed()
         changed = await session.call_tool("read_file", {"path": "notes.txt"})
         assert changed.structured_content["content"] == "other\n"
+
+
+# --- 2026-07-28: the roots asked as an input request -------------------------------------
+
+ROUNDS = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": ROOTS}
+
+
+def stateless(server: McpProcess, name: str, arguments: dict[str, Any], **params: Any) -> dict[str, Any]:
+    response = server.request("tools/call", {"name": name, "arguments": arguments, "_meta": ROUNDS, **params})
+    assert "result" in response, response
+    result: dict[str, Any] = response["result"]
+    return result
+
+
+def answered(server: McpProcess, name: str, arguments: dict[str, Any], *folders: Path) -> dict[str, Any]:
+    """Call `name`, which asks for the roots first, and answer with `folders`: the retry's result."""
+    first = stateless(server, name, arguments)
+    assert first["resultType"] == "input_required", first
+    assert first["inputRequests"] == {"question-1": {"method": "roots/list", "params": {}}}, first
+    roots = {"roots": [{"uri": folder.as_uri()} for folder in folders]}
+    return stateless(server, name, arguments, inputResponses={"question-1": roots}, requestState=first["requestState"])
+
+
+def test_2026_07_28_without_a_root_the_clients_root_is_asked_for_and_served(spawn, folders):
+    server = spawn("--builtins", "files", cwd=Path("/"))
+    listed = answered(server, "list_allowed_directories", {}, folders["work"])["structuredContent"]
+    assert listed == {"directories": [str(folders["work"])], "source": CLIENT}, listed
+    read = answered(server, "read_file", {"path": "notes.txt"}, folders["work"])
+    assert read["structuredContent"]["content"] == "work\n", read
+    outside = answered(server, "read_file", {"path": str(folders["other"] / "notes.txt")}, folders["work"])
+    assert outside["isError"] is True and "Access denied" in outside["content"][0]["text"], outside
+
+
+def test_2026_07_28_roots_are_asked_once_per_call_before_its_other_questions(spawn, folders):
+    (folders["work"] / "old.txt").write_text("old")
+    server = spawn("--builtins", "files", "--confirm-destructive", cwd=Path("/"))
+    envelope = {**ROUNDS, "io.modelcontextprotocol/clientCapabilities": {**ROOTS, "elicitation": {}}}
+    arguments = {"source": "old.txt", "destination": "notes.txt", "overwrite": True}  # two paths confined
+
+    def move(**params: Any) -> dict[str, Any]:
+        request = {"name": "move_file", "arguments": arguments, "_meta": envelope, **params}
+        result: dict[str, Any] = server.request("tools/call", request)["result"]
+        return result
+
+    first = move()
+    assert first["inputRequests"]["question-1"]["method"] == "roots/list", first
+    roots = {"roots": [{"uri": folders["work"].as_uri()}]}
+    second = move(inputResponses={"question-1": roots}, requestState=first["requestState"])
+    assert list(second["inputRequests"]) == ["question-2"], second
+    assert second["inputRequests"]["question-2"]["method"] == "elicitation/create", second
+    done = move(inputResponses={"question-2": {"action": "accept"}}, requestState=second["requestState"])
+    assert not done.get("isError") and (folders["work"] / "notes.txt").read_text() == "old", done
+
+
+def test_2026_07_28_manifest_path_parameters_follow_the_clients_roots(spawn, folders, tmp_path):
+    server = spawn("serve", "--no-builtins", "--manifest", str(path_manifest(tmp_path)), cwd=Path("/"))
+    shown = answered(server, "show_path", {"file": "notes.txt"}, folders["work"])
+    assert shown["structuredContent"]["result"] == [str(folders["work"] / "notes.txt")], shown
+    refused = answered(server, "show_path", {"file": str(folders["other"] / "notes.txt")}, folders["work"])
+    assert refused["isError"] is True and "Access denied" in refused["content"][0]["text"], refused
+
+
+def test_2026_07_28_a_client_root_narrows_the_configured_roots_as_in_the_handshake_era(spawn, folders, tmp_path):
+    server = spawn("--builtins", "files", "--root", str(tmp_path), cwd=Path("/"))
+    listed = answered(server, "list_allowed_directories", {}, folders["work/sub"])["structuredContent"]
+    assert listed == {"directories": [str(folders["work/sub"])], "source": CLIENT_INSIDE}, listed
+    wider = answered(server, "read_file", {"path": str(folders["work"] / "notes.txt")}, folders["work/sub"])
+    assert wider["isError"] is True and "Access denied" in wider["content"][0]["text"], wider
+    outside = answered(server, "list_allowed_directories", {}, folders["other"].parent.parent)
+    assert outside["structuredContent"] == {"directories": [str(tmp_path.resolve())], "source": CONFIGURED}
+
+
+def test_2026_07_28_configured_roots_are_used_without_asking_a_client_without_roots(spawn, folders):
+    server = spawn("--builtins", "files", "--root", str(folders["work"]), cwd=Path("/"))
+    call = {"name": "list_allowed_directories", "arguments": {}}
+    envelope = {**ROUNDS, "io.modelcontextprotocol/clientCapabilities": {}}
+    listed = server.request("tools/call", {**call, "_meta": envelope})["result"]
+    assert listed["structuredContent"] == {"directories": [str(folders["work"])], "source": CONFIGURED}, listed
+
+
+def test_2026_07_28_a_call_that_confines_no_path_is_not_asked(spawn):
+    server = spawn("--builtins", "env", cwd=Path("/"))
+    result = stateless(server, "get_env", {"name": "PATH"})
+    assert result["resultType"] == "complete", result
+
+
+@pytest.mark.anyio
+async def test_sdk_client_roots_are_the_file_tools_roots_over_rounds(folders):
+    from mcp import Client, StdioServerParameters
+    from mcp_types import ListRootsResult, Root
+
+    asked: list[str] = []
+
+    async def on_roots(context):
+        asked.append("roots")
+        return ListRootsResult(roots=[Root(uri=folders["work"].as_uri())])
+
+    parameters = StdioServerParameters(command=executable(), args=["--builtins", "files"], cwd="/")
+    async with Client(parameters, list_roots_callback=on_roots) as client:
+        assert client.protocol_version == "2026-07-28"
+        listed = await client.call_tool("list_allowed_directories", {})
+        assert listed.structured_content == {"directories": [str(folders["work"])], "source": CLIENT}
+        read_inside = await client.call_tool("read_file", {"path": "notes.txt"})
+        assert read_inside.structured_content["content"] == "work\n"
+        outside = await client.call_tool("read_file", {"path": str(folders["other"] / "notes.txt")})
+        assert outside.is_error and "Access denied" in outside.content[0].text
+    assert asked == ["roots"] * 3  # once per call: each 2026-07-28 call stands alone

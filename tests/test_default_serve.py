@@ -132,3 +132,22 @@ def test_bare_command_on_a_terminal_says_what_it_is_on_stderr_only():
         os.close(terminal)
         proc.kill()
         proc.wait()
+
+
+@pytest.mark.parametrize(("where", "why"), [("/", "is the file system's root"), ("home", "is the home directory")])
+def test_2026_07_28_no_root_when_started_in_a_folder_too_broad_to_serve(spawn, tmp_path, where, why):
+    home = tmp_path / "home" / "you"
+    home.mkdir(parents=True)
+    (home / "notes.txt").write_text("private\n")
+    cwd = Path("/") if where == "/" else home
+    server = spawn(cwd=cwd, env={"HOME": str(home)})
+    envelope = {  # a stateless call of a client that offers no roots
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    listed = server.call("list_allowed_directories", _meta=envelope)["result"]
+    assert listed["resultType"] == "complete" and listed["structuredContent"]["directories"] == [], listed
+    reason = listed["structuredContent"]["reason"]
+    assert f"the working directory {cwd.resolve()} {why}" in reason and GUIDANCE in reason, reason
+    refused = server.call("read_file", {"path": str(home / "notes.txt")}, _meta=envelope)["result"]
+    assert refused["isError"] is True and refused["content"][0]["text"] == reason, refused

@@ -35,10 +35,10 @@ INITIALIZE = {
 
 
 def start_http(
-    spawn: Callable[..., McpProcess], *args: str, env: dict[str, str] | None = None
+    spawn: Callable[..., McpProcess], *args: str, env: dict[str, str] | None = None, tools: tuple[str, ...] = TOOLS
 ) -> tuple[McpProcess, str]:
     """Start `serve --http 0` (a free loopback port); the URL is the one it prints on stderr."""
-    process = spawn("serve", "--http", "0", *TOOLS, *args, env=env)
+    process = spawn("serve", "--http", "0", *tools, *args, env=env)
     log = process.wait_for_stderr("serving Streamable HTTP on ")
     found = re.search(r"serving Streamable HTTP on (\S+)", log)
     assert found is not None
@@ -270,8 +270,9 @@ def stateless(url: str, method: str, params: dict[str, Any], **headers: str) -> 
     """A 2026-07-28 request with its envelope and the routing headers the revision asks for."""
     message = {"jsonrpc": "2.0", "id": 7, "method": method, "params": {**params, "_meta": ENVELOPE}}
     routing = {"mcp-protocol-version": "2026-07-28", "mcp-method": method}
-    if "name" in params:
-        routing["mcp-name"] = params["name"]
+    named = params.get("uri" if method == "resources/read" else "name")
+    if named is not None:
+        routing["mcp-name"] = named
     return post(url, message, **{**routing, **headers})
 
 
@@ -502,3 +503,82 @@ async def test_two_clients_may_use_the_same_id_at_once(url):
         assert answer.status_code == 200, answer.text
         assert answer.json()["id"] == 1
         assert answer.json()["result"]["content"][0]["text"] == "done"
+
+
+# --- resources and prompts -----------------------------------------------------------------
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "notes.txt").write_text("one\n")
+    return root / "notes.txt"
+
+
+@pytest.fixture
+def files_url(spawn: Callable[..., McpProcess], notes: Path) -> str:
+    """A server of the files under `notes`' folder as resources, and of resources_prompts.py."""
+    resources = ("--root", str(notes.parent), "--builtins", "files", "--tools", str(FIXTURES / "resources_prompts.py"))
+    return start_http(spawn, tools=resources)[1]
+
+
+def initialized(url: str) -> str:
+    session = initialize(url)
+    done = post(url, {"jsonrpc": "2.0", "method": "notifications/initialized"}, **{"mcp-session-id": session})
+    assert done.status_code == 202
+    return session
+
+
+def in_session(url: str, session: str, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    response = post(url, {"jsonrpc": "2.0", "id": 4, "method": method, "params": params}, **{"mcp-session-id": session})
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    assert "result" in answer, answer
+    return answer
+
+
+def test_resources_and_prompts_are_served_in_both_eras(files_url):
+    session = initialized(files_url)
+    read = {"uri": "config://app"}
+    review = {"name": "review", "arguments": {"code": "x = 1"}}
+    answers = [
+        in_session(files_url, session, "resources/read", read),
+        in_session(files_url, session, "prompts/get", review),
+    ]
+    for method, params in (("resources/read", read), ("prompts/get", review)):
+        response = stateless(files_url, method, params)
+        assert response.status_code == 200, response.text
+        assert response.json()["result"]["resultType"] == "complete"
+        answers.append(response.json())
+    for config in (answers[0], answers[2]):
+        assert json.loads(config["result"]["contents"][0]["text"])["debug"] is True
+    for prompt in (answers[1], answers[3]):
+        assert prompt["result"]["messages"][0]["content"]["text"] == "Please review this python code:\nx = 1"
+
+
+def test_a_subscribed_file_change_reaches_the_sessions_get_stream(files_url, notes):
+    session = initialized(files_url)
+    assert in_session(files_url, session, "resources/subscribe", {"uri": notes.as_uri()})["result"] == {}
+    notes.write_text("two\n")  # answered once watched: a change right after is seen
+    headers = {"accept": "text/event-stream", "mcp-session-id": session}
+    with httpx.stream("GET", files_url, headers=headers, timeout=TIMEOUT) as response:
+        assert response.status_code == 200
+        events = (json.loads(e["data"]) for e in sse_events(response.iter_lines()) if e.get("data"))
+        updated = next(m for m in events if m.get("method") == "notifications/resources/updated")
+    assert updated["params"] == {"uri": notes.as_uri()}
+
+
+def test_a_subscribed_file_change_reaches_the_listen_stream(files_url, notes):
+    params = {"notifications": {"resourceSubscriptions": [notes.as_uri()]}, "_meta": ENVELOPE}
+    message = {"jsonrpc": "2.0", "id": 9, "method": "subscriptions/listen", "params": params}
+    headers = {**ACCEPT, "mcp-protocol-version": "2026-07-28", "mcp-method": "subscriptions/listen"}
+    with httpx.stream("POST", files_url, json=message, headers=headers, timeout=TIMEOUT) as response:
+        assert response.headers["content-type"] == "text/event-stream"
+        events = (json.loads(e["data"]) for e in sse_events(response.iter_lines()) if e.get("data"))
+        acknowledged = next(events)
+        assert acknowledged["params"]["notifications"] == {"resourceSubscriptions": [notes.as_uri()]}
+        notes.write_text("two\n")  # acknowledged once watched
+        updated = next(events)
+    assert updated["method"] == "notifications/resources/updated"
+    assert updated["params"] == {"uri": notes.as_uri(), "_meta": {"io.modelcontextprotocol/subscriptionId": 9}}

@@ -105,6 +105,29 @@ def test_docs_writes_a_reference_of_every_tool(tmp_path):
     assert tools["count_words"]["source"] == "wordcount"
 
 
+def test_docs_includes_resources_templates_and_prompts_when_there_are_any():
+    functions = str(FIXTURES / "resources_prompts.py")
+    markdown = run_cli("docs", "--no-builtins", "--tools", functions)
+    assert markdown.returncode == 0, markdown.stderr.decode()
+    text = markdown.stdout.decode()
+    for heading in ("# Tools\n\nNo tools.", "# Resources", "# Resource templates", "# Prompts"):
+        assert f"\n{heading}\n" in f"\n{text}", heading
+    assert "## `config://app`\n\n**App config**\n\nThe application's configuration.\n\n" in text
+    assert "Name: `app_config` · MIME type: `application/json` · From: `" in text
+    assert "## `notes://{name}/{page}`" in text and "| `page` | integer | yes |  | Its page number. |" in text
+    assert "| `language` | no | The language it is written in. |" in text
+
+    as_json = json.loads(run_cli("docs", "--format", "json", "--no-builtins", "--tools", functions).stdout)
+    assert sorted(as_json) == ["prompts", "resourceTemplates", "resources", "tools"]
+    (review,) = [prompt for prompt in as_json["prompts"] if prompt["name"] == "review"]
+    assert review["arguments"][0] == {"name": "code", "description": "The code to review.", "required": True}
+    (logo,) = [resource for resource in as_json["resources"] if resource["uri"] == "bin://logo"]
+    assert "inputSchema" not in logo and logo["mimeType"] == "image/png"
+    # A host of tools only documents as before: tools alone.
+    tools_only = run_cli("docs", "--format", "json", "--no-builtins", "--tools", str(FIXTURES / "core_tools.py"))
+    assert list(json.loads(tools_only.stdout)) == ["tools"]
+
+
 def test_every_command_takes_the_plugin_options():
     for command in ("serve", "list-tools", "call", "check", "docs"):
         help_text = run_cli(command, "--help").stdout.decode()

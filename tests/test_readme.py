@@ -150,6 +150,11 @@ def test_configuration_file_example_is_read_from_the_working_directory(spawn, tm
     assert [tool["name"] for tool in server.list_tools()] == ["forecast"]
 
 
+def test_configuration_commands_example(tmp_path):
+    run_console(section("Configuration"), tmp_path)
+    assert (tmp_path / "mcp-toolhost.toml").read_text().startswith("# mcp-toolhost settings")
+
+
 def test_testing_example(tmp_path):
     write_my_tools(tmp_path)
     example = block(README, "python", "import pytest\n\nfrom mcp_toolhost import ToolHost")
@@ -164,3 +169,28 @@ def test_testing_example(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+
+
+def test_resources_prompts_and_completions_example(tmp_path, spawn):
+    text = section("Resources, prompts and completions")
+    (tmp_path / "notes.py").write_text(block(text, "python", "# notes.py"))
+    run_console(text, tmp_path)
+    server = spawn("serve", "--no-builtins", "--tools", "notes.py", cwd=tmp_path)
+    server.initialize()
+    ref = {"type": "ref/resource", "uri": "notes://{name}"}
+    completion = server.request("completion/complete", {"ref": ref, "argument": {"name": "name", "value": "t"}})
+    assert completion["result"]["completion"]["values"] == ["todo"]
+
+
+def test_resource_updated_example_tells_subscribers(tmp_path, spawn):
+    text = section("Resources, prompts and completions")
+    (tmp_path / "shared_notes.py").write_text(block(text, "python", "# shared_notes.py"))
+    server = spawn("serve", "--no-builtins", "--tools", "shared_notes.py", cwd=tmp_path)
+    server.initialize()
+    assert server.request("resources/subscribe", {"uri": "notes://todo"})["result"] == {}
+    assert not server.call("set_note", {"name": "todo", "text": "eggs"})["result"].get("isError")
+    (update,) = [n for n in server.notifications if n["method"] == "notifications/resources/updated"]
+    assert update["params"] == {"uri": "notes://todo"}
+    server.call("set_note", {"name": "other", "text": "x"})  # nobody subscribed to notes://other
+    assert len([n for n in server.notifications if n["method"] == "notifications/resources/updated"]) == 1
+    assert server.request("resources/read", {"uri": "notes://todo"})["result"]["contents"][0]["text"] == "eggs"

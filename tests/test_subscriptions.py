@@ -51,7 +51,9 @@ async def test_subscription_is_acknowledged_then_tagged_and_closed_by_cancel():
         )
         ack = client.notifications[0]
         assert ack["method"] == "notifications/subscriptions/acknowledged"
-        assert ack["params"] == {"notifications": {"toolsListChanged": True}, "_meta": {SUBSCRIPTION_ID: "sub"}}
+        # Honoured: what was asked for (not resourcesListChanged, which was not).
+        honoured = {"toolsListChanged": True, "promptsListChanged": True}
+        assert ack["params"] == {"notifications": honoured, "_meta": {SUBSCRIPTION_ID: "sub"}}
         host.add_tool(Tool(added))
         change = client.notifications[1]
         assert change == {

@@ -17,7 +17,9 @@ import functools
 import logging
 import math
 import threading
-from collections.abc import Callable
+import time
+import typing
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,32 +28,49 @@ import anyio.abc
 import anyio.from_thread
 import anyio.lowlevel
 
-from .._tools.asking import Root, file_roots, offered_roots
+from .._metrics.recorder import Outcome
+from .._tools.asking import Root, file_roots, offered_roots, roots_by_round
 from .._tools.context import LOG_LEVEL_RANK, Context
 from .._tools.results import error_result, tool_result
 from ..errors import (
     ArgumentsError,
     ConfigError,
+    InternalError,
     InvalidParams,
     InvalidRequest,
     MethodNotFound,
     ParseError,
     ProtocolError,
+    ResourceNotFound,
     ToolError,
 )
 from . import jsonrpc
 from .envelope import SUBSCRIPTION_ID_KEY, RequestScope, has_envelope, progress_token, stateless_scope
 from .outgoing import ClientRequests, refusal
-from .rounds import Asked, Replay, input_required_result, replay_for
+from .rounds import ROUND_METHODS, Asked, Replay, input_required_result, replay_for
 from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
 
 if TYPE_CHECKING:
+    from .._tools.function import Function, Runnable
     from .._tools.tool import Tool
     from .server import Server
 
 logger = logging.getLogger("mcp_toolhost.protocol")
+request_log = logging.getLogger("mcp_toolhost.requests")
+"""One record per request as it ends, at info level (README, "Request logs")."""
 
 Send = Callable[[bytes], None]
+Answer = Callable[["Call"], Awaitable[bytes]]
+"""Computes the encoded response to a call (see `Connection.start_call`)."""
+Started = tuple["Function | None", dict[str, Any], Answer]
+"""How to answer a request from a task: the function it runs (if any), its arguments, the answer."""
+# What a 2026-07-28 `subscriptions/listen` may ask for that a list change sends, by the
+# registry that changed (basic/patterns/subscriptions, SubscriptionFilter).
+_LIST_CHANGES = {
+    "tools": "toolsListChanged",
+    "resources": "resourcesListChanged",
+    "prompts": "promptsListChanged",
+}
 Reply = Callable[[bytes | None], None]
 """Answers one request; None means "no response" (it was cancelled)."""
 
@@ -59,21 +78,35 @@ Reply = Callable[[bytes | None], None]
 # SHOULD NOT send requests other than pings before the server has responded").
 _BEFORE_INIT = frozenset({"ping", "initialize"})
 # Removed in 2026-07-28 (changelog): answered -32601 when they carry the envelope.
-_HANDSHAKE_ONLY = frozenset({"ping", "initialize", "logging/setLevel"})
+# (Resource subscriptions moved to `subscriptions/listen`, SubscriptionFilter.resourceSubscriptions.)
+_HANDSHAKE_ONLY = frozenset({"ping", "initialize", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"})
 _DEFAULT_CLIENT_LOG_LEVEL = "info"
 _STRUCTURED_ONLY = "The result is in structuredContent only: repeated as text it would pass max_result_bytes."
 
 
+class CallFailed(Exception):
+    """User code timed out or raised (`Connection.invoke`): the message says so, for the client."""
+
+
+class CallRefused(CallFailed):
+    """User code raised a ToolError: it refused the request as made, and its message says what to change."""
+
+
 @dataclass(slots=True)
-class _Call:
-    """A tool call in progress: what was asked, under which scope, and how to answer it."""
+class Call:
+    """A request answered by a task (a tool call, a resource read...).
+
+    What was asked, under which scope, and how to answer it.
+    """
 
     request_id: jsonrpc.RequestId
-    tool: Tool
+    function: Function | None
+    """The user's function it runs, if any (reading a provided resource runs none)."""
     arguments: dict[str, Any]
     scope: RequestScope
     progress_token: str | int | None
     reply: Reply
+    answer: Answer
     send: Send
     """Where the call's own messages go (progress, logs, questions): the transport's stream for it."""
     close_stream: Callable[[], None] | None = None
@@ -83,14 +116,21 @@ class _Call:
     cancelled_by_client: bool = False
     reported_progress: bool = False
     replay: Replay | None = None
-    """2026-07-28: the answers of earlier input-required rounds (handshake era: None)."""
+    """2026-07-28: the answers of earlier input-required rounds (None: the handshake era, or a request
+    that cannot ask: only tools/call, prompts/get and resources/read have rounds)."""
+    method: str = ""
+    """The request's method (request log)."""
+    outcome: Outcome = "ok"
+    """How the call ended (metrics, request log, audit log); cancelled is decided last."""
+    started: float = field(default_factory=time.perf_counter)
 
 
 @dataclass(slots=True)
 class _Subscription:
-    """A 2026-07-28 `subscriptions/listen` stream: whether it asked for tool-list changes, and where it goes."""
+    """A 2026-07-28 `subscriptions/listen` stream: what it asked for (and is honoured), and where it goes."""
 
-    tools: bool
+    wanted: frozenset[str]
+    """The notifications honoured, as SubscriptionFilter keys."""
     stream: Send
 
 
@@ -113,13 +153,25 @@ class _Batch:
 class Connection:
     def __init__(self, server: Server, send: Send, task_group: anyio.abc.TaskGroup) -> None:
         self._server = server
-        self._send = send
+        self._recorder = recorder = server.recorder
+
+        def counted_send(data: bytes) -> None:
+            recorder.messages_out += 1
+            send(data)
+
+        self._send = counted_send
+        self._known_methods = server.handshake_methods | server.stateless_methods
+        # Decided once: below info level a request costs no logging work at all.
+        self._log_requests = request_log.isEnabledFor(logging.INFO)
         self._task_group = task_group
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
-        self._in_flight: dict[jsonrpc.RequestId, _Call] = {}
+        self._in_flight: dict[jsonrpc.RequestId, Call] = {}
         # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id.
         self._subscriptions: dict[jsonrpc.RequestId, _Subscription] = {}
+        # The resources the client subscribed to, each with the function that ends the
+        # subscription: by stream (the listen request's id), None for the handshake era's.
+        self._resource_subscriptions: dict[jsonrpc.RequestId | None, dict[str, Callable[[], None]]] = {}
         self._idle = anyio.Event()
         self._idle.set()
         # Calls accepted but not finished (running or waiting for a slot) are bounded too,
@@ -141,7 +193,11 @@ class Connection:
         self._roots_known = anyio.Event()
         self._roots_known.set()
         self._roots_deadline = 0.0
-        self._unsubscribe = server.registry.on_change(self._tools_changed)
+        self._unsubscribe = [
+            server.registry.on_change(functools.partial(self._list_changed, "tools")),
+            server.resources.on_change(functools.partial(self._list_changed, "resources")),
+            server.prompts.on_change(functools.partial(self._list_changed, "prompts")),
+        ]
 
     # --- input -----------------------------------------------------------------------
 
@@ -194,6 +250,7 @@ class Connection:
     def _receive_one(
         self, message: Any, reply: Reply, related: Send, close_stream: Callable[[], None] | None = None
     ) -> None:
+        self._recorder.messages_in += 1
         if jsonrpc.is_response(message):
             if not self._client_requests.resolve(message):  # nothing waits for it: dropped
                 logger.debug("dropped a response to an unknown request: id=%r", message.get("id"))
@@ -208,14 +265,21 @@ class Connection:
         if "id" not in message:
             self._notification(message["method"], params)
             return
-        request_id = message["id"]
+        request_id, method = message["id"], message["method"]
+        started = time.perf_counter() if self._log_requests else 0.0
+        self._recorder.request(method, method in self._known_methods)
+        outcome: Outcome = "ok"
         try:
-            self._request(request_id, message["method"], params, reply, related, close_stream)
+            self._request(request_id, method, params, reply, related, close_stream)
         except ProtocolError as error:
+            outcome = "protocol_error"
             reply(jsonrpc.error_message(request_id, error))
         except Exception as exc:  # a bug of ours: answer it, keep serving
-            logger.exception("internal error handling %r", message.get("method"))
+            outcome = "protocol_error"
+            logger.exception("internal error handling %r", method)
             reply(jsonrpc.error_message(request_id, ProtocolError(f"Internal error: {type(exc).__name__}")))
+        if self._log_requests and (outcome != "ok" or request_id not in self._in_flight):  # a call logs as it ends
+            _log_request(method, request_id, None, outcome, time.perf_counter() - started)
 
     # --- requests ----------------------------------------------------------------------
 
@@ -228,7 +292,11 @@ class Connection:
         related: Send,
         close_stream: Callable[[], None] | None,
     ) -> None:
-        if request_id in self._in_flight or request_id in self._subscriptions:
+        if (
+            request_id in self._in_flight
+            or request_id in self._subscriptions
+            or request_id in self._resource_subscriptions
+        ):
             raise InvalidRequest(f"Invalid request: id {request_id!r} is already in use by a request in flight")
         if method == "initialize":
             reply(jsonrpc.result_message(request_id, self._initialize(params)))
@@ -243,11 +311,29 @@ class Connection:
             scope = stateless_scope(params)  # a 2026-07-28-only method without its envelope: -32602
         else:
             raise MethodNotFound(f"Method not found: {method}", method)
-        if method == "tools/call":
-            self._start_tool_call(request_id, params, scope, reply, related, close_stream)
-            return
         if method == "subscriptions/listen":
             self._listen(request_id, params, reply, related)
+            return
+        starter = self._server.calls.get(method)
+        if starter is not None:
+            function, arguments, answer = starter(self, params, scope)
+            # 2026-07-28: a request that may ask the client brings the answers of its earlier rounds.
+            replay = None
+            if scope.stateless and method in ROUND_METHODS:
+                replay = replay_for(self._server.request_state, method, params)
+            self.start_call(
+                request_id,
+                function,
+                arguments,
+                scope,
+                params,
+                reply,
+                answer,
+                replay,
+                method=method,
+                related=related,
+                close_stream=close_stream,
+            )
             return
         handler = self._server.handlers.get(method)
         if handler is None:
@@ -306,28 +392,147 @@ class Connection:
         wanted = params.get("notifications")
         if not isinstance(wanted, dict):
             raise InvalidParams('subscriptions/listen: "notifications" must be an object')
-        tools = wanted.get("toolsListChanged") is True and self._server.list_changed
-        self._subscriptions[request_id] = _Subscription(tools, stream)
-        honoured = {"toolsListChanged": True} if tools else {}
+        uris = wanted.get("resourceSubscriptions", [])
+        if not isinstance(uris, list) or not all(isinstance(uri, str) for uri in uris):
+            raise InvalidParams('subscriptions/listen: "resourceSubscriptions" must be a list of URIs')
+        honoured: dict[str, Any] = {
+            key: True for key in _LIST_CHANGES.values() if wanted.get(key) is True and self._server.list_changed
+        }
+        # The acknowledgement lists the URIs subscribed; one refused is left out (and logged).
+        subscribed = [uri for uri in dict.fromkeys(uris) if self._try_subscribe(uri, request_id)]
+        reply(None)  # no answer while the stream is open (and a batch holding it must not wait)
+        if subscribed:
+            honoured["resourceSubscriptions"] = subscribed
+            # Acknowledged once their changes would be noticed; nothing is sent on the stream before.
+            self._task_group.start_soon(self._acknowledge_when_watched, request_id, honoured, stream)
+        else:
+            self._acknowledge(request_id, honoured, stream)
+
+    def _acknowledge(self, request_id: jsonrpc.RequestId, honoured: dict[str, Any], stream: Send) -> None:
+        self._subscriptions[request_id] = _Subscription(frozenset(honoured), stream)
         stream(
             jsonrpc.notification_message(
                 "notifications/subscriptions/acknowledged",
                 {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: request_id}},
             )
         )
-        reply(None)  # no answer while the stream is open (and a batch holding it must not wait)
+
+    async def _acknowledge_when_watched(
+        self, request_id: jsonrpc.RequestId, honoured: dict[str, Any], stream: Send
+    ) -> None:
+        await self._server.subscriptions.settled()
+        if request_id in self._resource_subscriptions:  # not closed by the client meanwhile
+            self._acknowledge(request_id, honoured, stream)
+
+    # --- calls: requests that run user code ---------------------------------------------
+
+    @property
+    def server(self) -> Server:
+        return self._server
+
+    def start_call(
+        self,
+        request_id: jsonrpc.RequestId,
+        function: Function | None,
+        arguments: dict[str, Any],
+        scope: RequestScope,
+        params: dict[str, Any],
+        reply: Reply,
+        answer: Answer,
+        replay: Replay | None = None,
+        *,
+        method: str,
+        related: Send,
+        close_stream: Callable[[], None] | None = None,
+    ) -> None:
+        """Answer a request from a task, with `answer(call)`: cancellable by the client, bounded
+        with the other calls in flight, and after the client's roots are known (handshake era).
+        The call's own messages go to `related` (see `receive`)."""
+        call = Call(
+            request_id,
+            function,
+            arguments,
+            scope,
+            progress_token(params),
+            reply,
+            answer,
+            related,
+            close_stream,
+            replay=replay,
+            method=method,
+        )
+        if function is not None and function.kind == "tool":  # counted as `_ended` counts it
+            self._recorder.call_started(function.name)
+        self._in_flight[request_id] = call
+        if self._idle.is_set():
+            self._idle = anyio.Event()
+        if len(self._in_flight) >= self._max_pending and self._room.is_set():
+            self._room = anyio.Event()
+        self._task_group.start_soon(self._run_call, call)
+
+    def bind(self, call: Call, function: Function) -> dict[str, Any]:
+        """The call's arguments validated into keyword arguments for `function` (with its Context).
+
+        Raises ArgumentsError for bad arguments, ConfigError if the function cannot be served, and
+        CallFailed when user code run by the validation (a validator of the user's types) raised.
+        """
+        if function.schema.context_parameter is not None:
+            call.context = self._context(call, function)
+        try:
+            return function.bind(call.arguments, call.context)
+        except (ArgumentsError, ConfigError, Asked):
+            raise
+        except BaseException as exc:  # SystemExit and the like too: this call fails, the server serves on
+            raise _failure(f"{_label(function)} failed while checking its arguments", exc) from None
+
+    async def invoke(self, call: Call, function: Runnable, kwargs: dict[str, Any]) -> Any:
+        """Run user code as every call runs it: under the call limiter and the timeout.
+
+        Raises CallFailed when it times out or raises (its message is for the client; the
+        traceback goes to the log), and `Asked` when it asked the client a question.
+        """
+        label = _label(function)
+        timeout = function.time_limit(self._server.settings)
+        try:
+            async with self._server.call_limiter:
+                with anyio.move_on_after(timeout) as deadline:
+                    value = await function.run(kwargs)
+                if deadline.cancelled_caught:
+                    call.outcome = "timeout"
+                    raise CallFailed(f"{label} timed out after {timeout:g} seconds and was cancelled.")
+            return value
+        except (CallFailed, Asked):
+            raise
+        except anyio.get_cancelled_exc_class():
+            if anyio.current_effective_deadline() == -math.inf:
+                raise  # we are being cancelled: the client, a shutdown
+            # The function's own CancelledError (it awaited something a library cancelled):
+            # a failure of this call, not a reason to stop serving.
+            logger.error("%s raised a cancellation of its own", label, exc_info=True)
+            raise CallFailed(f"{label} failed: it was cancelled from within") from None
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt and the like included
+            question = _asked_within(exc)
+            if question is not None:  # asked from a task of the function's own task group
+                raise question from None
+            raise _failure(f"{label} failed", exc) from None
+
+    def answered(self, call: Call, result: dict[str, Any]) -> bytes:
+        """The response carrying `result`, with what the call's revision adds to every result.
+
+        Raises InternalError if it is larger than `max_result_bytes`, as a tool's result may not be.
+        """
+        encoded = jsonrpc.encode(self._server.finish_result(result, call.scope))
+        limit = self._server.settings.max_result_bytes
+        if len(encoded) > limit:
+            raise InternalError(
+                f"The result is {len(encoded)} bytes, more than the {limit} byte limit on results"
+                " (max_result_bytes); ask for less."
+            )
+        return jsonrpc.encoded_result_message(call.request_id, encoded)
 
     # --- tool calls ------------------------------------------------------------------
 
-    def _start_tool_call(
-        self,
-        request_id: jsonrpc.RequestId,
-        params: dict[str, Any],
-        scope: RequestScope,
-        reply: Reply,
-        related: Send,
-        close_stream: Callable[[], None] | None,
-    ) -> None:
+    def start_tool_call(self, params: dict[str, Any], scope: RequestScope) -> Started:
         name = params.get("name")
         if not isinstance(name, str):
             raise InvalidParams('tools/call: "name" must be a string')
@@ -339,38 +544,71 @@ class Connection:
             arguments = {}
         elif not isinstance(arguments, dict):
             raise InvalidParams('tools/call: "arguments" must be an object')
-        call = _Call(request_id, tool, arguments, scope, progress_token(params), reply, related, close_stream)
-        if scope.stateless:
-            call.replay = replay_for(self._server.request_state, params, name, arguments)
-        self._in_flight[request_id] = call
-        if self._idle.is_set():
-            self._idle = anyio.Event()
-        if len(self._in_flight) >= self._max_pending and self._room.is_set():
-            self._room = anyio.Event()
-        self._task_group.start_soon(self._run_tool_call, call)
+        return tool, arguments, self._tool_call_answer
 
-    async def _run_tool_call(self, call: _Call) -> None:
+    async def _run_call(self, call: Call) -> None:
         answer: bytes | None = None
         try:
             with call.cancel_scope:
                 try:
-                    if not call.scope.stateless:  # 2026-07-28: no roots/list, so no client roots
+                    if not call.scope.stateless:
                         await self._client_roots_settled()
                         offered_roots.set(self.client_roots)  # this call's task (and its worker thread) only
-                    answer = await self._tool_call_answer(call)
+                    elif (
+                        call.replay is not None
+                        and refusal("roots/list", {}, call.scope.version, call.scope.client_capabilities) is None
+                    ):
+                        roots_by_round.set(functools.cache(functools.partial(self._roots_by_round, call)))
+                    answer = await call.answer(call)
+                except Asked as asked:  # 2026-07-28: a prompt or resource asked the client
+                    answer = self._asked_answer(call, asked)
+                except ProtocolError as refused:
+                    answer = jsonrpc.error_message(call.request_id, refused)
+                    call.outcome = "protocol_error"
                 except Exception as exc:  # a bug of ours: this call fails, the server serves on
-                    logger.exception("internal error in a call to %s", call.tool.name)
+                    logger.exception("internal error in a call to %s", call.function or "a provider")
                     error = ProtocolError(f"Internal error: {type(exc).__name__}")
                     answer = jsonrpc.error_message(call.request_id, error)
+                    call.outcome = "protocol_error"
                 if call.reported_progress and self._server.settings.progress_pause > 0:
                     await self._let_progress_arrive_first()
         finally:
             if call.context is not None:
                 call.context._cancelled = True  # no progress or log after the answer
             self._forget(call)
+        if call.cancelled_by_client or answer is None:  # by the client, or by a shutdown
+            call.outcome, answer = "cancelled", None
+        self._ended(call, answer)
         # Cancellation: "Not send a response for the cancelled request" (2025-11-25), and on
         # 2026-07-28 stdio the server "MUST NOT send any further messages for it".
-        call.reply(None if call.cancelled_by_client else answer)
+        call.reply(answer)
+
+    def _ended(self, call: Call, answer: bytes | None) -> None:
+        """The one place a finished call is reported: metrics, the request log, the audit log.
+
+        Before its answer is sent: a client holding the answer finds the audit line.
+        """
+        size = 0 if answer is None else len(answer)
+        tool = call.function.name if call.function is not None and call.function.kind == "tool" else None
+        if tool is not None:
+            seconds = self._recorder.call_ended(tool, call.outcome, call.started, size)
+        else:
+            seconds = time.perf_counter() - call.started
+        if self._log_requests:
+            _log_request(call.method, call.request_id, tool, call.outcome, seconds)
+        audit = self._server.audit
+        if audit is not None and tool is not None:
+            audit.record(
+                request_id=call.request_id,
+                tool=tool,
+                arguments=call.arguments,
+                version=call.scope.version,
+                client_info=call.scope.client_info,
+                # The audit log has four outcomes (README, "Audit log"): a JSON-RPC error is an error.
+                outcome="error" if call.outcome == "protocol_error" else call.outcome,
+                seconds=seconds,
+                size=size,
+            )
 
     async def _let_progress_arrive_first(self) -> None:
         """Send a call's progress, then pause, before its answer: the client reads them apart.
@@ -386,7 +624,7 @@ class Connection:
         """
         await anyio.sleep(self._server.settings.progress_pause)
 
-    def _forget(self, call: _Call) -> None:
+    def _forget(self, call: Call) -> None:
         if self._in_flight.get(call.request_id) is call:  # a cancel may have freed the id already
             del self._in_flight[call.request_id]
         if len(self._in_flight) < self._max_pending:
@@ -394,22 +632,31 @@ class Connection:
         if not self._in_flight:
             self._idle.set()
 
-    async def _tool_call_answer(self, call: _Call) -> bytes:
+    async def _tool_call_answer(self, call: Call) -> bytes:
         settings = self._server.settings
-        request_id, tool, scope = call.request_id, call.tool, call.scope
+        request_id, scope = call.request_id, call.scope
+        tool = typing.cast("Tool", call.function)
         try:
-            if tool.schema.context_parameter is not None:
-                call.context = self._context(call)
-            kwargs = tool.bind(call.arguments, call.context)
+            kwargs = self.bind(call, tool)
+        except CallFailed as failure:
+            call.outcome = "error"
+            result = error_result(str(failure))
         except ArgumentsError as error:
             if not validation_errors_as_results(scope.version):
+                call.outcome = "protocol_error"
                 return jsonrpc.error_message(request_id, InvalidParams(str(error), {"errors": error.errors}))
+            call.outcome = "error"
             result = error_result(str(error))
         except ConfigError as error:
+            call.outcome = "protocol_error"
             logger.error("tool %s cannot be served: %s", tool.name, error)
             return jsonrpc.error_message(request_id, ProtocolError(f"Tool {tool.name!r} cannot be served: {error}"))
+        except Asked as asked:  # 2026-07-28: validating a path argument asked for the client's roots
+            result = self._tool_input_required(call, asked)
         else:
-            result = await self._execute(call, kwargs, feature_level(scope.version))
+            result = await self._execute(call, tool, kwargs, feature_level(scope.version))
+            if result.get("isError") and call.outcome == "ok":  # (a timeout is an error result too)
+                call.outcome = "error"
         encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes and "structuredContent" in result:
             # server/tools, "Structured Content": the text block repeating the structured result is a
@@ -417,6 +664,7 @@ class Connection:
             result["content"] = [{"type": "text", "text": _STRUCTURED_ONLY}]
             encoded = jsonrpc.encode(self._server.finish_result(result, scope))
         if len(encoded) > settings.max_result_bytes:
+            call.outcome = "error"
             message = (
                 f"Tool {tool.name!r} returned {len(encoded)} bytes, more than the {settings.max_result_bytes}"
                 " byte limit on results (max_result_bytes). Ask for less, e.g. a smaller range or page."
@@ -424,46 +672,41 @@ class Connection:
             encoded = jsonrpc.encode(self._server.finish_result(error_result(message), scope))
         return jsonrpc.encoded_result_message(request_id, encoded)
 
-    async def _execute(self, call: _Call, kwargs: dict[str, Any], level: int) -> dict[str, Any]:
-        tool = call.tool
-        timeout = self._server.settings.timeout_for(tool.name) if tool.timeout is None else tool.timeout
+    async def _execute(self, call: Call, tool: Tool, kwargs: dict[str, Any], level: int) -> dict[str, Any]:
         try:
-            async with self._server.call_limiter:
-                with anyio.move_on_after(timeout) as deadline:
-                    value = await tool.run(kwargs)
-                if deadline.cancelled_caught:
-                    return error_result(f"Tool {tool.name!r} timed out after {timeout:g} seconds and was cancelled.")
-            return tool_result(tool, value, level)
-        except ToolError as error:
-            return error_result(str(error))
+            value = await self.invoke(call, tool, kwargs)
+        except CallFailed as failure:
+            return error_result(str(failure))
         except Asked as asked:  # 2026-07-28: the tool asked a question with no answer yet
-            return self._input_required(call, asked)
-        except anyio.get_cancelled_exc_class():
-            if anyio.current_effective_deadline() == -math.inf:
-                raise  # we are being cancelled: the client, a shutdown
-            # The tool's own CancelledError (it awaited something a library cancelled):
-            # a failure of this call, not a reason to stop serving.
-            logger.error("tool %s raised a cancellation of its own", tool.name, exc_info=True)
-            return error_result(f"Tool {tool.name!r} failed: it was cancelled from within")
-        except BaseException as exc:  # SystemExit, KeyboardInterrupt and the like included
-            question = _asked_within(exc)
-            if question is not None:  # asked from a task of the tool's own task group
-                return self._input_required(call, question)
-            # The model gets the exception's type and message, never a traceback; the
-            # traceback goes to the server's log.
-            logger.error("tool %s raised", tool.name, exc_info=True)
-            return error_result(f"Tool {tool.name!r} failed: {type(exc).__name__}: {exc}")
+            return self._tool_input_required(call, asked)
+        return tool_result(tool, value, level)
 
-    def _input_required(self, call: _Call, asked: Asked) -> dict[str, Any]:
+    def _input_required(self, call: Call, asked: Asked) -> dict[str, Any]:
+        """The InputRequiredResult asking `asked`'s question; a ToolError when its requestState is too large."""
+        assert call.replay is not None  # only a 2026-07-28 request asks by rounds, and it has a replay
+        return input_required_result(self._server.request_state, asked, call.replay)
+
+    def _tool_input_required(self, call: Call, asked: Asked) -> dict[str, Any]:
         try:
-            return input_required_result(self._server.request_state, asked, call.tool.name, call.arguments)
+            return self._input_required(call, asked)
         except ToolError as error:
             return error_result(str(error))
 
-    def _context(self, call: _Call) -> Context:
+    def _asked_answer(self, call: Call, asked: Asked) -> bytes:
+        """The answer to a prompt or resource that asked the client (a tool call answers its own)."""
+        try:
+            return self.answered(call, self._input_required(call, asked))
+        except ToolError as error:  # the requestState would be too large
+            refused: ProtocolError = InternalError(str(error))
+        except ProtocolError as error:  # the result would be
+            refused = error
+        call.outcome = "protocol_error"
+        return jsonrpc.error_message(call.request_id, refused)
+
+    def _context(self, call: Call, function: Function) -> Context:
         return Context(
             request_id=call.request_id,
-            tool_name=call.tool.name,
+            tool_name=function.name,
             protocol_version=call.scope.version,
             progress_token=call.progress_token,
             min_log_level=call.scope.log_level,
@@ -471,11 +714,12 @@ class Connection:
             client_capabilities=call.scope.client_capabilities,
             notify=functools.partial(self._notify, call),
             ask=functools.partial(self._ask_client, call),
+            resource_updated=self._server.subscriptions.updated,
             close_stream=functools.partial(self._close_stream, call),
         )
 
-    async def _ask_client(self, call: _Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """A tool's question to the client (`Context.elicit`, `sample`, `list_roots`)."""
+    async def _ask_client(self, call: Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A function's question to the client (`Context.elicit`, `sample`, `list_roots`)."""
         scope = call.scope
         reason = refusal(method, params, scope.version, scope.client_capabilities)
         if reason is not None:
@@ -483,6 +727,13 @@ class Connection:
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
             return call.replay.ask(method, params)
         return await self._client_requests.request(method, params, call.send)
+
+    def _roots_by_round(self, call: Call) -> tuple[Root, ...]:
+        """2026-07-28: the call's client's roots, asked as an input request (no server-to-client
+        `roots/list` there). SEP-2577 deprecates roots in 2026-07-28, but its "wire-level behavior is
+        unchanged" and deprecated features stay "fully functional": a client declaring them is asked."""
+        assert call.replay is not None  # a stateless call always has one
+        return tuple(file_roots(call.replay.ask("roots/list", {})))
 
     # --- notifications -----------------------------------------------------------------
 
@@ -501,7 +752,9 @@ class Connection:
         # unknown" or already finished; `initialize` is answered at once, so never here.
         if not jsonrpc.is_valid_id(request_id):
             return  # (a bool would find the call whose id is 1: True == 1 as a dict key)
-        if self._subscriptions.pop(request_id, None) is not None:
+        if request_id in self._subscriptions or request_id in self._resource_subscriptions:
+            self._subscriptions.pop(request_id, None)
+            self._end_resource_subscriptions(request_id)
             return  # the client closed its subscription stream: nothing more is sent on it
         call = self._in_flight.get(request_id)
         if call is None:
@@ -545,35 +798,88 @@ class Connection:
             with anyio.move_on_after(self._roots_deadline - anyio.current_time()):
                 await self._roots_known.wait()
 
-    def _notify(self, call: _Call, method: str, params: dict[str, Any]) -> None:
+    def _notify(self, call: Call, method: str, params: dict[str, Any]) -> None:
         """Send a tool's notification, from the event loop or from a sync tool's worker thread."""
         if method == "notifications/progress":
             call.reported_progress = True
-        data = jsonrpc.notification_message(method, params)
-        if threading.get_ident() == self._loop_thread:
-            call.send(data)
-        else:  # a sync tool in a worker thread
-            anyio.from_thread.run_sync(call.send, data, token=self._token)
+        self._from_any_thread(call.send, jsonrpc.notification_message(method, params))
 
-    def _close_stream(self, call: _Call) -> None:
+    def _from_any_thread(self, function: Callable[..., None], *args: Any) -> None:
+        """Run `function` on the event loop: called there, or from a sync function's worker thread."""
+        if threading.get_ident() == self._loop_thread:
+            function(*args)
+        else:
+            anyio.from_thread.run_sync(function, *args, token=self._token)
+
+    def _close_stream(self, call: Call) -> None:
         if call.close_stream is None:
             return  # stdio, 2026-07-28, or a client too old to resume: nothing to close
-        if threading.get_ident() == self._loop_thread:
-            call.close_stream()
-        else:  # a sync tool in a worker thread
-            anyio.from_thread.run_sync(call.close_stream, token=self._token)
+        self._from_any_thread(call.close_stream)
 
-    def _tools_changed(self) -> None:
+    # --- resource subscriptions ------------------------------------------------------------
+
+    def subscribe_resource(self, uri: str, stream: jsonrpc.RequestId | None) -> None:
+        """Send `notifications/resources/updated` for `uri` until unsubscribed: on the 2026-07-28
+        `stream` (a listen request's id), or to the handshake-era client (None).
+
+        Raises ResourceNotFound when nothing serves `uri`, InvalidParams when it is refused
+        (a file outside the allowed roots).
+        """
+        subscribed = self._resource_subscriptions.setdefault(stream, {})
+        if uri in subscribed:
+            return  # subscribing twice is one subscription (one notification per change)
+        served = self._server.resources.find(uri) is not None
+        notify = functools.partial(self._resource_updated, stream)
+        try:
+            end = self._server.subscriptions.subscribe(uri, notify, served=served)
+        except ToolError as error:
+            raise InvalidParams(str(error), {"uri": uri}) from None
+        if end is None:
+            raise ResourceNotFound(uri, handshake=stream is None)
+        subscribed[uri] = end
+
+    def _try_subscribe(self, uri: str, stream: jsonrpc.RequestId) -> bool:
+        try:
+            self.subscribe_resource(uri, stream)
+        except ProtocolError as error:
+            logger.warning("subscriptions/listen: not subscribed to %s: %s", uri[:200], error)
+            return False
+        return True
+
+    def unsubscribe_resource(self, uri: str) -> None:
+        """End the handshake-era client's subscription to `uri` (none: nothing to do)."""
+        end = self._resource_subscriptions.get(None, {}).pop(uri, None)
+        if end is not None:
+            end()
+
+    def _end_resource_subscriptions(self, stream: jsonrpc.RequestId | None) -> None:
+        for end in self._resource_subscriptions.pop(stream, {}).values():
+            end()
+
+    def _resource_updated(self, stream: jsonrpc.RequestId | None, uri: str) -> None:
+        params: dict[str, Any] = {"uri": uri}
+        send: Send = self._send
+        if stream is not None:
+            subscription = self._subscriptions.get(stream)
+            if subscription is None:
+                return  # not acknowledged yet: the stream is not open
+            params["_meta"] = {SUBSCRIPTION_ID_KEY: stream}
+            send = subscription.stream
+        self._from_any_thread(send, jsonrpc.notification_message("notifications/resources/updated", params))
+
+    def _list_changed(self, kind: str) -> None:
+        """Tell the client the tools, resources or prompts changed (`notifications/{kind}/list_changed`)."""
         if not self._server.list_changed:
             return
+        method = f"notifications/{kind}/list_changed"
         # Handshake era: to every initialized client. 2026-07-28: only on the subscription
         # streams that asked for it, each tagged with its subscription id.
         if self._handshake is not None and self._initialized_notified:
-            self._send(jsonrpc.notification_message("notifications/tools/list_changed", {}))
+            self._send(jsonrpc.notification_message(method, {}))
         for request_id, subscription in self._subscriptions.items():
-            if subscription.tools:
+            if _LIST_CHANGES[kind] in subscription.wanted:
                 meta = {"_meta": {SUBSCRIPTION_ID_KEY: request_id}}
-                subscription.stream(jsonrpc.notification_message("notifications/tools/list_changed", meta))
+                subscription.stream(jsonrpc.notification_message(method, meta))
 
     # --- shutdown ----------------------------------------------------------------------
 
@@ -595,13 +901,29 @@ class Connection:
         finally:  # cancelled while waiting (an HTTP client closed its stream): the same, at once
             for call in list(self._in_flight.values()):
                 call.cancel_scope.cancel()
-            self._unsubscribe()
+            for unsubscribe in self._unsubscribe:
+                unsubscribe()
+            for stream in list(self._resource_subscriptions):
+                self._end_resource_subscriptions(stream)
             # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
             # listen request with an empty result carrying the subscription id.
             for request_id, subscription in list(self._subscriptions.items()):
                 meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
                 subscription.stream(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
             self._subscriptions.clear()
+
+
+def _label(function: Runnable) -> str:
+    return f"{function.kind.capitalize()} {function.name!r}"
+
+
+def _failure(failed: str, exc: BaseException) -> CallFailed:
+    """What the client is told of an exception user code raised: a ToolError's own message, else
+    `failed` with the exception's type and message, never a traceback (that goes to the log)."""
+    if isinstance(exc, ToolError):
+        return CallRefused(str(exc))
+    logger.error("%s", failed, exc_info=exc)
+    return CallFailed(f"{failed}: {type(exc).__name__}: {exc}")
 
 
 def _asked_within(exc: BaseException) -> Asked | None:
@@ -615,3 +937,14 @@ def _asked_within(exc: BaseException) -> Asked | None:
     while isinstance(found, BaseExceptionGroup):
         found = found.exceptions[0]  # several tasks asking at once: the first question goes first
     return found if isinstance(found, Asked) else None
+
+
+def _log_request(
+    method: str, request_id: jsonrpc.RequestId, tool: str | None, outcome: Outcome, seconds: float
+) -> None:
+    fields: dict[str, Any] = {"method": method, "id": request_id}
+    if tool is not None:
+        fields["tool"] = tool
+    fields["outcome"] = outcome
+    fields["duration_ms"] = round(seconds * 1000, 3)
+    request_log.info("request", extra=fields)

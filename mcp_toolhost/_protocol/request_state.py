@@ -1,9 +1,10 @@
 """The sealed `requestState` of 2026-07-28 input-required rounds (basic/patterns/input-required).
 
-It carries, between rounds, the answers a tool call got so far. The client holds it, so
-it is attacker-controlled input: it is signed with HMAC-SHA256 under the configured
-`request_state_key` or a random per-process key, and bound to the tool name, a hash of
-the canonical arguments and an expiry. Whatever does not open (tampered, sealed by
+It carries, between rounds, the answers a request (a tool call, a prompt, a resource
+read) got so far. The client holds it, so it is attacker-controlled input: it is signed
+with HMAC-SHA256 under the configured `request_state_key` or a random per-process key,
+and bound to the method, a hash of the canonical request (the tool or prompt name and
+its arguments, or the resource URI) and an expiry. Whatever does not open (tampered, sealed by
 another key, for another call, expired) is one -32602 "Invalid or expired requestState",
 never saying which check failed. Signed, not encrypted: it holds only what the client
 itself answered.
@@ -54,11 +55,11 @@ def _unb64(text: str) -> bytes:
     return data
 
 
-def _arguments_digest(arguments: dict[str, Any]) -> str:
+def _request_digest(request: dict[str, Any]) -> str:
     # Canonical: sorted keys, no spaces, ASCII (total for any text the wire decoded).
     import hashlib
 
-    canonical = json.dumps(arguments, sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
@@ -77,13 +78,13 @@ class StateSeal:
 
         return hmac.new(self._key, _FORMAT.encode() + b"." + packed, hashlib.sha256).digest()
 
-    def seal(self, tool: str, arguments: dict[str, Any], answers: Sequence[Answer], pending: str) -> str:
+    def seal(self, method: str, request: dict[str, Any], answers: Sequence[Answer], pending: str) -> str:
         """The state for the next round; a ToolError when it would pass `request_state_max_bytes`."""
         import zlib
 
         body = {
-            "t": tool,
-            "a": _arguments_digest(arguments),
+            "t": method,
+            "a": _request_digest(request),
             "e": time.time() + self._ttl,  # wall clock: processes sharing a key share it too
             "p": pending,
             "r": [[method, result] for method, result in answers],
@@ -92,14 +93,14 @@ class StateSeal:
         state = f"{_FORMAT}.{_b64(packed)}.{_b64(self._mac(packed))}"
         if len(state) > self._max_bytes:
             raise ToolError(
-                f"The answers this call got so far make a requestState of {len(state)} bytes, more than "
+                f"The answers this request got so far make a requestState of {len(state)} bytes, more than "
                 f"request_state_max_bytes ({self._max_bytes}): ask fewer or shorter questions in one call, "
                 "or raise the setting."
             )
         return state
 
-    def open(self, state: object, tool: str, arguments: dict[str, Any]) -> Opened:
-        """The answers a state carries, if this process sealed it for this call and it has not expired."""
+    def open(self, state: object, method: str, request: dict[str, Any]) -> Opened:
+        """The answers a state carries, if this process sealed it for this request and it has not expired."""
         import hmac
         import zlib
 
@@ -116,6 +117,6 @@ class StateSeal:
             raise InvalidParams(INVALID_STATE)
         # Sealed by us (or a process sharing the key): only the binding and expiry remain to check.
         body = _json.loads(zlib.decompress(packed))
-        if body["t"] != tool or body["a"] != _arguments_digest(arguments) or time.time() > body["e"]:
+        if body["t"] != method or body["a"] != _request_digest(request) or time.time() > body["e"]:
             raise InvalidParams(INVALID_STATE)
         return Opened([(method, result) for method, result in body["r"]], body["p"])

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from .._tools.registry import ToolRegistry
+from .._metrics.recorder import Recorder
+from .._tools.catalog import ResourceCatalog
+from .._tools.function import definitions
+from .._tools.prompt import Prompt
+from .._tools.registry import Registry, ToolRegistry
 from .._version import __version__
 from ..config import Settings
-from ..errors import ConfigError, InvalidParams
-from .connection import Connection, Send
+from ..errors import InvalidParams
+from .completion import complete
+from .connection import Connection, Send, Started
 from .envelope import SERVER_INFO_KEY, RequestScope
+from .prompts import get_prompt, list_prompts
 from .request_state import StateSeal
+from .resources import list_resources, list_templates, read_resource
+from .subscriptions import ResourceSubscriptions, subscribe, unsubscribe
 from .versions import LATEST_HANDSHAKE, STATELESS_VERSIONS, feature_level
 
-logger = logging.getLogger("mcp_toolhost.protocol")
+if TYPE_CHECKING:
+    from .._audit import AuditLog
 
 Handler = Callable[[Connection, dict[str, Any], RequestScope], dict[str, Any]]
+"""Answers a request at once."""
+CallHandler = Callable[[Connection, dict[str, Any], RequestScope], Started]
+"""Checks a request, and says how to answer it from a task (`Connection.start_call`): it runs user code."""
 
 
 class Server:
@@ -30,9 +41,24 @@ class Server:
     the core never touches stdin, stdout or a socket itself.
     """
 
-    def __init__(self, registry: ToolRegistry, settings: Settings, *, list_changed: bool = False) -> None:
+    def __init__(
+        self,
+        registry: ToolRegistry,
+        settings: Settings,
+        *,
+        resources: ResourceCatalog | None = None,
+        prompts: Registry[Prompt] | None = None,
+        subscriptions: ResourceSubscriptions | None = None,
+        recorder: Recorder | None = None,
+        list_changed: bool = False,
+    ) -> None:
         self.registry = registry
+        self.resources = resources if resources is not None else ResourceCatalog()
+        self.prompts: Registry[Prompt] = prompts if prompts is not None else Registry("prompt")
+        self.subscriptions = subscriptions if subscriptions is not None else ResourceSubscriptions()
         self.settings = settings
+        self.recorder = recorder if recorder is not None else Recorder.of(settings)
+        """Where requests and tool calls are counted as they end (metrics)."""
         self.list_changed = list_changed
         self.call_limiter = anyio.CapacityLimiter(settings.max_concurrent_calls)
         self.request_state = StateSeal(
@@ -40,18 +66,56 @@ class Server:
         )
         self.server_info: dict[str, Any] = {"name": settings.name, "title": settings.title, "version": __version__}
         self.capabilities: dict[str, Any] = {"tools": {"listChanged": list_changed}, "logging": {}}
+        # Only what is served, or may come with a reload (server/resources, server/prompts:
+        # a server that supports them MUST declare them). Any resource can be subscribed to:
+        # files are watched, and the others' code announces their changes.
+        if self.resources or list_changed:
+            self.capabilities["resources"] = {"subscribe": True, "listChanged": list_changed}
+        if self.prompts or list_changed:
+            self.capabilities["prompts"] = {"listChanged": list_changed}
+        if self.prompts or self.resources.templates or self.resources.providers or list_changed:
+            self.capabilities["completions"] = {}
         self.pre_init_scope = RequestScope(LATEST_HANDSHAKE, False, {}, None, None)
         self.handlers: dict[str, Handler] = {
             "ping": _ping,
             "logging/setLevel": Connection.set_log_level,
             "tools/list": self._tools_list,
+            "prompts/list": list_prompts,
+            "resources/unsubscribe": unsubscribe,
             "server/discover": self._discover,
         }
+        self.calls: dict[str, CallHandler] = {
+            "tools/call": Connection.start_tool_call,
+            "resources/list": list_resources,
+            "resources/templates/list": list_templates,
+            "resources/read": read_resource,
+            "prompts/get": get_prompt,
+            "completion/complete": complete,
+            "resources/subscribe": subscribe,
+        }
         # Methods a request may use without the 2026-07-28 envelope.
-        self.handshake_methods = frozenset({"initialize", "ping", "logging/setLevel", "tools/list", "tools/call"})
+        self.handshake_methods = frozenset(
+            {
+                "initialize",
+                "ping",
+                "logging/setLevel",
+                "tools/list",
+                "prompts/list",
+                "resources/unsubscribe",
+                *self.calls,
+            }
+        )
         # Methods that exist only with the envelope.
         self.stateless_methods = frozenset({"server/discover", "subscriptions/listen"})
         self.result_meta = {SERVER_INFO_KEY: self.server_info}
+        self.audit: AuditLog | None = None
+        """Where each tool call is recorded when it ends (`audit_log`); None: nowhere."""
+        if settings.audit_log:
+            from .._audit import AuditLog
+
+            self.audit = AuditLog(
+                settings.audit_log, settings.audit_max_bytes, settings.audit_backups, settings.audit_max_value_chars
+            )
 
     @asynccontextmanager
     async def connect(self, send: Send) -> AsyncIterator[Connection]:
@@ -65,10 +129,17 @@ class Server:
                     await connection.finish(self.settings.shutdown_grace)
         except BaseExceptionGroup as group:
             # Tool calls never raise (their errors become results), so a group holds what
-            # the caller's own block raised: give it back as it was.
-            if len(group.exceptions) == 1:
-                raise group.exceptions[0] from None
-            raise
+            # the caller's own block raised: give it back as it was, also from within task
+            # groups of the caller's own (`testing.connect` runs its callbacks in one).
+            raised: BaseException = group
+            while isinstance(raised, BaseExceptionGroup) and len(raised.exceptions) == 1:
+                raised = raised.exceptions[0]
+            if raised is group:
+                raise
+            raise raised from None
+        finally:
+            if self.audit is not None:  # after the last call's line; reopened by another connection's first
+                self.audit.close()
 
     def initialize_result(self, version: str) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -87,9 +158,25 @@ class Server:
             result["_meta"] = self.result_meta
         return result
 
-    def _cache_hints(self, result: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
-        # server/utilities/caching (2026-07-28): list and discover results MUST carry
-        # ttlMs and cacheScope. "private": the tool set may depend on this server's config.
+    def cursor(self, params: dict[str, Any], method: str) -> str | None:
+        """The `cursor` of a list request (server/utilities/pagination), checked."""
+        cursor = params.get("cursor")
+        if cursor is not None and not isinstance(cursor, str):
+            raise InvalidParams(f'{method}: "cursor" must be a string')
+        return cursor
+
+    def listed(
+        self, key: str, items: list[dict[str, Any]], next_cursor: str | None, scope: RequestScope
+    ) -> dict[str, Any]:
+        """A list result: one page of `items` under `key`, the next cursor, the cache hints."""
+        result: dict[str, Any] = {key: items}
+        if next_cursor is not None:
+            result["nextCursor"] = next_cursor
+        return self.cache_hints(result, scope)
+
+    def cache_hints(self, result: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
+        # server/utilities/caching (2026-07-28): list, read and discover results MUST carry
+        # ttlMs and cacheScope. "private": what is served may depend on this server's config.
         if scope.stateless:
             result["ttlMs"] = self.settings.list_ttl_ms
             result["cacheScope"] = "private"
@@ -102,24 +189,11 @@ class Server:
         }
         if self.settings.instructions:
             result["instructions"] = self.settings.instructions
-        return self._cache_hints(result, scope)
+        return self.cache_hints(result, scope)
 
     def _tools_list(self, connection: Connection, params: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
-        cursor = params.get("cursor")
-        if cursor is not None and not isinstance(cursor, str):
-            raise InvalidParams('tools/list: "cursor" must be a string')
-        tools, next_cursor = self.registry.page(cursor, self.settings.page_size)
-        level = feature_level(scope.version)
-        definitions = []
-        for tool in tools:
-            try:
-                definitions.append(tool.definition(level))
-            except ConfigError as exc:
-                logger.error("tool %s is not listed: %s", tool.name, exc)
-        result: dict[str, Any] = {"tools": definitions}
-        if next_cursor is not None:
-            result["nextCursor"] = next_cursor
-        return self._cache_hints(result, scope)
+        tools, next_cursor = self.registry.page(self.cursor(params, "tools/list"), self.settings.page_size)
+        return self.listed("tools", definitions(tools, feature_level(scope.version)), next_cursor, scope)
 
 
 def _ping(connection: Connection, params: dict[str, Any], scope: RequestScope) -> dict[str, Any]:

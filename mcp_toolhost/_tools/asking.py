@@ -28,6 +28,7 @@ __all__ = [
     "elicited_url",
     "file_roots",
     "offered_roots",
+    "roots_by_round",
     "sampled",
     "sampling_request",
 ]
@@ -79,6 +80,13 @@ offered_roots: ContextVar[tuple[Root, ...] | None] = ContextVar("offered_roots",
 Set by the connection for each call it runs (so each connection's calls see their own
 client's roots; a sync tool's worker thread inherits it), read by whoever confines paths
 (the built-in file tools), which the protocol core knows nothing of."""
+
+roots_by_round: ContextVar[Callable[[], tuple[Root, ...]] | None] = ContextVar("roots_by_round", default=None)
+"""2026-07-28: asks the client of the current tool call for its roots, as an input-required round
+(raising `rounds.Asked` until answered); None when that client did not declare `roots`.
+
+Set by the connection, called only by whoever needs the roots (`_paths.roots_for_call`), so that a
+call that confines no path takes no extra round. Answered once per call: asking again returns it."""
 
 
 def file_roots(result: dict[str, Any]) -> list[Root]:

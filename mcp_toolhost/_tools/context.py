@@ -61,6 +61,7 @@ class Context:
         client_capabilities: dict[str, Any],
         notify: Notify,
         ask: Ask,
+        resource_updated: Callable[[str], None] | None = None,
         close_stream: Callable[[], None] | None = None,
     ) -> None:
         self.request_id = request_id
@@ -72,6 +73,7 @@ class Context:
         self._min_log_rank = LOG_LEVEL_RANK[min_log_level] if min_log_level is not None else None
         self._notify = notify
         self._ask = ask
+        self._resource_updated = resource_updated
         self._close_stream = close_stream
         self._last_progress: float | None = None
         self._cancelled = False
@@ -139,6 +141,14 @@ class Context:
 
     def error(self, data: Any, *, logger: str | None = None) -> Sent:
         return self.log("error", data, logger=logger)
+
+    def resource_updated(self, uri: str) -> Sent:
+        """Tell every client subscribed to the resource `uri` that it changed, so they read it again
+        (`notifications/resources/updated`): call it when your code changed what a resource of yours
+        reads. Without subscribers nothing is sent."""
+        if self._resource_updated is not None:
+            self._resource_updated(uri)
+        return _SENT
 
     # --- asking the client ---------------------------------------------------------------
     # Each question is one `Ask`: the protocol layer decides how it reaches the client (a

@@ -13,23 +13,32 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import CodeType, ModuleType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from ..errors import ConfigError
+from .function import Function
+from .prompt import Prompt, collect_prompts
+from .resource import Resource, collect_resources
 from .tool import Tool, collect_tools
 
 __all__ = [
     "PLUGIN_PREFIX",
     "USER_PREFIX",
+    "Served",
     "helper_locations",
     "import_path",
     "import_tools_module",
+    "module_functions",
     "module_name",
-    "module_tools",
+    "module_served",
 ]
+
+F = TypeVar("F", bound=Function)
 
 USER_PREFIX: Final = "mcp_toolhost_user"
 """Where `--tools` files live in `sys.modules` (`module_name`)."""
@@ -234,18 +243,45 @@ def helper_locations(name: str) -> frozenset[str]:
     return _HELPERS.get(name, frozenset())
 
 
-def module_tools(module: ModuleType) -> list[Tool]:
-    """The module's `@tool` functions; for a package, also those its submodules define and it imports.
+@dataclass(slots=True)
+class Served:
+    """What a module serves: its `@tool`, `@resource` and `@prompt` functions, in source order."""
 
-    A package's tools usually live in its modules (`from .forecast import forecast`):
+    tools: list[Tool] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    prompts: list[Prompt] = field(default_factory=list)
+
+    def prepare(self, source: str) -> None:
+        """Mark each as coming from `source` and build its schemas; raises ConfigError naming the first that fails."""
+        for function in [*self.tools, *self.resources, *self.prompts]:
+            function.source = source
+            try:
+                function.prepare()
+            except ConfigError as exc:
+                raise ConfigError(f"{function.kind} {function.key!r}: {exc}") from None
+
+
+def module_served(module: ModuleType) -> Served:
+    """The module's tools, resources and prompts (see `module_functions`)."""
+    return Served(
+        module_functions(module, collect_tools),
+        module_functions(module, collect_resources),
+        module_functions(module, collect_prompts),
+    )
+
+
+def module_functions(module: ModuleType, collect: Callable[[ModuleType], list[F]]) -> list[F]:
+    """What `collect` finds in the module; for a package, also in the submodules it imports from.
+
+    A package's functions usually live in its modules (`from .forecast import forecast`):
     what the package's namespace holds is what it serves, in that order.
     """
-    tools = collect_tools(module)
+    found = collect(module)
     if not hasattr(module, "__path__"):
-        return tools
+        return found
     position = {id(value): index for index, value in enumerate(vars(module).values())}
     prefix = module.__name__ + "."
     for name, submodule in list(sys.modules.items()):
         if name.startswith(prefix) and submodule is not None:
-            tools += [tool for tool in collect_tools(submodule) if id(tool.fn) in position]
-    return sorted(tools, key=lambda tool: position.get(id(tool.fn), len(position)))
+            found += [function for function in collect(submodule) if id(function.fn) in position]
+    return sorted(found, key=lambda function: position.get(id(function.fn), len(position)))

@@ -8,7 +8,7 @@ from .. import _json
 from .content import Content, Text
 from .tool import Tool
 
-__all__ = ["error_result", "tool_result"]
+__all__ = ["content_block", "error_result", "tool_result"]
 
 
 def error_result(message: str) -> dict[str, Any]:
@@ -36,13 +36,13 @@ def _content(value: Any, level: int) -> list[dict[str, Any]]:
     if isinstance(value, str):
         return [{"type": "text", "text": value}]
     if isinstance(value, Content):
-        return [_block(value, level)]
+        return [content_block(value, level)]
     if isinstance(value, list | tuple) and value and all(isinstance(item, Content) for item in value):
-        return [_block(item, level) for item in value]
+        return [content_block(item, level) for item in value]
     return [{"type": "text", "text": _json_text(value)}]
 
 
-def _block(content: Content, level: int) -> dict[str, Any]:
+def content_block(content: Content, level: int) -> dict[str, Any]:
     block = content.to_dict()
     kind = block["type"]
     # Older revisions have no such content type: say what it was in words instead.

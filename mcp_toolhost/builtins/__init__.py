@@ -11,6 +11,10 @@ and `register_builtins` serves the groups `Settings.builtins` selects:
 - system: run_command, system_info
 - env: get_env, list_env
 
+With the `files` group come the files under the roots as `file://` resources (with a
+`file:///{path}` template, subscriptions watched) and the prompts summarize_file and
+review_diff; with any group, `toolhost://tools`.
+
 Registration decides what is served: with `read_only`, no tool that writes, moves,
 deletes or runs commands (any tool whose annotations do not say read-only), and
 http_request only sends GET, HEAD and OPTIONS; run_command only when programs are
@@ -23,19 +27,21 @@ import dataclasses
 import functools
 import importlib
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
 from .._tools.tool import Tool, collect_tools
-from ..errors import ConfigError
+from ..config import BUILTIN_GROUPS
+from ..errors import SettingError
 from ._config import BuiltinsConfig, configure
 
 if TYPE_CHECKING:
     from ..config import Settings
     from ..host import ToolHost
 
-__all__ = ["GROUPS", "register_builtins", "why_hidden"]
+__all__ = ["GROUPS", "check_groups", "register_builtins", "why_hidden"]
 
-GROUPS: Final = ("files", "http", "data", "system", "env")
+GROUPS: Final = BUILTIN_GROUPS
 
 logger = logging.getLogger("mcp_toolhost.builtins")
 
@@ -46,6 +52,14 @@ _OWN_TIMEOUT: Final = {"run_command": "run_command_timeout", "http_request": "ht
 _TIMEOUT_GRACE: Final = 5.0
 
 
+def check_groups(groups: Iterable[str]) -> None:
+    """Raise SettingError naming the groups that do not exist, and the ones that do."""
+    unknown = [group for group in groups if group not in GROUPS]
+    if unknown:
+        message = f"Unknown built-in group(s): {', '.join(unknown)}; choose from {', '.join(GROUPS)}"
+        raise SettingError(message, "builtins")
+
+
 def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[Tool]:
     """Serve the built-in groups `settings.builtins` selects (default: the host's settings).
 
@@ -54,9 +68,7 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
     cannot be resolved (a missing root, a program not on PATH, a bad `allow_hosts` entry).
     """
     settings = host.settings if settings is None else settings
-    unknown = [group for group in settings.builtins if group not in GROUPS]
-    if unknown:
-        raise ConfigError(f"Unknown built-in group(s): {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
+    check_groups(settings.builtins)
     cfg = configure(settings)
     if "files" in settings.builtins and not cfg.roots.paths:
         logger.warning("Until a client offers roots, the file tools will refuse every path. %s", cfg.roots.missing)
@@ -74,7 +86,31 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
             adjusted.source = f"built-in {group}"
             host.add_tool(adjusted)
             served.append(adjusted)
+    _serve_resources_and_prompts(host, settings)
     return served
+
+
+def _serve_resources_and_prompts(host: ToolHost, settings: Settings) -> None:
+    from .host_resources import serve_host_resources
+
+    serve_host_resources(host)
+    if "files" not in settings.builtins:
+        return
+    from .._tools.prompt import collect_prompts
+    from . import prompts
+    from .file_resources import FileResources
+    from .file_watch import FileWatch
+
+    host.resources.add_provider(FileResources())
+    host.background.append(FileWatch(host.subscriptions).run)
+    for prompt in collect_prompts(prompts):
+        if prompt.name in host.prompts:
+            logger.warning(
+                "built-in prompt %s is replaced by the one from %s", prompt.name, host.prompts.get(prompt.name)
+            )
+            continue
+        prompt.source = "built-in files"
+        host.prompts.add(prompt)
 
 
 def why_hidden(settings: Settings, cfg: BuiltinsConfig | None, name: str) -> str | None:

@@ -22,15 +22,19 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["TEMP_SUFFIX", "alive", "remove_stale", "write_atomic"]
 
 TEMP_SUFFIX = ".mcp-tmp"
 
 
-def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Write `data` to `path` atomically; with `exclusive`, raise FileExistsError if it exists."""
+def write_atomic(path: Path, data: bytes, *, exclusive: bool = False, durable: bool = True) -> None:
+    """Write `data` to `path` atomically; with `exclusive`, raise FileExistsError if it exists.
+
+    `durable=False` skips the two `fsync`s: still atomic for readers, but after a power cut
+    the file may hold the old content, or none (for files rewritten every second anyway).
+    """
     folder = path.parent
-    _remove_stale(path)
+    remove_stale(path)
     existing = None if exclusive else _existing(path)
     temp, fd = _create_temp(path, 0o666 if existing is None else stat.S_IMODE(existing.st_mode))
     try:
@@ -39,7 +43,8 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
                 _take_over(fd, existing)
             file.write(data)
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         if exclusive:
             _link_new(temp, path)
         else:
@@ -48,7 +53,8 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    _sync_folder(folder)
+    if durable:
+        _sync_folder(folder)
 
 
 def temp_files_for(path: Path) -> list[Path]:
@@ -105,15 +111,17 @@ def _existing(path: Path) -> os.stat_result | None:
         return None
 
 
-def _remove_stale(path: Path) -> None:
+def remove_stale(path: Path) -> None:
+    """Remove the temporary files that writers of `path` killed mid-write left (their pid is dead)."""
     for temp in temp_files_for(path):
         pid = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 2)[-2]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not alive(int(pid)):
             with contextlib.suppress(OSError):
                 os.unlink(temp)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process `pid` exists (someone else's included)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

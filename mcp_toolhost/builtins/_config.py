@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .._paths import Roots, confine, roots_for_call, roots_in_force
 from ..config import Settings
-from ..errors import ConfigError
+from ..errors import SettingError
 from ._net import HostAllowList
 
 __all__ = ["BuiltinsConfig", "config", "configure"]
@@ -94,19 +94,21 @@ def _commands(names: tuple[str, ...]) -> dict[str, str]:
         if os.sep not in name:
             found = shutil.which(name, path=search)
             if found is None:
-                raise ConfigError(
+                raise SettingError(
                     f"Allowed command {name!r} was not found on PATH, whose relative entries ('.', empty)"
-                    f" are not searched ({where})"
+                    f" are not searched ({where})",
+                    "allow_commands",
                 )
         elif not os.path.isabs(name):
-            raise ConfigError(
+            raise SettingError(
                 f"Allowed command {name!r} is a relative path, which would depend on the working directory:"
-                f" give a name to look up on PATH (git) or an absolute path (/usr/bin/git) ({where})"
+                f" give a name to look up on PATH (git) or an absolute path (/usr/bin/git) ({where})",
+                "allow_commands",
             )
         elif os.path.isfile(name) and os.access(name, os.X_OK):
             found = name
         else:
-            raise ConfigError(f"Allowed command {name!r} is not an executable file ({where})")
+            raise SettingError(f"Allowed command {name!r} is not an executable file ({where})", "allow_commands")
         # Not realpath: multi-call programs (busybox) tell what to do from argv[0]'s name.
         executable = os.path.abspath(found)
         commands[name] = executable
@@ -118,7 +120,7 @@ _current: BuiltinsConfig | None = None
 
 
 def configure(settings: Settings) -> BuiltinsConfig:
-    """Resolve `settings` for the built-in tools (raises ConfigError) and make it current."""
+    """Resolve `settings` for the built-in tools (raises SettingError) and make it current."""
     global _current
     _current = BuiltinsConfig.from_settings(settings)
     return _current

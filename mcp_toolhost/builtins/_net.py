@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from ..errors import ConfigError, ToolError
+from ..errors import SettingError, ToolError
 
 __all__ = ["AddressNotAllowed", "HostAllowList", "address_problem", "parse_ip"]
 
@@ -126,16 +126,18 @@ def _split_host_port(entry: str) -> tuple[str, int | None]:
     if entry.startswith("["):  # [v6] or [v6]:port
         host, bracket, rest = entry[1:].partition("]")
         if not bracket or (rest and not rest.startswith(":")):
-            raise ConfigError(f"Invalid allowed host {entry!r}: use HOST, HOST:PORT or [IPv6]:PORT (--allow-host)")
+            raise SettingError(
+                f"Invalid allowed host {entry!r}: use HOST, HOST:PORT or [IPv6]:PORT (--allow-host)", "allow_hosts"
+            )
         port_text = rest[1:] if rest else None
     elif entry.count(":") == 1:
         host, port_text = entry.split(":")
     else:  # a name, an IPv4 address, or a bare IPv6 address
         host, port_text = entry, None
     if not host:
-        raise ConfigError(f"Invalid allowed host {entry!r}: the host is empty (--allow-host)")
+        raise SettingError(f"Invalid allowed host {entry!r}: the host is empty (--allow-host)", "allow_hosts")
     if port_text is None:
         return host, None
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ConfigError(f"Invalid allowed host {entry!r}: the port must be 1-65535 (--allow-host)")
+        raise SettingError(f"Invalid allowed host {entry!r}: the port must be 1-65535 (--allow-host)", "allow_hosts")
     return host, int(port_text)

@@ -13,11 +13,13 @@ __all__ = ["check_report"]
 def check_report(host: ToolHost, report: PluginReport | None, *, as_json: bool = False) -> tuple[str, bool]:
     """The report's text (or JSON) and whether there was no problem at all.
 
-    Every served tool's schema is built, so a tool from `--tools` or a built-in that
-    cannot be served shows up here rather than as a gap in `tools/list`.
+    Every served tool's (resource's, prompt's) schema is built, so one from `--tools` or a
+    built-in that cannot be served shows up here rather than as a gap in a list.
     """
     report = report or PluginReport()
     report.other_problems += host.registry.unservable().values()
+    report.other_problems += host.resources.unservable().values()
+    report.other_problems += host.prompts.unservable().values()
     if as_json:
         data = {**report.to_dict(), "tools": [tool.name for tool in host.registry]}
         return json.dumps(data, indent=2), report.ok

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar, Literal
 
-from .._tools.modules import helper_locations
+from .._tools.modules import Served, helper_locations
 from .._tools.tool import TOOL_NAME, Tool
 from .._version import __version__
 from ..config import Settings
@@ -56,6 +56,8 @@ class Candidate:
     """Each tool's own name, before any conflict renaming."""
     module: ModuleType | None = None
     cleanup: Callable[[], Any] | None = None
+    served: Served = field(default_factory=Served)
+    """Everything it serves: its tools, and a Python plugin's resources and prompts."""
 
 
 @dataclass
@@ -155,6 +157,8 @@ class PluginManager:
         """Why a source's latest version did not load."""
         self.disabled: set[str] = set()
         self.active: dict[str, tuple[Candidate, list[Tool]]] = {}
+        self.extras: dict[str, Served] = {}
+        """The resources and prompts served from each active source."""
         self.notes: dict[str, list[str]] = {}
         self.report = PluginReport()
         self._managers[host] = self
@@ -235,7 +239,7 @@ class PluginManager:
             if problems:
                 raise ConfigError("\n".join(problems))
         else:
-            from .._tools.modules import module_tools
+            from .._tools.modules import module_served
             from .modules import import_entry_point, import_file
 
             if source.kind == "entry_point":
@@ -244,9 +248,12 @@ class PluginManager:
             else:
                 module = import_file(Path(source.location))
             info = parse_info(getattr(module, "PLUGIN", None), defaults, source.label)
-            tools = module_tools(module)
+            served = module_served(module)
+            tools = served.tools
         cleanup = getattr(module, "cleanup", None) if module is not None else None
         candidate = Candidate(source, info, tools, [tool.name for tool in tools], module, cleanup)
+        if module is not None:
+            candidate.served = served
         try:
             self._prepare(candidate)
         except ConfigError:
@@ -261,11 +268,8 @@ class PluginManager:
             if tool.name in seen:
                 raise ConfigError(f"two tools are named {tool.name!r}")
             seen.add(tool.name)
-            tool.source = candidate.info.name
-            try:
-                tool.prepare()
-            except ConfigError as exc:
-                raise ConfigError(f"tool {tool.name!r}: {exc}") from None
+        candidate.served.tools = candidate.tools
+        candidate.served.prepare(candidate.info.name)
 
     # --- registering -----------------------------------------------------------------
 
@@ -292,18 +296,21 @@ class PluginManager:
         wanted = [eligible[index] for index in order]
         wanted_by_key = {c.source.key: c for c in wanted}
 
-        registry = self.host.registry
-        with registry.batch():  # one list_changed for the whole change
+        registry, host = self.host.registry, self.host
+        # One list_changed per list for the whole change.
+        with registry.batch(), host.resources.batch(), host.prompts.batch():
             for key, (candidate, tools) in list(self.active.items()):
                 if wanted_by_key.get(key) is not candidate:
                     for tool in tools:
-                        if registry.get(tool.name) is tool:
-                            registry.remove(tool.name)
+                        registry.discard(tool)
+                    host.swap(self.extras.pop(key), Served(), candidate.info.name)
                     del self.active[key]
                     self.notes.pop(key, None)
             for candidate in wanted:
-                if candidate.source.key not in self.active:
-                    self.active[candidate.source.key] = (candidate, self._register(candidate))
+                key = candidate.source.key
+                if key not in self.active:
+                    self.active[key] = (candidate, self._register(candidate))
+                    self.extras[key] = host.swap(Served(), candidate.served, f"plugin {candidate.info.name}")
         self._report(reasons)
         for folder in self.settings.plugins:
             if not Path(folder).expanduser().is_dir():
@@ -380,7 +387,12 @@ class PluginManager:
         helpers = set()
         for source in self.sources:
             candidate = self.candidates.get(source.key)
-            serves = candidate is not None and (candidate.tools or hasattr(candidate.module, "PLUGIN"))
+            serves = candidate is not None and (
+                candidate.tools
+                or candidate.served.resources
+                or candidate.served.prompts
+                or hasattr(candidate.module, "PLUGIN")
+            )
             if source.location in used and not serves and source.kind != "manifest":
                 helpers.add(source.key)
         return helpers

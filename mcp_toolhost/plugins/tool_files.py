@@ -2,10 +2,11 @@
 
 A file (or package folder) given with `--tools` is watched, with the modules beside it
 that it imports (`helper_locations`). When one changes the file is imported anew beside
-the old version; only if that works and every tool's schema builds are its old tools
-unregistered and the new ones registered, in one registry batch, so clients get one
-`notifications/tools/list_changed`. A broken edit keeps the last good version serving
-and says why on stderr. `--tools` given as a module name (`my_package.tools`) is not watched.
+the old version; only if that works and every tool's (resource's, prompt's) schema builds
+are its old ones unregistered and the new ones registered, in one batch per list, so
+clients get one `notifications/tools/list_changed` (and one for resources, for prompts).
+A broken edit keeps the last good version serving and says why on stderr. `--tools` given
+as a module name (`my_package.tools`) is not watched.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .._tools.modules import USER_PREFIX, helper_locations, import_tools_module, module_name, module_tools
-from .._tools.tool import Tool
+from .._tools.modules import USER_PREFIX, Served, helper_locations, import_tools_module, module_name, module_served
 from ..errors import ConfigError
 from ..host import ToolHost
 from .reload import within
@@ -30,16 +30,16 @@ class ToolFiles:
     def __init__(self, host: ToolHost) -> None:
         self.host = host
         self.settings = host.settings
-        self.served: dict[str, list[Tool]] = {}
-        """Each watched spec (as given) and the tools registered from its last good version."""
+        self.served: dict[str, Served] = {}
+        """Each watched spec (as given) and what is registered from its last good version."""
         self.failed: set[str] = set()
 
-    def track(self, spec: str, tools: list[Tool]) -> None:
-        """Watch `spec` (unless it is a module name), now serving `tools`."""
+    def track(self, spec: str, served: Served) -> None:
+        """Watch `spec` (unless it is a module name), now serving `served`."""
         if not Path(spec).exists():
             logger.warning("reload: --tools %s is a module name, not a file: it is not watched", spec)
             return
-        self.served[spec] = tools
+        self.served[spec] = served
 
     def watched_paths(self) -> tuple[list[Path], list[Path]]:
         folders: list[Path] = []
@@ -64,11 +64,8 @@ class ToolFiles:
 
     def _reload(self, spec: str) -> None:
         try:
-            module = import_tools_module(spec)
-            tools = module_tools(module)
-            for tool in tools:
-                tool.source = spec
-                tool.prepare()
+            new = module_served(import_tools_module(spec))
+            new.prepare(spec)
         except ConfigError as exc:
             self.failed.add(spec)
             logger.error("--tools %s: reload failed, still serving the last good version: %s", spec, exc)
@@ -76,19 +73,19 @@ class ToolFiles:
         self.failed.discard(spec)
         registry = self.host.registry
         old = self.served[spec]
-        served = []
+        served = self.host.swap(old, new, f"--tools {spec}")
         with registry.batch():  # one list_changed for the whole change
-            for tool in old:
-                if registry.get(tool.name) is tool:
-                    registry.remove(tool.name)
-            for tool in tools:
+            for tool in old.tools:
+                registry.discard(tool)
+            for tool in new.tools:
                 if tool.name in registry:
                     logger.error("--tools %s: tool %r is not served: the name is taken", spec, tool.name)
+                    served.tools.remove(tool)
                     continue
                 registry.add(tool)
-                served.append(tool)
         self.served[spec] = served
-        logger.info("--tools %s reloaded: %s", spec, ", ".join(tool.name for tool in served) or "no tools")
+        names = [function.key for function in [*served.tools, *served.resources, *served.prompts]]
+        logger.info("--tools %s reloaded: %s", spec, ", ".join(names) or "nothing to serve")
 
     async def serve(self) -> None:
         """Beside the transport while serving: reload the files as they change, until cancelled."""
