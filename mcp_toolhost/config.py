@@ -28,6 +28,8 @@ __all__ = ["Flag", "Resolved", "Settings", "Source", "load_settings", "resolve_s
 ENV_PREFIX = "MCP_TOOLHOST_"
 SHORTEST_STATE_KEY = 32
 """Characters a configured `request_state_key` has at least: a short secret is a guessable one."""
+ENV_ALIASES: Final = {ENV_PREFIX + "STATE_KEY": "request_state_key"}
+"""Environment variables that are another name of a setting: `MCP_TOOLHOST_STATE_KEY` goes with `--state-key`."""
 DEFAULT_CONFIG_FILE = "mcp-toolhost.toml"
 
 BuiltinGroup = Literal["files", "http", "data", "system", "env"]
@@ -295,7 +297,7 @@ def _env_values(environ: Mapping[str, str], found: _Collected) -> None:
     for variable, raw in environ.items():
         if not variable.startswith(ENV_PREFIX):
             continue
-        name = variable.removeprefix(ENV_PREFIX).lower()
+        name = ENV_ALIASES.get(variable) or variable.removeprefix(ENV_PREFIX).lower()
         if name not in known:
             from ._toml import did_you_mean
 
@@ -303,6 +305,14 @@ def _env_values(environ: Mapping[str, str], found: _Collected) -> None:
             found.problems.append(f"environment variable {variable}: unknown setting{suggestion}")
             continue
         where = f"environment variable {variable}"
+        earlier = found.sources.get(name)
+        if earlier is not None and earlier.kind == "env":  # a setting and its alias, both set
+            if environ[earlier.name] != raw:  # the values are not shown: they may be secrets
+                found.problems.append(
+                    f"environment variables {earlier.name} and {variable} both set {name}, to different values;"
+                    " unset one of them"
+                )
+            continue
         # Structured fields (dicts, lists) are given as JSON; pydantic parses the rest.
         if raw[:1] in "[{":
             import orjson
