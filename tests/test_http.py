@@ -311,6 +311,10 @@ def test_stateless_errors_carry_the_revisions_status(url):
     routing = {"mcp-protocol-version": "2099-01-01", "mcp-method": "tools/list"}
     unsupported = post(url, message, **routing)
     assert (unsupported.status_code, unsupported.json()["error"]["code"]) == (400, -32022)
+    message["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"] = "2025-11-25"
+    handshake_version = post(url, message, **{**routing, "mcp-protocol-version": "2025-11-25"})
+    assert handshake_version.status_code == 400
+    assert handshake_version.json()["error"]["data"] == {"requested": "2025-11-25", "supported": ["2026-07-28"]}
     bare = {"jsonrpc": "2.0", "id": 9, "method": "tools/list"}  # the 2026-07-28 header, no envelope
     missing = post(url, bare, **{"mcp-protocol-version": "2026-07-28", "mcp-method": "tools/list"})
     assert (missing.status_code, missing.json()["error"]["code"]) == (400, -32602)
