@@ -287,12 +287,52 @@ def main(ctx: click.Context, /, **options: Any) -> None:
     metavar="TOKEN",
     help="The dashboard's token (default: a new one, printed on stderr; better: MCP_TOOLHOST_DASHBOARD_TOKEN).",
 )
+@click.option(
+    "--http",
+    "http_address",
+    metavar="[HOST:]PORT",
+    help="Serve Streamable HTTP instead of stdio (host default 127.0.0.1; port 0 picks a free one).",
+)
+@click.option("--http-path", default="/mcp", show_default=True, help="The MCP endpoint's path (with --http).")
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    help="With --http: require `Authorization: Bearer TOKEN` (better: MCP_TOOLHOST_TOKEN, not seen in ps).",
+)
+@click.option("--no-auth", is_flag=True, help="With --http: serve a non-loopback address without a token.")
+@click.option(
+    "--workers", type=click.IntRange(1), default=1, show_default=True, help="With --http: processes sharing the port."
+)
+@click.option(
+    "--state-key",
+    "request_state_key",
+    metavar="SECRET",
+    help="The request_state_key: processes and machines serving one client must share it.",
+)
+@click.option(
+    "--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN", help="With --http: a browser origin to allow."
+)
 @click.pass_context
-def serve(ctx: click.Context, /, dashboard_address: str | None, **options: Any) -> None:
-    """Serve MCP on stdin/stdout (newline-delimited JSON-RPC), and the dashboard with --dashboard."""
+def serve(
+    ctx: click.Context,
+    /,
+    dashboard_address: str | None,
+    http_address: str | None,
+    http_path: str,
+    no_auth: bool,
+    workers: int,
+    **options: Any,
+) -> None:
+    """Serve MCP on stdin/stdout (newline-delimited JSON-RPC), or over Streamable HTTP with --http;
+    and the dashboard with --dashboard."""
     from ._transports.stdio import claim_stdout
 
     settings = _settings(ctx, options)
+    if http_address is not None:
+        if dashboard_address is not None:  # issue 13: to be served on the --http port itself
+            raise click.UsageError("--dashboard cannot be combined with --http yet; serve it from a stdio server.")
+        _serve_http(settings, http_address, http_path, no_auth, workers)
+        return
     if sys.stdin.isatty():  # a person, not a client: say why nothing happens
         click.echo(
             "mcp-toolhost is an MCP server: it waits for JSON-RPC messages on stdin, one per line, from an MCP"
@@ -319,6 +359,21 @@ def _attach_dashboard(host: Any, address: str) -> None:
         raise click.BadParameter(str(exc), param_hint="--dashboard") from None
     except ConfigError as exc:  # an address that cannot be served: exit 2, as for a bad setting
         raise _BadSettings(str(exc)) from None
+
+
+def _serve_http(settings: Settings, address: str, path: str, no_auth: bool, workers: int) -> None:
+    from ._transports.http import parse_address, refusal_to_bind
+
+    try:
+        host, port = parse_address(address)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--http") from None
+    if not path.startswith("/"):
+        raise click.BadParameter(f"{path!r} must start with /, e.g. /mcp", param_hint="--http-path")
+    refusal = refusal_to_bind(host, settings.token, no_auth)
+    if refusal is not None:
+        raise _BadSettings(refusal)
+    _exit(_host(settings).run_http(host, port, path, workers))
 
 
 @main.command("list-tools")

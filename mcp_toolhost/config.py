@@ -28,6 +28,8 @@ __all__ = ["Flag", "Resolved", "Settings", "Source", "load_settings", "resolve_s
 ENV_PREFIX = "MCP_TOOLHOST_"
 SHORTEST_STATE_KEY = 32
 """Characters a configured `request_state_key` has at least: a short secret is a guessable one."""
+ENV_ALIASES: Final = {ENV_PREFIX + "STATE_KEY": "request_state_key"}
+"""Environment variables that are another name of a setting: `MCP_TOOLHOST_STATE_KEY` goes with `--state-key`."""
 DEFAULT_CONFIG_FILE = "mcp-toolhost.toml"
 
 BuiltinGroup = Literal["files", "http", "data", "system", "env"]
@@ -99,6 +101,22 @@ class Settings:
     """Recent tool calls the dashboard keeps for `/api/calls` and the page; older ones are forgotten."""
     dashboard_event_queue: Annotated[int, POSITIVE] = 1000
     """Events an `/api/events` reader may fall behind by; past it that reader is disconnected (it reconnects)."""
+
+    # Streamable HTTP (serve --http).
+    token: str | None = field(default=None, repr=False)
+    """Bearer token every Streamable HTTP request must carry (`Authorization: Bearer TOKEN`); never shown."""
+    allow_origins: tuple[str, ...] = ()
+    """Browser origins (e.g. `https://app.example.com`) allowed besides loopback ones; others get 403."""
+    http_read_timeout: float = 30.0
+    """Seconds a Streamable HTTP client has to send a request's body; a slower one gets 408."""
+    max_sessions: int = 1024
+    """Handshake-era Streamable HTTP sessions open at once; `initialize` past it gets 503."""
+    session_idle_timeout: float = 1800.0
+    """Seconds a Streamable HTTP session may go without a request or an open stream before it is ended (0: never)."""
+    sse_retry_ms: int = 1000
+    """Milliseconds a client waits before resuming an SSE stream the server closed (the `retry` field)."""
+    sse_replay_events: int = 256
+    """Events kept per SSE stream for a client that resumes it with `Last-Event-ID`."""
 
     # Tool execution.
     tool_timeout: Annotated[float, NOT_NEGATIVE] = 60.0
@@ -290,7 +308,7 @@ def _env_values(environ: Mapping[str, str], found: _Collected) -> None:
     for variable, raw in environ.items():
         if not variable.startswith(ENV_PREFIX):
             continue
-        name = variable.removeprefix(ENV_PREFIX).lower()
+        name = ENV_ALIASES.get(variable) or variable.removeprefix(ENV_PREFIX).lower()
         if name not in known:
             from ._toml import did_you_mean
 
@@ -298,6 +316,14 @@ def _env_values(environ: Mapping[str, str], found: _Collected) -> None:
             found.problems.append(f"environment variable {variable}: unknown setting{suggestion}")
             continue
         where = f"environment variable {variable}"
+        earlier = found.sources.get(name)
+        if earlier is not None and earlier.kind == "env":  # a setting and its alias, both set
+            if environ[earlier.name] != raw:  # the values are not shown: they may be secrets
+                found.problems.append(
+                    f"environment variables {earlier.name} and {variable} both set {name}, to different values;"
+                    " unset one of them"
+                )
+            continue
         # Structured fields (dicts, lists) are given as JSON; pydantic parses the rest.
         if raw[:1] in "[{":
             import orjson

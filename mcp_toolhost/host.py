@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -18,6 +19,8 @@ from .config import Settings
 from .errors import ConfigError
 
 if TYPE_CHECKING:
+    import socket
+
     from ._protocol.server import CallWatcher, Server
     from ._tools.modules import Served
     from .metrics import Metrics
@@ -165,6 +168,13 @@ class ToolHost:
         async with self._background_tasks():
             await serve_stdio(self.server(), stdout_fd=stdout_fd)
 
+    async def serve_http(self, sock: socket.socket, path: str = "/mcp", *, worker: bool = False) -> None:
+        """Serve Streamable HTTP on a listening socket at `path` until SIGTERM or SIGINT."""
+        from ._transports.http import serve_http
+
+        async with self._background_tasks():
+            await serve_http(self.server(), sock, path, worker=worker)
+
     @asynccontextmanager
     async def _background_tasks(self) -> AsyncIterator[None]:
         """Run `background` in one task group for the duration of the block, then cancel it."""
@@ -187,6 +197,29 @@ class ToolHost:
         import anyio
 
         anyio.run(self.serve_stdio, stdout_fd)
+
+    def run_http(self, host: str = "127.0.0.1", port: int = 8000, path: str = "/mcp", workers: int = 1) -> int:
+        """Serve Streamable HTTP (README, "Streamable HTTP") until SIGTERM or SIGINT; the exit status.
+
+        With `workers` > 1, that many processes share the port; they seal 2026-07-28
+        `requestState` with one key (`request_state_key`, else one made now), so a client's
+        next round may reach any of them.
+        """
+        import anyio
+
+        from ._transports.http import announce, listen, run_workers
+
+        if workers > 1 and self.settings.request_state_key is None:
+            import secrets
+
+            self.settings = self.settings.replace(request_state_key=secrets.token_urlsafe(32))
+        sock = listen(host, port)
+        if workers <= 1:
+            announce(sock, path)
+            anyio.run(self.serve_http, sock, path)
+            return 0
+        serve = functools.partial(anyio.run, functools.partial(self.serve_http, sock, path, worker=True))
+        return run_workers(workers, serve, functools.partial(announce, sock, path))
 
 
 def _added(source: str, function: T, add: Callable[[T], None]) -> bool:

@@ -111,7 +111,8 @@ def test_config_init_writes_every_setting_commented_out_and_each_line_uncommente
     assert shown["config_file"] == str(tmp_path / "mcp-toolhost.toml")
     defaults = Settings()
     for name, entry in shown["settings"].items():
-        assert entry["sources"][0]["kind"] == "file", (name, entry)
+        # The test session sets MCP_TOOLHOST_STATE_DIR (conftest), and a variable wins over the file.
+        assert entry["sources"][0]["kind"] == ("env" if name == "state_dir" else "file"), (name, entry)
         if getattr(defaults, name) is not None:
             assert entry["value"] == json.loads(json.dumps(getattr(defaults, name))), (name, entry)
 
@@ -128,3 +129,18 @@ def test_config_init_refuses_to_replace_a_file_without_force(tmp_path):
     assert forced.returncode == 0, forced.stderr
     assert target.read_text().startswith("# mcp-toolhost settings")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["custom.toml"]  # no temporary file left behind
+
+
+def test_state_key_is_the_documented_alias_of_request_state_key(tmp_path):
+    other = SECRET.replace("s3cr3t", "other")
+    shown = _show(cwd=tmp_path, env={"MCP_TOOLHOST_STATE_KEY": SECRET})["settings"]["request_state_key"]
+    assert shown == {"value": "[redacted]", "sources": [{"kind": "env", "name": "MCP_TOOLHOST_STATE_KEY"}]}
+    both = {"MCP_TOOLHOST_STATE_KEY": SECRET, "MCP_TOOLHOST_REQUEST_STATE_KEY": SECRET}
+    assert _show(cwd=tmp_path, env=both)["settings"]["request_state_key"]["value"] == "[redacted]"  # the same: fine
+    differ = run_cli("config", "show", cwd=tmp_path, env={**both, "MCP_TOOLHOST_REQUEST_STATE_KEY": other})
+    assert differ.returncode == 2, differ.stderr
+    message = differ.stderr.decode()
+    assert "MCP_TOOLHOST_STATE_KEY" in message and "MCP_TOOLHOST_REQUEST_STATE_KEY" in message, message
+    assert "different values" in message and SECRET not in message and other not in message, message
+    short = run_cli("config", "show", cwd=tmp_path, env={"MCP_TOOLHOST_STATE_KEY": "short"})
+    assert short.returncode == 2 and b"environment variable MCP_TOOLHOST_STATE_KEY" in short.stderr, short.stderr

@@ -220,12 +220,14 @@ def test_discover_without_envelope_is_invalid_params(server):
     assert server.request("server/discover")["error"]["code"] == -32602
 
 
-def test_unsupported_version_gets_32022_with_supported_list(server):
-    response = server.request("tools/list", envelope("2099-01-01"))
+@pytest.mark.parametrize("version", ["2099-01-01", "2025-11-25", "2024-11-05"])
+def test_unsupported_version_gets_32022_listing_the_stateless_versions(server, version):
+    """A handshake-era version is negotiated by `initialize`: in an envelope it is unsupported too."""
+    response = server.request("tools/list", envelope(version))
     error = response["error"]
     assert error["code"] == -32022
-    assert error["data"]["requested"] == "2099-01-01"
-    assert MODERN in error["data"]["supported"] and "2025-11-25" in error["data"]["supported"]
+    assert error["data"] == {"requested": version, "supported": [MODERN]}
+    assert server.request("tools/list", envelope())["result"]["tools"]  # and the server keeps serving
 
 
 @pytest.mark.parametrize("method", ["ping", "logging/setLevel"])

@@ -107,6 +107,10 @@ class Call:
     progress_token: str | int | None
     reply: Reply
     answer: Answer
+    send: Send
+    """Where the call's own messages go (progress, logs, questions): the transport's stream for it."""
+    close_stream: Callable[[], None] | None = None
+    """Ends the transport's stream for this call early (`Context.close_sse_stream`); None: no such stream."""
     cancel_scope: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     context: Context | None = None
     cancelled_by_client: bool = False
@@ -119,6 +123,15 @@ class Call:
     outcome: Outcome = "ok"
     """How the call ended (metrics, request log, audit log); cancelled is decided last."""
     started: float = field(default_factory=time.perf_counter)
+
+
+@dataclass(slots=True)
+class _Subscription:
+    """A 2026-07-28 `subscriptions/listen` stream: what it asked for (and is honoured), and where it goes."""
+
+    wanted: frozenset[str]
+    """The notifications honoured, as SubscriptionFilter keys."""
+    stream: Send
 
 
 class _Batch:
@@ -142,16 +155,6 @@ def _label(function: Runnable) -> str:
     return f"{function.kind.capitalize()} {function.name!r}"
 
 
-def _expects_reply(message: Any) -> bool:
-    if jsonrpc.is_response(message):
-        return False
-    try:
-        jsonrpc.check_request(message)
-    except InvalidRequest:
-        return True
-    return "id" in message
-
-
 class Connection:
     def __init__(self, server: Server, send: Send, task_group: anyio.abc.TaskGroup) -> None:
         self._server = server
@@ -169,9 +172,8 @@ class Connection:
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
         self._in_flight: dict[jsonrpc.RequestId, Call] = {}
-        # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id,
-        # with the notifications each asked for (and is honoured), as SubscriptionFilter keys.
-        self._subscriptions: dict[jsonrpc.RequestId, frozenset[str]] = {}
+        # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id.
+        self._subscriptions: dict[jsonrpc.RequestId, _Subscription] = {}
         # The resources the client subscribed to, each with the function that ends the
         # subscription: by stream (the listen request's id), None for the handshake era's.
         self._resource_subscriptions: dict[jsonrpc.RequestId | None, dict[str, Callable[[], None]]] = {}
@@ -213,31 +215,46 @@ class Connection:
             return
         self.receive(message)
 
-    def receive(self, message: Any) -> None:
-        """Handle one parsed JSON value. Never raises."""
+    def receive(
+        self,
+        message: Any,
+        reply: Reply | None = None,
+        related: Send | None = None,
+        close_stream: Callable[[], None] | None = None,
+    ) -> None:
+        """Handle one parsed JSON value. Never raises.
+
+        A transport with a stream per request (Streamable HTTP) passes `reply` for the
+        answer and `related` for the messages a request causes before it (progress, logs,
+        questions to the client), by default both the connection's `send`; and
+        `close_stream` if a tool may end that stream early for the client to resume it.
+        """
+        related = related or self._send
         if isinstance(message, list):
-            self._receive_batch(message)
+            self._receive_batch(message, reply or self._send, related)
         else:
-            self._receive_one(message, self._reply_directly)
+            self._receive_one(message, reply or self._reply_directly, related, close_stream)
 
     def _reply_directly(self, data: bytes | None) -> None:
         if data is not None:
             self._send(data)
 
-    def _receive_batch(self, messages: list[Any]) -> None:
+    def _receive_batch(self, messages: list[Any], send: Send, related: Send) -> None:
         version = self._handshake.version if self._handshake else None
         if not allows_batches(version):
             error = InvalidRequest("Invalid request: JSON-RPC batches exist only in revision 2025-03-26")
         elif not messages:
             error = InvalidRequest("Invalid request: empty batch")
         else:
-            batch = _Batch(self._send, sum(map(_expects_reply, messages)))
+            batch = _Batch(send, sum(map(jsonrpc.expects_reply, messages)))
             for message in messages:
-                self._receive_one(message, batch.reply)
+                self._receive_one(message, batch.reply, related)
             return
-        self._send(jsonrpc.error_message(None, error))
+        send(jsonrpc.error_message(None, error))
 
-    def _receive_one(self, message: Any, reply: Reply) -> None:
+    def _receive_one(
+        self, message: Any, reply: Reply, related: Send, close_stream: Callable[[], None] | None = None
+    ) -> None:
         self._recorder.messages_in += 1
         if jsonrpc.is_response(message):
             if not self._client_requests.resolve(message):  # nothing waits for it: dropped
@@ -258,7 +275,7 @@ class Connection:
         self._recorder.request(method, method in self._known_methods)
         outcome: Outcome = "ok"
         try:
-            self._request(request_id, method, params, reply)
+            self._request(request_id, method, params, reply, related, close_stream)
         except ProtocolError as error:
             outcome = "protocol_error"
             reply(jsonrpc.error_message(request_id, error))
@@ -271,7 +288,15 @@ class Connection:
 
     # --- requests ----------------------------------------------------------------------
 
-    def _request(self, request_id: jsonrpc.RequestId, method: str, params: dict[str, Any], reply: Reply) -> None:
+    def _request(
+        self,
+        request_id: jsonrpc.RequestId,
+        method: str,
+        params: dict[str, Any],
+        reply: Reply,
+        related: Send,
+        close_stream: Callable[[], None] | None,
+    ) -> None:
         if (
             request_id in self._in_flight
             or request_id in self._subscriptions
@@ -292,7 +317,7 @@ class Connection:
         else:
             raise MethodNotFound(f"Method not found: {method}", method)
         if method == "subscriptions/listen":
-            self._listen(request_id, params, reply)
+            self._listen(request_id, params, reply, related)
             return
         starter = self._server.calls.get(method)
         if starter is not None:
@@ -301,7 +326,19 @@ class Connection:
             replay = None
             if scope.stateless and method in ROUND_METHODS:
                 replay = replay_for(self._server.request_state, method, params)
-            self.start_call(request_id, function, arguments, scope, params, reply, answer, replay, method=method)
+            self.start_call(
+                request_id,
+                function,
+                arguments,
+                scope,
+                params,
+                reply,
+                answer,
+                replay,
+                method=method,
+                related=related,
+                close_stream=close_stream,
+            )
             return
         handler = self._server.handlers.get(method)
         if handler is None:
@@ -350,7 +387,7 @@ class Connection:
         scope.log_level = level
         return {}
 
-    def _listen(self, request_id: jsonrpc.RequestId, params: dict[str, Any], reply: Reply) -> None:
+    def _listen(self, request_id: jsonrpc.RequestId, params: dict[str, Any], reply: Reply, stream: Send) -> None:
         """Open a 2026-07-28 subscription stream (basic/patterns/subscriptions).
 
         The request stays unanswered while the stream is open; the server MUST first send
@@ -372,23 +409,25 @@ class Connection:
         if subscribed:
             honoured["resourceSubscriptions"] = subscribed
             # Acknowledged once their changes would be noticed; nothing is sent on the stream before.
-            self._task_group.start_soon(self._acknowledge_when_watched, request_id, honoured)
+            self._task_group.start_soon(self._acknowledge_when_watched, request_id, honoured, stream)
         else:
-            self._acknowledge(request_id, honoured)
+            self._acknowledge(request_id, honoured, stream)
 
-    def _acknowledge(self, request_id: jsonrpc.RequestId, honoured: dict[str, Any]) -> None:
-        self._subscriptions[request_id] = frozenset(honoured)
-        self._send(
+    def _acknowledge(self, request_id: jsonrpc.RequestId, honoured: dict[str, Any], stream: Send) -> None:
+        self._subscriptions[request_id] = _Subscription(frozenset(honoured), stream)
+        stream(
             jsonrpc.notification_message(
                 "notifications/subscriptions/acknowledged",
                 {"notifications": honoured, "_meta": {SUBSCRIPTION_ID_KEY: request_id}},
             )
         )
 
-    async def _acknowledge_when_watched(self, request_id: jsonrpc.RequestId, honoured: dict[str, Any]) -> None:
+    async def _acknowledge_when_watched(
+        self, request_id: jsonrpc.RequestId, honoured: dict[str, Any], stream: Send
+    ) -> None:
         await self._server.subscriptions.settled()
         if request_id in self._resource_subscriptions:  # not closed by the client meanwhile
-            self._acknowledge(request_id, honoured)
+            self._acknowledge(request_id, honoured, stream)
 
     # --- calls: requests that run user code ---------------------------------------------
 
@@ -408,11 +447,24 @@ class Connection:
         replay: Replay | None = None,
         *,
         method: str,
+        related: Send,
+        close_stream: Callable[[], None] | None = None,
     ) -> None:
         """Answer a request from a task, with `answer(call)`: cancellable by the client, bounded
-        with the other calls in flight, and after the client's roots are known (handshake era)."""
+        with the other calls in flight, and after the client's roots are known (handshake era).
+        The call's own messages go to `related` (see `receive`)."""
         call = Call(
-            request_id, function, arguments, scope, progress_token(params), reply, answer, replay=replay, method=method
+            request_id,
+            function,
+            arguments,
+            scope,
+            progress_token(params),
+            reply,
+            answer,
+            related,
+            close_stream,
+            replay=replay,
+            method=method,
         )
         if function is not None and function.kind == "tool":  # counted as `_ended` counts it
             self._recorder.call_started(function.name)
@@ -672,6 +724,7 @@ class Connection:
             notify=functools.partial(self._notify, call),
             ask=functools.partial(self._ask_client, call),
             resource_updated=self._server.subscriptions.updated,
+            close_stream=functools.partial(self._close_stream, call),
         )
 
     async def _ask_client(self, call: Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -682,7 +735,7 @@ class Connection:
             raise ToolError(reason)
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
             return call.replay.ask(method, params)
-        return await self._client_requests.request(method, params)
+        return await self._client_requests.request(method, params, call.send)
 
     def _roots_by_round(self, call: Call) -> tuple[Root, ...]:
         """2026-07-28: the call's client's roots, asked as an input request (no server-to-client
@@ -758,13 +811,19 @@ class Connection:
         """Send a tool's notification, from the event loop or from a sync tool's worker thread."""
         if method == "notifications/progress":
             call.reported_progress = True
-        self._send_from_any_thread(jsonrpc.notification_message(method, params))
+        self._from_any_thread(call.send, jsonrpc.notification_message(method, params))
 
-    def _send_from_any_thread(self, data: bytes) -> None:
+    def _from_any_thread(self, function: Callable[..., None], *args: Any) -> None:
+        """Run `function` on the event loop: called there, or from a sync function's worker thread."""
         if threading.get_ident() == self._loop_thread:
-            self._send(data)
-        else:  # a sync tool in a worker thread
-            anyio.from_thread.run_sync(self._send, data, token=self._token)
+            function(*args)
+        else:
+            anyio.from_thread.run_sync(function, *args, token=self._token)
+
+    def _close_stream(self, call: Call) -> None:
+        if call.close_stream is None:
+            return  # stdio, 2026-07-28, or a client too old to resume: nothing to close
+        self._from_any_thread(call.close_stream)
 
     # --- resource subscriptions ------------------------------------------------------------
 
@@ -816,11 +875,14 @@ class Connection:
 
     def _resource_updated(self, stream: jsonrpc.RequestId | None, uri: str) -> None:
         params: dict[str, Any] = {"uri": uri}
+        send: Send = self._send
         if stream is not None:
-            if stream not in self._subscriptions:
+            subscription = self._subscriptions.get(stream)
+            if subscription is None:
                 return  # not acknowledged yet: the stream is not open
             params["_meta"] = {SUBSCRIPTION_ID_KEY: stream}
-        self._send_from_any_thread(jsonrpc.notification_message("notifications/resources/updated", params))
+            send = subscription.stream
+        self._from_any_thread(send, jsonrpc.notification_message("notifications/resources/updated", params))
 
     def _list_changed(self, kind: str) -> None:
         """Tell the client the tools, resources or prompts changed (`notifications/{kind}/list_changed`)."""
@@ -831,9 +893,10 @@ class Connection:
         # streams that asked for it, each tagged with its subscription id.
         if self._handshake is not None and self._initialized_notified:
             self._send(jsonrpc.notification_message(method, {}))
-        for request_id, wanted in self._subscriptions.items():
-            if _LIST_CHANGES[kind] in wanted:
-                self._send(jsonrpc.notification_message(method, {"_meta": {SUBSCRIPTION_ID_KEY: request_id}}))
+        for request_id, subscription in self._subscriptions.items():
+            if _LIST_CHANGES[kind] in subscription.wanted:
+                meta = {"_meta": {SUBSCRIPTION_ID_KEY: request_id}}
+                subscription.stream(jsonrpc.notification_message(method, meta))
 
     # --- shutdown ----------------------------------------------------------------------
 
@@ -849,20 +912,22 @@ class Connection:
         """Give calls in flight `grace` seconds to finish, then cancel the rest."""
         # The client can no longer answer: a call waiting for it ends now, with an error result.
         self._client_requests.close()
-        with anyio.move_on_after(grace):
-            await self._idle.wait()
-        for call in list(self._in_flight.values()):
-            call.cancel_scope.cancel()
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        for stream in list(self._resource_subscriptions):
-            self._end_resource_subscriptions(stream)
-        # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
-        # listen request with an empty result carrying the subscription id.
-        for request_id in list(self._subscriptions):
-            meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
-            self._send(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
-        self._subscriptions.clear()
+        try:
+            with anyio.move_on_after(grace):
+                await self._idle.wait()
+        finally:  # cancelled while waiting (an HTTP client closed its stream): the same, at once
+            for call in list(self._in_flight.values()):
+                call.cancel_scope.cancel()
+            for unsubscribe in self._unsubscribe:
+                unsubscribe()
+            for stream in list(self._resource_subscriptions):
+                self._end_resource_subscriptions(stream)
+            # basic/patterns/subscriptions: a server closing a stream SHOULD answer the
+            # listen request with an empty result carrying the subscription id.
+            for request_id, subscription in list(self._subscriptions.items()):
+                meta = {**self._server.result_meta, SUBSCRIPTION_ID_KEY: request_id}
+                subscription.stream(jsonrpc.result_message(request_id, {"resultType": "complete", "_meta": meta}))
+            self._subscriptions.clear()
 
 
 def _failure(failed: str, exc: BaseException) -> CallFailed:

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from .._tools.context import LOG_LEVEL_RANK
 from ..errors import InvalidParams, UnsupportedProtocolVersion
-from .versions import ALL_VERSIONS, STATELESS_VERSIONS
+from .versions import STATELESS_VERSIONS
 
 PROTOCOL_VERSION_KEY: Final = "io.modelcontextprotocol/protocolVersion"
 CLIENT_CAPABILITIES_KEY: Final = "io.modelcontextprotocol/clientCapabilities"
@@ -59,7 +59,9 @@ def stateless_scope(params: dict[str, Any]) -> RequestScope:
     if not isinstance(version, str):
         raise InvalidParams(f"params._meta[{PROTOCOL_VERSION_KEY!r}] must be a string")
     if version not in STATELESS_VERSIONS:
-        raise UnsupportedProtocolVersion(version, list(ALL_VERSIONS))
+        # 2026-07-28 versioning: the error's `supported` lists what this request may name; a
+        # handshake-era version is negotiated with `initialize`, never sent in an envelope.
+        raise UnsupportedProtocolVersion(version, list(STATELESS_VERSIONS))
     capabilities = meta[CLIENT_CAPABILITIES_KEY]
     if not isinstance(capabilities, dict):
         raise InvalidParams(f"params._meta[{CLIENT_CAPABILITIES_KEY!r}] must be an object")

@@ -85,6 +85,17 @@ def is_response(message: object) -> bool:
     )
 
 
+def expects_reply(message: object) -> bool:
+    """Whether a message needs an answer: a request, or something too malformed to tell (answered with an error)."""
+    if is_response(message):
+        return False
+    try:
+        check_request(message)
+    except InvalidRequest:
+        return True
+    return isinstance(message, dict) and "id" in message
+
+
 def result_message(request_id: RequestId, result: dict[str, Any]) -> bytes:
     return encode({"jsonrpc": "2.0", "id": request_id, "result": result})
 

@@ -57,6 +57,8 @@ def _elicitation_missing(mode: object, version: str, declared: object) -> str | 
 @dataclass(slots=True)
 class _Pending:
     method: str
+    send: Callable[[bytes], None]
+    """The stream the question went out on: its cancellation goes there too."""
     done: anyio.Event = field(default_factory=anyio.Event)
     result: dict[str, Any] | None = None
     error: str | None = None
@@ -74,8 +76,10 @@ class ClientRequests:
         self._pending: dict[int, _Pending] = {}
         self._closed = False
 
-    async def request(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Send a request and wait for its result; an error response raises ToolError.
+    async def request(
+        self, method: str, params: dict[str, Any], send: Callable[[bytes], None] | None = None
+    ) -> dict[str, Any]:
+        """Send a request (on `send`, else the connection's), wait for its result; an error response raises ToolError.
 
         Cancelled while waiting (the tool call was cancelled or timed out), the request
         is cancelled towards the client too (basic/utilities/cancellation). A sync tool's
@@ -85,14 +89,17 @@ class ClientRequests:
         if self._closed:
             raise ToolError(f"The connection is closing: the client cannot answer {method} any more")
         request_id = next(self._ids)
-        pending = _Pending(method)
+        pending = _Pending(method, send or self._send)
         self._pending[request_id] = pending
-        self._send(jsonrpc.request_message(request_id, method, params))
+        pending.send(jsonrpc.request_message(request_id, method, params))
         try:
             await pending.done.wait()
         except anyio.get_cancelled_exc_class():
             if self._pending.pop(request_id, None) is not None:
-                self._cancel_towards_client(request_id, "The tool call that asked was cancelled or timed out")
+                reason = "The tool call that asked was cancelled or timed out"
+                pending.send(
+                    jsonrpc.notification_message("notifications/cancelled", {"requestId": request_id, "reason": reason})
+                )
             raise
         if pending.error is not None:
             raise ToolError(pending.error)
@@ -127,7 +134,3 @@ class ClientRequests:
             pending.error = f"The connection closed before the client answered {pending.method}"
             pending.done.set()
         self._pending.clear()
-
-    def _cancel_towards_client(self, request_id: int, reason: str) -> None:
-        params = {"requestId": request_id, "reason": reason}
-        self._send(jsonrpc.notification_message("notifications/cancelled", params))

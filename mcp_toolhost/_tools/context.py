@@ -62,6 +62,7 @@ class Context:
         notify: Notify,
         ask: Ask,
         resource_updated: Callable[[str], None] | None = None,
+        close_stream: Callable[[], None] | None = None,
     ) -> None:
         self.request_id = request_id
         self.tool_name = tool_name
@@ -73,6 +74,7 @@ class Context:
         self._notify = notify
         self._ask = ask
         self._resource_updated = resource_updated
+        self._close_stream = close_stream
         self._last_progress: float | None = None
         self._cancelled = False
 
@@ -84,6 +86,16 @@ class Context:
         thread, which cannot be interrupted, so long loops should check this.
         """
         return self._cancelled
+
+    def close_sse_stream(self) -> None:
+        """End this call's SSE stream now (Streamable HTTP); the client resumes it with `Last-Event-ID`.
+
+        For a long call behind a proxy that cuts idle connections: the call goes on, and what it
+        sends meanwhile is kept for the client (basic/transports, "Resumability and
+        Redelivery"). A no-op on stdio, at 2026-07-28, and for clients older than 2025-11-25.
+        """
+        if self._close_stream is not None:
+            self._close_stream()
 
     def report_progress(self, progress: float, total: float | None = None, message: str | None = None) -> Sent:
         """Send `notifications/progress`, if the client asked for progress on this request.

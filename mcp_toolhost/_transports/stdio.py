@@ -292,7 +292,7 @@ async def serve_stdio(server: Server, *, stdout_fd: int | None = None) -> None:
     try:
         async with anyio.create_task_group() as watchers:
             watchers.start_soon(_watch_signals, splitter, watchers.cancel_scope)
-            watchers.start_soon(_watch_parent, splitter)
+            watchers.start_soon(watch_parent, splitter.stop)
             async with server.connect(writer.write) as connection:
                 await _pump(splitter, connection, writer, server.settings.max_message_bytes)
             watchers.cancel_scope.cancel()
@@ -342,12 +342,12 @@ async def _watch_signals(splitter: _LineSplitter, everything: Any) -> None:
             splitter.stop()
 
 
-async def _watch_parent(splitter: _LineSplitter) -> None:
-    """A server whose client died must not live on as an orphan (reparented to init)."""
+async def watch_parent(on_gone: Callable[[], None]) -> None:
+    """A server whose parent died (its client, or the HTTP workers' supervisor) must not live on as an orphan."""
     parent = os.getppid()
     while True:
         await anyio.sleep(_ORPHAN_CHECK_SECONDS)
         if os.getppid() != parent:
             logger.warning("parent process %d is gone, shutting down", parent)
-            splitter.stop()
+            on_gone()
             return
