@@ -239,6 +239,11 @@ def test_non_loopback_bind_without_token_refuses_to_start():
     assert "--no-auth" in run.stderr.decode()
 
 
+def test_dashboard_with_http_is_refused_until_it_shares_the_port():
+    run = run_cli("serve", "--http", "127.0.0.1:0", "--dashboard", "127.0.0.1:0", *TOOLS, timeout=TIMEOUT)
+    assert run.returncode == 2 and "--dashboard cannot be combined with --http yet" in run.stderr.decode()
+
+
 def test_oversized_body_gets_413(spawn):
     _, url = start_http(spawn, env={"MCP_TOOLHOST_MAX_MESSAGE_BYTES": "1000"})
     big = {**INITIALIZE, "params": {**INITIALIZE["params"], "padding": "x" * 2000}}
