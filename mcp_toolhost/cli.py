@@ -362,7 +362,8 @@ def _attach_dashboard(host: Any, address: str) -> None:
 
 
 def _serve_http(settings: Settings, address: str, path: str, no_auth: bool, workers: int) -> None:
-    from ._transports.http import parse_address, refusal_to_bind
+    from ._transports.http import refusal_to_bind
+    from ._transports.sockets import parse_address
 
     try:
         host, port = parse_address(address)

@@ -207,13 +207,14 @@ class ToolHost:
         """
         import anyio
 
-        from ._transports.http import announce, listen, run_workers
+        from ._transports.http import announce, run_workers
+        from ._transports.sockets import listen
 
         if workers > 1 and self.settings.request_state_key is None:
             import secrets
 
             self.settings = self.settings.replace(request_state_key=secrets.token_urlsafe(32))
-        sock = listen(host, port)
+        sock = listen(host, port, backlog=2048)
         if workers <= 1:
             announce(sock, path)
             anyio.run(self.serve_http, sock, path)

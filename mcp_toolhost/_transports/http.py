@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import functools
 import hmac
-import ipaddress
 import itertools
 import logging
 import os
@@ -45,6 +44,7 @@ from .._version import __version__
 from ..errors import InvalidRequest, MethodNotFound, ParseError
 from . import http_headers
 from .http_headers import VERSION_HEADER
+from .sockets import is_loopback
 from .sse import Stream, parse_event_id
 from .stdio import watch_parent
 
@@ -165,12 +165,12 @@ class HttpApp:
         """
         origin = headers.get("origin")
         if origin is not None and not (
-            _is_loopback(urlsplit(origin).hostname) or origin in self._settings.allow_origins
+            is_loopback(urlsplit(origin).hostname) or origin in self._settings.allow_origins
         ):
             text = f"Forbidden: origin {origin!r} is not allowed; add it to allow_origins if it is yours"
             return 403, _error_body(text), []
         host = urlsplit(f"//{headers.get('host', '')}").hostname
-        if self._loopback and not _is_loopback(host):
+        if self._loopback and not is_loopback(host):
             # Bound to loopback, a request naming another host came through a name that
             # resolves here: a rebinding page, or a proxy that should pass `Host` through.
             return 403, _error_body(f"Forbidden: host {host!r} is not this loopback server's"), []
@@ -448,17 +448,6 @@ def _headers(scope: Scope) -> dict[str, str]:
     return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
 
 
-def _is_loopback(host: str | None) -> bool:
-    if host is None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _accepts(accept: str, media_type: str) -> bool:
     kinds = {part.split(";")[0].strip().lower() for part in accept.split(",")}
     return media_type in kinds or "*/*" in kinds or f"{media_type.split('/')[0]}/*" in kinds
@@ -503,21 +492,12 @@ async def _on_disconnect(receive: Receive, then: Callable[[], None]) -> None:
 
 def refusal_to_bind(host: str, token: str | None, no_auth: bool) -> str | None:
     """Why serving on `host` is refused: a non-loopback address needs a token, or --no-auth said explicitly."""
-    if _is_loopback(host) or token or no_auth:
+    if is_loopback(host) or token or no_auth:
         return None
     return (
         f"Refusing to serve on {host} without a token: anyone who reaches it could run your tools. "
         "Give --token TOKEN (or MCP_TOOLHOST_TOKEN), or --no-auth if something in front of it authenticates."
     )
-
-
-def parse_address(address: str) -> tuple[str, int]:
-    """`[HOST:]PORT` (an IPv6 host in brackets) into a host and a port; the host defaults to 127.0.0.1."""
-    host, _, port = address.rpartition(":")
-    host = host.strip("[]") or "127.0.0.1"
-    if not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"{address!r} is not [HOST:]PORT, e.g. 8000 or 127.0.0.1:8000")
-    return host, int(port)
 
 
 class _Uvicorn(uvicorn.Server):
@@ -546,19 +526,6 @@ class _Uvicorn(uvicorn.Server):
         self._on_exit()
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """The listening socket for HOST:PORT (port 0 picks a free port)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on such sockets, and without it
-    # Nagle holds the body uvicorn writes after the head for 40 ms (a delayed ACK).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.setblocking(False)
-    return sock
-
-
 def announce(sock: socket.socket, path: str) -> None:
     """Print the URL served on stderr: a client (or a test) waits for this line."""
     host, port = sock.getsockname()[:2]
@@ -572,7 +539,7 @@ async def serve_http(server: Server, sock: socket.socket, path: str = "/mcp", *,
     A `worker` also stops when its supervisor is gone.
     """
     host = sock.getsockname()[0]
-    app = HttpApp(server, path, loopback=_is_loopback(host))
+    app = HttpApp(server, path, loopback=is_loopback(host))
     config = uvicorn.Config(
         app,
         lifespan="off",

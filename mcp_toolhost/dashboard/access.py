@@ -14,29 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from typing import Final
 from urllib.parse import urlsplit
 
-__all__ = ["CSRF_HEADER", "Access", "Refusal", "is_loopback"]
+from .._transports.sockets import is_loopback
+
+__all__ = ["CSRF_HEADER", "Access", "Refusal"]
 
 COOKIE_PREFIX: Final = "mcp_toolhost_dashboard_"
 CSRF_HEADER: Final = "x-csrf-token"
 
 Refusal = tuple[int, str]
 """An HTTP status and the reason, for the JSON error body."""
-
-
-def is_loopback(host: str | None) -> bool:
-    if host is None:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Access:

@@ -18,9 +18,10 @@ import anyio
 import anyio.abc
 import uvicorn
 
+from .._transports.sockets import is_loopback, listen, parse_address
 from ..errors import ConfigError
 from ..host import ToolHost
-from .access import Access, is_loopback
+from .access import Access
 from .api import DashboardApp
 from .caller import Caller
 from .calls import CallLog
@@ -28,16 +29,7 @@ from .events import Events
 from .logs import LogEvents
 from .plugin_control import Plugins
 
-__all__ = ["Dashboard", "attach", "parse_address"]
-
-
-def parse_address(address: str) -> tuple[str, int]:
-    """`[HOST:]PORT` (an IPv6 host in brackets) into a host and a port; the host defaults to 127.0.0.1."""
-    host, _, port = address.rpartition(":")
-    host = host.strip("[]") or "127.0.0.1"
-    if not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"{address!r} is not [HOST:]PORT, e.g. 8765 or 127.0.0.1:8765")
-    return host, int(port)
+__all__ = ["Dashboard", "attach"]
 
 
 def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None:
@@ -53,18 +45,12 @@ def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None
             f"Refusing to serve the dashboard on {name} with a token printed on stderr: anyone who reaches it could"
             " run your tools. Set --dashboard-token (or MCP_TOOLHOST_DASHBOARD_TOKEN), or bind 127.0.0.1."
         )
-    family = socket.AF_INET6 if ":" in name else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((name, port))
+        sock = listen(name, port, backlog=128)
     except OSError as exc:
-        sock.close()
         raise ConfigError(f"Cannot serve the dashboard on {address}: {exc.strerror}; pick another port") from None
-    sock.listen(128)
-    sock.setblocking(False)
     dashboard = Dashboard(host, plugins, loopback=is_loopback(name))
-    shown = f"[{name}]" if family == socket.AF_INET6 else name
+    shown = f"[{name}]" if sock.family == socket.AF_INET6 else name
     url = f"http://{shown}:{sock.getsockname()[1]}/?token={dashboard.access.token}"
 
     async def serve() -> None:
