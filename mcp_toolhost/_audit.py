@@ -104,7 +104,8 @@ class AuditLog:
                 "id": request_id,
                 "tool": tool,
                 "arguments": masked,
-                "outcome": outcome,
+                # Four outcomes (README, "Audit log"): a JSON-RPC error answering the call is an error.
+                "outcome": "error" if outcome == "protocol_error" else outcome,
                 "durationMs": round(seconds * 1000, 3),
                 "resultBytes": size,
             }

@@ -602,22 +602,22 @@ class Connection:
             seconds = time.perf_counter() - call.started
         if self._log_requests:
             _log_request(call.method, call.request_id, tool, call.outcome, seconds)
+        if tool is None:
+            return
         audit = self._server.audit
-        if audit is not None and tool is not None:
+        if audit is not None:
             audit.record(
                 request_id=call.request_id,
                 tool=tool,
                 arguments=call.arguments,
                 version=call.scope.version,
                 client_info=call.scope.client_info,
-                # The audit log has four outcomes (README, "Audit log"): a JSON-RPC error is an error.
-                outcome="error" if call.outcome == "protocol_error" else call.outcome,
+                outcome=call.outcome,
                 seconds=seconds,
                 size=size,
             )
-        if tool is not None:
-            for watcher in self._server.watchers:
-                watcher.ended(call, answer, seconds)
+        for watcher in self._server.watchers:
+            watcher.ended(call, answer, seconds)
 
     async def _let_progress_arrive_first(self) -> None:
         """Send a call's progress, then pause, before its answer: the client reads them apart.
