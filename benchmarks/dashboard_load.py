@@ -12,7 +12,8 @@ Playwright's chromium (`executable_path`, as tests/test_dashboard_browser.py). I
   and its synchronous part (handler, style and layout, forced);
 - live: while the client calls every tool in turn at `--rate` calls per second (each call is two
   events, started and finished), the page's main-thread busy time over `--window` seconds from
-  CDP `Performance.getMetrics` (task, script, layout, style), long tasks (> 50 ms), and how old the
+  CDP `Performance.getMetrics` (task, script, layout, style; wall-clock, so it swells on a busy
+  machine), chromium's CPU time (from /proc, Linux only), long tasks (> 50 ms), and how old the
   newest row shown is, sampled twice a second;
 - memory: the JS heap after a garbage collection, DOM nodes and rows in the live calls table, every
   30 s for `--minutes` of that stream (the list must stay bounded).
@@ -39,6 +40,7 @@ from typing import Any
 from playwright.sync_api import CDPSession, Page, sync_playwright
 
 SCRIPT = Path(sys.executable).parent / "mcp-toolhost"
+TICK = os.sysconf("SC_CLK_TCK")
 QUERY = "tool_49 text"
 """Typed one key at a time into the filter, then erased."""
 
@@ -155,12 +157,38 @@ class Client:
         self._stop.set()
 
 
+def browser_cpu() -> float:
+    """CPU seconds (user + system) of every chromium process this script started, all of them alive.
+
+    Wall-clock busy time swells when other programs take the cores; CPU time does not.
+    """
+    parents, cpu = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, fields = stat.read_text().rsplit(")", 1)
+        except OSError:  # ended meanwhile
+            continue
+        pid, fields = int(stat.parent.name), fields.split()
+        parents[pid] = int(fields[1])
+        if "chrom" in name:
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == os.getpid():
+                return True
+        return False
+
+    return sum(seconds for pid, seconds in cpu.items() if ours(pid))
+
+
 def metrics(cdp: CDPSession) -> dict[str, float]:
     return {item["name"]: item["value"] for item in cdp.send("Performance.getMetrics")["metrics"]}
 
 
 def first_render(page: Page, url: str, tools: int) -> None:
-    times, answered = [], []
+    times, answered, cpu = [], [], browser_cpu()
     for _ in range(5):
         page.goto(url)
         page.wait_for_function("window.__tableShown !== undefined")
@@ -168,11 +196,12 @@ def first_render(page: Page, url: str, tools: int) -> None:
         assert rows == tools, f"{rows} rows in the tools table, not {tools}"
         times.append(page.evaluate("window.__tableShown"))
         answered.append(page.evaluate("window.__answered"))
+    cpu = (browser_cpu() - cpu) / 5
     size = len(page.content().encode())
     print(
         f"first render of the {tools}-row table: median {statistics.median(times):.0f} ms "
         f"(min {min(times):.0f}, max {max(times):.0f}; 5 loads), of which the page's answer "
-        f"{statistics.median(answered):.0f} ms (HTML {size / 1024:.0f} KiB)"
+        f"{statistics.median(answered):.0f} ms (HTML {size / 1024:.0f} KiB); chromium's CPU {cpu * 1000:.0f} ms a load"
     )
 
 
@@ -188,12 +217,13 @@ def filter_keystrokes(page: Page) -> None:
 
 def live(page: Page, cdp: CDPSession, client: Client, window: float) -> None:
     page.evaluate("window.__longTasks = {count: 0, ms: 0}")
-    before, answered = metrics(cdp), client.answered
+    before, answered, cpu = metrics(cdp), client.answered, browser_cpu()
     started, ages = time.perf_counter(), []
     while time.perf_counter() - started < window:
         time.sleep(0.5)
         ages.append(page.evaluate(_STALENESS))
     after, elapsed = metrics(cdp), time.perf_counter() - started
+    cpu = browser_cpu() - cpu
     tasks = page.evaluate("window.__longTasks")
     rate = (client.answered - answered) / elapsed
 
@@ -205,6 +235,7 @@ def live(page: Page, cdp: CDPSession, client: Client, window: float) -> None:
         f"(script {busy('ScriptDuration')}, layout {busy('LayoutDuration')}, style {busy('RecalcStyleDuration')}); "
         f"{tasks['count']} long tasks, {tasks['ms']:.0f} ms in all"
     )
+    print(f"  chromium's CPU (all its processes): {cpu / elapsed * 100:.1f}% of a core")
     shown = [age for age in ages if age is not None]
     if shown:
         print(
@@ -215,19 +246,18 @@ def live(page: Page, cdp: CDPSession, client: Client, window: float) -> None:
 
 def memory(page: Page, cdp: CDPSession, minutes: float) -> None:
     print("  s  JS heap MiB  DOM nodes  live call rows")
-    end = time.perf_counter() + minutes * 60
-    elapsed = 0
+    start = time.perf_counter()
     while True:
+        elapsed = round(time.perf_counter() - start)
         cdp.send("HeapProfiler.collectGarbage")
         figures = metrics(cdp)
         rows = page.evaluate('document.querySelectorAll("#calls tbody tr").length')
         print(
             f"{elapsed:3d}  {figures['JSHeapUsedSize'] / 2**20:11.1f}  {figures['Nodes']:9.0f}  {rows:14d}", flush=True
         )
-        if time.perf_counter() >= end:
+        if elapsed >= minutes * 60:
             return
-        time.sleep(min(30, max(0, end - time.perf_counter())))
-        elapsed += 30
+        time.sleep(min(30, max(0, start + minutes * 60 - time.perf_counter())))
 
 
 def main() -> None:

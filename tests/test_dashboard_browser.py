@@ -124,3 +124,131 @@ def test_a_change_made_elsewhere_shows_in_the_toggles(served: tuple[McpProcess, 
             headers: {"x-csrf-token": document.querySelector('meta[name="csrf-token"]').content}})"""
     )
     expect(page.locator('#tools tr[data-name="echo"] input.toggle')).not_to_be_checked()
+
+
+def test_a_filter_matching_nothing_says_so_and_shows_all_again(served: tuple[McpProcess, Page]) -> None:
+    _, page = served
+    page.fill("#search", "no such tool anywhere")
+    expect(page.locator("#no-match")).to_be_visible()
+    expect(page.locator("#tool-count")).to_have_text(re.compile(r"^0 of \d+$"))
+    page.click("#show-all")
+    expect(page.locator("#no-match")).to_be_hidden()
+    expect(page.locator("#search")).to_have_value("")
+    expect(page.locator("#tools tbody tr:visible")).to_have_count(page.locator("#tools tbody tr").count())
+
+
+def test_the_live_calls_keep_the_newest_rows_only(served: tuple[McpProcess, Page]) -> None:
+    server, page = served
+    shown = page.evaluate("CALLS_SHOWN")
+    expect(page.locator("#calls-empty")).to_be_visible()
+    calls = shown + 20
+    for i in range(calls):  # pipelined: many events reach the page in one frame
+        params = {"name": "add", "arguments": {"a": i}}
+        server.send({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": params})
+    answers = [server.recv() for _ in range(calls)]  # in any order: the calls run concurrently
+    assert sorted(answer["result"]["structuredContent"]["result"] for answer in answers) == list(range(calls))
+    first = page.locator("#calls tbody tr").first
+    expect(first.locator("td").nth(3)).to_have_text(f'{{"a":{calls - 1}}}')
+    expect(first.locator("td.ok")).to_have_text("ok")
+    expect(page.locator("#calls tbody tr")).to_have_count(shown)
+    expect(page.locator("#calls-empty")).to_be_hidden()
+    page.locator("#calls tbody tr").nth(1).click()
+    expect(page.locator("#calls tbody tr.chosen")).to_have_count(1)
+    expect(page.locator("#call-detail")).to_contain_text(f'"result": {calls - 2}')
+
+
+def test_a_failed_toggle_is_undone_and_says_why(served: tuple[McpProcess, Page]) -> None:
+    server, page = served
+    server.close_stdin()  # the client leaves: the server ends, and the page's requests fail
+    assert server.proc.wait(timeout=15) == 0
+    expect(page.locator("#health")).to_have_text("reconnecting…")
+    page.locator('#tools tr[data-name="echo"] input.toggle').click()
+    expect(page.locator("#notice")).to_contain_text("Could not disable echo: the server did not answer")
+    expect(page.locator('#tools tr[data-name="echo"] input.toggle')).to_be_checked()
+
+
+def test_a_tool_has_its_own_address(served: tuple[McpProcess, Page]) -> None:
+    _, page = served
+    page.goto(page.url.split("#")[0] + "#tool/add")
+    expect(page.locator("#try")).to_be_visible()
+    expect(page.locator("#try-name")).to_have_text("add")
+    page.click("#try-close")
+    expect(page.locator("#try")).to_be_hidden()
+    page.go_back()
+    expect(page.locator("#try-name")).to_have_text("add")
+    expect(page.locator("#try")).to_be_visible()
+    page.goto(page.url.split("#")[0] + "#tool/nothing_like_it")
+    expect(page.locator("#notice")).to_contain_text("No tool named nothing_like_it")
+
+
+ORDER_TOOL = '''
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from mcp_toolhost import tool
+
+
+@tool
+def order(
+    size: Literal["S", "M", "L"],
+    count: Annotated[int, Field(description="How many")] = 1,
+    gift: bool = False,
+    note: str = "",
+    extras: Any = None,
+) -> dict[str, Any]:
+    """Echo an order."""
+    return {"size": size, "count": count, "gift": gift, "note": note, "extras": extras}
+'''
+
+
+def test_the_form_has_an_input_for_each_kind_of_field(spawn, browser: Browser, tmp_path: Any) -> None:
+    (tmp_path / "order_tools.py").write_text(ORDER_TOOL)
+    server = spawn("serve", "--no-builtins", "--tools", str(tmp_path / "order_tools.py"), "--dashboard", "127.0.0.1:0")
+    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
+    assert found
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(found[1] + "#tool/order")
+        fields = page.locator("#try-fields")
+        expect(fields.locator('select[name="size"]')).to_have_attribute("required", "")
+        expect(fields.locator("label", has_text="size")).to_contain_text("size *")
+        expect(fields.locator('input[name="count"]')).to_have_attribute("type", "number")
+        expect(fields.locator("label", has_text="count")).to_contain_text("How many")
+        expect(fields.locator('input[name="count"]')).to_have_attribute("placeholder", "default: 1")
+        expect(fields.locator('select[name="gift"] option')).to_have_text(["(default)", "true", "false"])
+        expect(fields.locator('input[name="note"]')).to_have_attribute("type", "text")
+        # A field of any JSON: a bad value is refused in the page, saying which field and how to write it.
+        page.select_option('select[name="size"]', label="M")
+        page.fill('textarea[name="extras"]', "{oops")
+        page.click("#try-form button[type=submit]")
+        expect(page.locator("#try-result.error")).to_contain_text("extras is not valid JSON")
+        page.fill('textarea[name="extras"]', '{"wrap": true}')
+        page.fill('input[name="count"]', "2")
+        page.select_option('select[name="gift"]', label="true")
+        page.click("#try-form button[type=submit]")
+        expect(page.locator("#try-result.ok")).to_contain_text('"success": true')
+        result = page.locator("#try-result")
+        for shown in ('"size": "M"', '"count": 2', '"gift": true', '"note": ""', '"wrap": true'):
+            expect(result).to_contain_text(shown)
+    finally:
+        context.close()
+
+
+def test_the_page_follows_the_systems_dark_theme(spawn, browser: Browser) -> None:
+    server = spawn("serve", "--no-builtins", "--tools", str(FIXTURES / "core_tools.py"), "--dashboard", "127.0.0.1:0")
+    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
+    assert found
+    context = browser.new_context(color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(found[1])
+        expect(page.locator("#health.ok")).to_have_text("live")
+        colours = page.evaluate(
+            """() => [getComputedStyle(document.body).color,
+                      getComputedStyle(document.getElementById("health")).color]"""
+        )
+        assert colours == ["rgb(255, 255, 255)", "rgb(63, 185, 80)"], colours  # light text, the lighter green
+    finally:
+        context.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from .._json import dumps
 
@@ -21,7 +22,8 @@ _TEMPLATE = """<!doctype html>
 <title>mcp-toolhost dashboard</title>
 <link rel="stylesheet" href="/static/dashboard.css">
 </head><body>
-<header><h1>mcp-toolhost</h1><span id="health" class="muted">live</span></header>
+<header><h1>mcp-toolhost</h1><span id="health" class="muted">connecting…</span>
+<p id="notice" class="error" role="alert" hidden></p></header>
 <main>
 <section id="tools-section"><h2>Tools <span class="muted" id="tool-count">{count}</span></h2>
 <input id="search" type="search" placeholder="Filter by name, source, annotation or description" autocomplete="off">
@@ -29,15 +31,18 @@ _TEMPLATE = """<!doctype html>
 <option value="off">disabled</option></select>
 <div id="tools-scroll"><table id="tools"><thead><tr><th>Tool</th><th>Source</th><th>Annotations</th><th>Enabled</th>
 </tr></thead><tbody>{rows}</tbody></table></div>
+<p id="no-match" class="muted" hidden>No tool matches this filter.
+<button id="show-all" type="button">Show all tools</button></p>
 {empty}
 </section>
 <section id="live"><h2>Live calls</h2>
 <p id="calls-empty" class="muted">No calls yet: calls from MCP clients and from this page appear here
 as they happen.</p>
-<div id="calls-scroll"><table id="calls"><thead><tr><th>Time</th><th>Client</th><th>Tool</th><th>Arguments</th>
-<th>Outcome</th><th>ms</th></tr></thead><tbody></tbody></table></div>
+<div id="calls-scroll" hidden><table id="calls"><thead><tr><th>Time</th><th>Client</th><th>Tool</th>
+<th>Arguments</th><th>Outcome</th><th>ms</th></tr></thead><tbody></tbody></table></div>
 <pre id="call-detail" hidden></pre></section>
-<section id="try" hidden><h2>Tool <span id="try-name"></span></h2>
+<section id="try" hidden><h2>Tool <span id="try-name"></span>
+<button id="try-close" type="button" aria-label="close the tool's view">Close</button></h2>
 <p id="try-figures" class="muted"></p>
 <details><summary>Schemas</summary><pre id="try-schemas"></pre></details>
 <form id="try-form"><div id="try-fields"></div><button type="submit">Call</button></form>
@@ -46,9 +51,10 @@ as they happen.</p>
 <p><span id="uptime"></span> · <span id="rss"></span> · <span id="open-calls"></span></p>
 <h3>Calls per second</h3><canvas id="rate" width="600" height="80" aria-label="calls per second"></canvas>
 <h3>Latency by tool (ms)</h3>
-<table id="latency"><thead><tr><th>Tool</th><th>Calls</th><th>p50</th><th>p95</th><th>p99</th><th></th></tr></thead>
-<tbody></tbody></table>
-<p id="latency-empty" class="muted">No tool has been called yet.</p>
+<div id="latency-scroll"><table id="latency"><thead><tr><th>Tool</th><th>Calls</th><th>p50</th><th>p95</th>
+<th>p99</th><th></th></tr></thead><tbody></tbody></table></div>
+<p id="latency-empty" class="muted">No tool has been called yet: call one from an MCP client, or open a tool
+(its name in the table) and try it from its form.</p>
 <h3>Plugins <button id="reload" type="button">Reload</button></h3>
 <ul id="plugins"></ul></section>
 
@@ -59,7 +65,7 @@ as they happen.</p>
 """
 
 _ROW = (
-    '<tr data-name="{name}" data-search="{search}"><td><a href="#" class="tool-link">{name}</a>'
+    '<tr data-name="{name}" data-search="{search}"><td><a href="#tool/{link}" class="tool-link">{name}</a>'
     '<div class="muted">{description}</div></td><td>{source}</td><td>{annotations}</td>'
     '<td><input type="checkbox" class="toggle" aria-label="enable {name}"{checked}></td></tr>'
 )
@@ -82,6 +88,7 @@ def _row(tool: dict[str, Any]) -> str:
     description = (tool.get("description") or "").split("\n", 1)[0]
     return _ROW.format(
         name=escape(tool["name"]),
+        link=escape(quote(tool["name"], safe="")),
         search=escape(f"{tool['name']} {tool['source']} {hints} {description}".lower()),
         description=escape(description),
         source=escape(tool["source"]),

@@ -1,9 +1,16 @@
-// The dashboard's live parts: filtering, enable/disable toggles, the call form, live calls (SSE).
+// The dashboard's live parts: filtering, enable/disable toggles, a tool's view and form, live calls (SSE),
+// system figures. Built for a server with hundreds of tools and hundreds of calls a second: the server
+// renders the tools table once and this script patches it; live calls are drawn once per animation
+// frame, at most CALLS_SHOWN of them; the latency table is patched in place (benchmarks/dashboard_load.py).
 "use strict";
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const schemas = JSON.parse(document.getElementById("tool-data").textContent);
 const $ = (id) => document.getElementById(id);
 const ms = (value) => (value == null ? "–" : value.toFixed(2));
+const clock = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
+const CALLS_SHOWN = 100;
+/* Rows in the live calls table: the newest, so that a page left open for hours stays small
+   (the server keeps more: GET /api/calls). */
 
 async function api(method, path, body) {
   const response = await fetch(path, {
@@ -13,93 +20,232 @@ async function api(method, path, body) {
   return { status: response.status, body: await response.json() };
 }
 
+/** Writes a cell's text only when it changed: an unchanged write still costs style and layout. */
+function setText(cell, text) {
+  const value = String(text);
+  if (cell.textContent !== value) cell.textContent = value;
+}
+
+/** A message above the page, for what failed and what to do; empty hides it. */
+function notify(text) {
+  $("notice").textContent = text;
+  $("notice").hidden = !text;
+}
+
+// --- tools: the server-rendered table, filtered in place ------------------------------------------
+const tools = [...$("tools").tBodies[0].rows].map((row) => ({
+  row, name: row.dataset.name, search: row.dataset.search, toggle: row.querySelector(".toggle"),
+}));
+
 function filterTools() {
   const words = $("search").value.toLowerCase().split(/\s+/).filter(Boolean);
   const state = $("state").value;
-  for (const row of $("tools").tBodies[0].rows) {
-    const enabled = row.querySelector(".toggle").checked;
-    row.hidden = !words.every((word) => row.dataset.search.includes(word)) ||
-      (state === "on" && !enabled) || (state === "off" && enabled);
+  let shown = 0;
+  for (const { row, search, toggle } of tools) {
+    const hidden = !words.every((word) => search.includes(word)) ||
+      (state === "on" && !toggle.checked) || (state === "off" && toggle.checked);
+    if (row.hidden !== hidden) row.hidden = hidden;
+    if (!hidden) shown += 1;
   }
+  setText($("tool-count"), shown === tools.length ? tools.length : `${shown} of ${tools.length}`);
+  $("no-match").hidden = shown > 0 || tools.length === 0;
 }
 $("search").addEventListener("input", filterTools);
 $("state").addEventListener("change", filterTools);
+$("show-all").addEventListener("click", () => {
+  $("search").value = "";
+  $("state").value = "";
+  filterTools();
+});
 
 $("tools").addEventListener("change", async (event) => {
   if (!event.target.classList.contains("toggle")) return;
-  const name = event.target.closest("tr").dataset.name;
-  const action = event.target.checked ? "enable" : "disable";
-  const answer = await api("POST", `/api/tools/${encodeURIComponent(name)}/${action}`);
-  if (answer.status !== 200) event.target.checked = !event.target.checked;
+  const toggle = event.target, name = toggle.closest("tr").dataset.name;
+  const action = toggle.checked ? "enable" : "disable";
+  const answer = await api("POST", `/api/tools/${encodeURIComponent(name)}/${action}`).catch((error) => (
+    { status: 0, body: { error: `the server did not answer (${error.message})` } }));
+  if (answer.status === 200) {
+    notify("");
+  } else {
+    toggle.checked = !toggle.checked;
+    notify(`Could not ${action} ${name}: ${answer.body.error}. Reload the page to see the server's state.`);
+  }
+  filterTools();
 });
 
-$("tools").addEventListener("click", (event) => {
-  if (!event.target.classList.contains("tool-link")) return;
-  event.preventDefault();
-  showForm(event.target.closest("tr").dataset.name);
-});
+// --- a tool's view: #tool/NAME, its schemas, figures and a form from its input schema ---------------
+function route() {
+  const found = location.hash.match(/^#tool\/(.+)$/);
+  if (found) showTool(decodeURIComponent(found[1]));
+  else $("try").hidden = true;
+}
+window.addEventListener("hashchange", route);
 
-async function showForm(name) {
-  const properties = ((schemas[name] || {}).inputSchema || {}).properties || {};
+async function showTool(name) {
+  if (!(name in schemas)) {
+    notify(`No tool named ${name}: pick one in the tools table.`);
+    return;
+  }
+  const input = schemas[name].inputSchema || {};
+  const required = new Set(input.required || []);
   $("try").hidden = false;
   $("try-name").textContent = name;
   $("try-schemas").textContent = JSON.stringify(schemas[name], null, 2);
+  $("try-form").dataset.name = name;
+  $("try-result").textContent = "";
+  $("try-result").className = "";
+  $("try-fields").replaceChildren(...Object.entries(input.properties || {}).map(
+    ([key, schema]) => field(key, schema, required.has(key))));
+  $("try").scrollIntoView({ block: "nearest" });
   const status = (await api("GET", `/api/tools/${encodeURIComponent(name)}/status`)).body;
   const latency = status.latency || {};
   $("try-figures").textContent = `${status.enabled ? "enabled" : "disabled"} · ${status.source} · ` +
     `${status.calls} calls, ${status.errors} errors, ${status.timeouts} timeouts · ` +
     `p50 ${ms(latency.p50_ms)} ms, p95 ${ms(latency.p95_ms)} ms, p99 ${ms(latency.p99_ms)} ms`;
-  $("try-form").dataset.name = name;
-  $("try-result").textContent = "";
-  $("try-fields").replaceChildren(...Object.entries(properties).map(([key, schema]) => {
-    const label = document.createElement("label");
-    const input = document.createElement("input");
-    input.name = key;
-    input.dataset.type = schema.type || "string";
-    input.placeholder = schema.type === "string" || !schema.type ? "" : `${schema.type} (JSON)`;
-    label.append(`${key} `, input, document.createElement("br"));
-    return label;
-  }));
+}
+
+/** One labelled input for a property: its kind from the schema (optionals are type arrays with null). */
+function field(key, schema, required) {
+  const types = [].concat(schema.type || []).filter((type) => type !== "null");
+  const kind = schema.enum ? "enum" : types.length === 1 && ["string", "integer", "number", "boolean"].includes(types[0])
+    ? types[0] : "json";
+  let input;
+  if (kind === "enum" || kind === "boolean") {
+    input = document.createElement("select");
+    const values = kind === "enum" ? schema.enum : [true, false];
+    input.append(new Option(required ? "choose…" : "(default)", ""),
+      ...values.map((value, i) => new Option(typeof value === "string" ? value : JSON.stringify(value), i)));
+  } else if (kind === "json") {
+    input = document.createElement("textarea");
+    input.rows = 2;
+    input.placeholder = "JSON";
+  } else {
+    input = document.createElement("input");
+    input.type = kind === "string" ? "text" : "number";
+    if (kind === "integer") input.step = "1";
+    if (kind === "number") input.step = "any";
+  }
+  input.name = key;
+  input.required = required;
+  input.dataset.kind = kind;
+  input.values = kind === "enum" ? schema.enum : [true, false];
+  if (schema.default !== undefined && kind !== "enum" && kind !== "boolean") {
+    input.placeholder = `default: ${JSON.stringify(schema.default)}`;
+  }
+  const label = document.createElement("label");
+  const name = document.createElement("span");
+  name.textContent = required ? `${key} *` : key;
+  label.append(name, input);
+  if (schema.description) {
+    const hint = document.createElement("small");
+    hint.className = "muted";
+    hint.textContent = schema.description;
+    label.append(hint);
+  }
+  return label;
+}
+
+/** The arguments the form holds; throws an Error saying which field is wrong. */
+function formArguments() {
+  const args = {};
+  for (const input of $("try-fields").querySelectorAll("[name]")) {
+    if (input.value === "") continue;
+    const kind = input.dataset.kind;
+    if (kind === "enum" || kind === "boolean") args[input.name] = input.values[Number(input.value)];
+    else if (kind === "integer" || kind === "number") args[input.name] = Number(input.value);
+    else if (kind === "string") args[input.name] = input.value;
+    else {
+      try {
+        args[input.name] = JSON.parse(input.value);
+      } catch (error) {
+        throw new Error(`${input.name} is not valid JSON (${error.message}): write it as JSON, e.g. {"key": 1} or [1, 2]`);
+      }
+    }
+  }
+  return args;
 }
 
 $("try-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const args = {};
-  for (const input of $("try-fields").querySelectorAll("input")) {
-    if (input.value === "") continue;
-    args[input.name] = input.dataset.type === "string" ? input.value : JSON.parse(input.value);
+  const result = $("try-result");
+  let args;
+  try {
+    args = formArguments();
+  } catch (error) {
+    result.className = "error";
+    result.textContent = error.message;
+    return;
   }
   const answer = await api("POST", `/api/tools/${encodeURIComponent(event.target.dataset.name)}/call`, args);
-  $("try-result").textContent = JSON.stringify(answer.body, null, 2);
+  result.className = answer.status === 200 && answer.body.success ? "ok" : "error";
+  result.textContent = JSON.stringify(answer.body, null, 2);
 });
+$("try-close").addEventListener("click", () => { history.pushState(null, "", location.pathname); route(); });
 
-const rows = new Map();
-function showCall(call) {
-  let row = rows.get(call.id);
-  if (!row) {
-    row = $("calls").tBodies[0].insertRow(0);
-    row.addEventListener("click", () => {
-      $("call-detail").hidden = false;
-      $("call-detail").textContent = JSON.stringify(row.call, null, 2);
-    });
-    rows.set(call.id, row);
-  }
-  row.call = call;
-  const cells = [new Date(call.time * 1000).toLocaleTimeString(), call.client || "", call.tool,
-    JSON.stringify(call.arguments), call.outcome, call.duration_ms ?? ""];
-  row.replaceChildren(...cells.map((text) => { const td = document.createElement("td"); td.textContent = text; return td; }));
-  row.cells[4].className = call.outcome;
-  $("calls-empty").hidden = true;
+// --- live calls: newest first, drawn once per frame, at most CALLS_SHOWN rows ------------------------
+const callRows = new Map();  // call id → its row, for the rows shown
+const pending = new Map();   // call id → its newest record not drawn yet (at most CALLS_SHOWN)
+let frame = 0;
+
+function queueCall(call) {
+  pending.set(call.id, call);
+  if (pending.size > CALLS_SHOWN) pending.delete(pending.keys().next().value);
+  // Not drawn while the tab is hidden (no frames), so `pending` is bounded too.
+  if (!frame) frame = requestAnimationFrame(drawCalls);
 }
+
+function drawCalls() {
+  frame = 0;
+  const body = $("calls").tBodies[0];
+  const added = [];
+  for (const call of pending.values()) {
+    const row = callRows.get(call.id);
+    if (row) fillCall(row, call);
+    else added.push(call);
+  }
+  pending.clear();
+  added.sort((a, b) => b.id - a.id);
+  const rows = added.slice(0, CALLS_SHOWN).map((call) => {
+    const row = document.createElement("tr");
+    for (let i = 0; i < 6; i += 1) row.insertCell();
+    fillCall(row, call);
+    callRows.set(call.id, row);
+    return row;
+  });
+  body.prepend(...rows);
+  while (body.rows.length > CALLS_SHOWN) {
+    callRows.delete(body.lastElementChild.call.id);
+    body.lastElementChild.remove();
+  }
+  $("calls-empty").hidden = body.rows.length > 0;
+  $("calls-scroll").hidden = body.rows.length === 0;
+}
+
+function fillCall(row, call) {
+  row.call = call;
+  const texts = [clock.format(call.time * 1000), call.client || "", call.tool,
+    JSON.stringify(call.arguments), call.outcome, call.duration_ms ?? ""];
+  texts.forEach((text, i) => setText(row.cells[i], text));
+  row.cells[4].className = call.outcome;
+}
+
+$("calls").tBodies[0].addEventListener("click", (event) => {
+  const row = event.target.closest("tr");
+  if (!row) return;
+  for (const chosen of row.parentElement.querySelectorAll("tr.chosen")) chosen.classList.remove("chosen");
+  row.classList.add("chosen");
+  $("call-detail").hidden = false;
+  $("call-detail").textContent = JSON.stringify(row.call, null, 2);
+});
 
 const events = new EventSource("/api/events");
 for (const kind of ["call_started", "call_finished"]) {
-  events.addEventListener(kind, (event) => showCall(JSON.parse(event.data)));
+  events.addEventListener(kind, (event) => queueCall(JSON.parse(event.data)));
 }
 events.addEventListener("open", async () => {
   // On each (re)connection: the calls that ended meanwhile, which no event will bring.
-  const calls = (await api("GET", "/api/calls?limit=50")).body;
-  calls.reverse().forEach(showCall);
+  const calls = (await api("GET", `/api/calls?limit=${CALLS_SHOWN}`)).body;
+  calls.reverse().forEach(queueCall);
   $("health").textContent = "live";
   $("health").className = "ok";
 });
@@ -107,16 +253,16 @@ events.addEventListener("error", () => { $("health").textContent = "reconnecting
 
 // Tools added, removed, enabled or disabled elsewhere (another tab, a plugin reload).
 events.addEventListener("tools_changed", async () => {
-  const tools = (await api("GET", "/api/tools")).body;
-  const rows = $("tools").tBodies[0].rows;
-  if (tools.length !== rows.length || tools.some((tool, i) => rows[i].dataset.name !== tool.name)) {
+  const served = (await api("GET", "/api/tools")).body;
+  if (served.length !== tools.length || served.some((tool, i) => tools[i].name !== tool.name)) {
     location.reload();  // the list itself changed: the server renders it again
     return;
   }
-  tools.forEach((tool, i) => { rows[i].querySelector(".toggle").checked = tool.enabled; });
+  served.forEach((tool, i) => { tools[i].toggle.checked = tool.enabled; });
+  filterTools();
 });
 
-// System: figures from the metrics snapshot, once a second; calls per second over the last minute.
+// --- system: figures from the metrics snapshot, once a second; calls per second over the last minute --
 const rate = [];
 let lastCalls = null;
 function drawRate() {
@@ -132,22 +278,33 @@ function drawRate() {
   context.stroke();
   context.fillText(`${rate.at(-1) ?? 0}/s (max ${top})`, 4, 12);
 }
-function showLatency(tools) {
-  const entries = Object.entries(tools);
+
+const latencyRows = new Map();  // tool name → its row, patched each second
+function showLatency(figures) {
+  const entries = Object.entries(figures);
   const slowest = Math.max(1, ...entries.map(([, t]) => t.latency.p99_ms || 0));
-  $("latency").tBodies[0].replaceChildren(...entries.map(([name, t]) => {
-    const row = document.createElement("tr");
-    for (const text of [name, t.calls, ms(t.latency.p50_ms), ms(t.latency.p95_ms), ms(t.latency.p99_ms)]) {
-      row.insertCell().textContent = text;
+  const added = [];
+  for (const [name, t] of entries) {
+    let row = latencyRows.get(name);
+    if (!row) {
+      row = document.createElement("tr");
+      for (let i = 0; i < 5; i += 1) row.insertCell();
+      row.insertCell().append(Object.assign(document.createElement("div"), { className: "bar" }));
+      latencyRows.set(name, row);
+      added.push(row);
     }
-    const bar = document.createElement("div");
-    bar.className = "bar";
-    bar.style.width = `${((t.latency.p99_ms || 0) / slowest) * 100}%`;
-    row.insertCell().append(bar);
-    return row;
-  }));
+    [name, t.calls, ms(t.latency.p50_ms), ms(t.latency.p95_ms), ms(t.latency.p99_ms)]
+      .forEach((text, i) => setText(row.cells[i], text));
+    const width = `${(((t.latency.p99_ms || 0) / slowest) * 100).toFixed(1)}%`;
+    if (row.cells[5].firstChild.style.width !== width) row.cells[5].firstChild.style.width = width;
+  }
+  $("latency").tBodies[0].append(...added);
+  for (const [name, row] of latencyRows) {
+    if (!(name in figures)) { row.remove(); latencyRows.delete(name); }
+  }
   $("latency-empty").hidden = entries.length > 0;
 }
+
 async function poll() {
   const answer = await api("GET", "/api/system/metrics").catch(() => null);
   if (answer && answer.status === 200) {
@@ -156,19 +313,23 @@ async function poll() {
     if (lastCalls !== null) rate.push(calls - lastCalls);
     if (rate.length > 60) rate.shift();
     lastCalls = calls;
-    $("uptime").textContent = `up ${Math.round(metrics.uptime_seconds)} s`;
-    $("rss").textContent = metrics.rss_bytes ? `${(metrics.rss_bytes / 2 ** 20).toFixed(1)} MiB` : "memory unknown";
-    $("open-calls").textContent = `${metrics.open_calls} open calls`;
+    setText($("uptime"), `up ${Math.round(metrics.uptime_seconds)} s`);
+    setText($("rss"), metrics.rss_bytes ? `${(metrics.rss_bytes / 2 ** 20).toFixed(1)} MiB` : "memory unknown");
+    setText($("open-calls"), `${metrics.open_calls} open calls`);
     drawRate();
     showLatency(metrics.tools);
   }
   setTimeout(poll, 1000);
 }
-poll();
 
+// --- plugins: state and reload -----------------------------------------------------------------------
 async function showPlugins(answer) {
-  const report = answer || (await api("GET", "/api/plugins")).body;
-  const items = report.plugins.map((plugin) => {
+  const { status, body } = answer || (await api("GET", "/api/plugins"));
+  if (status !== 200) {
+    notify(`Could not read the plugins: ${body.error}`);
+    return;
+  }
+  const items = body.plugins.map((plugin) => {
     const item = document.createElement("li");
     item.className = plugin.state === "loaded" ? "ok" : plugin.state === "skipped" ? "error" : "muted";
     item.textContent = `${plugin.name} (${plugin.source}): ${plugin.state}` +
@@ -183,5 +344,16 @@ async function showPlugins(answer) {
   }
   $("plugins").replaceChildren(...items);
 }
-$("reload").addEventListener("click", async () => showPlugins((await api("POST", "/api/plugins/reload")).body));
+$("reload").addEventListener("click", async () => {
+  $("reload").disabled = true;
+  try {
+    await showPlugins(await api("POST", "/api/plugins/reload"));
+  } finally {
+    $("reload").disabled = false;
+  }
+});
+
+filterTools();
+route();
+poll();
 showPlugins();
