@@ -252,3 +252,27 @@ def test_the_page_follows_the_systems_dark_theme(spawn, browser: Browser) -> Non
         assert colours == ["rgb(255, 255, 255)", "rgb(63, 185, 80)"], colours  # light text, the lighter green
     finally:
         context.close()
+
+
+def test_the_latency_chart_shows_the_slowest_tools(spawn, browser: Browser, tmp_path: Any) -> None:
+    many = "from mcp_toolhost import tool\n" + "".join(
+        f"\n\n@tool\ndef tool_{i}() -> int:\n    return {i}\n" for i in range(30)
+    )
+    (tmp_path / "many_tools.py").write_text(many)
+    server = spawn("serve", "--no-builtins", "--tools", str(tmp_path / "many_tools.py"), "--dashboard", "127.0.0.1:0")
+    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
+    assert found
+    server.initialize()
+    for i in range(30):
+        assert "result" in server.call(f"tool_{i}")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(found[1])
+        shown = page.evaluate("LATENCY_SHOWN")
+        expect(page.locator("#latency-count")).to_have_text(f"the {shown} slowest of 30")
+        expect(page.locator("#latency tbody tr")).to_have_count(shown)
+        p99 = [float(text) for text in page.locator("#latency tbody td:nth-child(5)").all_text_contents()]
+        assert p99 == sorted(p99, reverse=True), p99
+    finally:
+        context.close()

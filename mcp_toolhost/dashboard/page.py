@@ -50,9 +50,9 @@ as they happen.</p>
 <section id="system"><h2>System</h2>
 <p><span id="uptime"></span> · <span id="rss"></span> · <span id="open-calls"></span></p>
 <h3>Calls per second</h3><canvas id="rate" width="600" height="80" aria-label="calls per second"></canvas>
-<h3>Latency by tool (ms)</h3>
-<div id="latency-scroll"><table id="latency"><thead><tr><th>Tool</th><th>Calls</th><th>p50</th><th>p95</th>
-<th>p99</th><th></th></tr></thead><tbody></tbody></table></div>
+<h3>Latency by tool (ms) <span id="latency-count" class="muted"></span></h3>
+<table id="latency"><thead><tr><th>Tool</th><th>Calls</th><th>p50</th><th>p95</th><th>p99</th><th></th></tr></thead>
+<tbody></tbody></table>
 <p id="latency-empty" class="muted">No tool has been called yet: call one from an MCP client, or open a tool
 (its name in the table) and try it from its form.</p>
 <h3>Plugins <button id="reload" type="button">Reload</button></h3>
