@@ -276,3 +276,26 @@ def test_the_latency_chart_shows_the_slowest_tools(spawn, browser: Browser, tmp_
         assert p99 == sorted(p99, reverse=True), p99
     finally:
         context.close()
+
+
+def test_the_plugins_show_their_state_and_reload_from_the_page(spawn, browser: Browser, tmp_path: Any) -> None:
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "greet.py").write_text("from mcp_toolhost import tool\n\n@tool\ndef greet() -> str:\n    return 'hi'\n")
+    (folder / "broken.py").write_text("this is not python")
+    server = spawn("serve", "--no-builtins", "--plugins", str(folder), "--dashboard", "127.0.0.1:0")
+    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
+    assert found
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(found[1])
+        expect(page.locator("#plugins li.ok", has_text="greet")).to_contain_text("loaded, 1 tools")
+        expect(page.locator("#plugins li.error", has_text="broken")).to_contain_text("skipped")
+        (folder / "broken.py").write_text("from mcp_toolhost import tool\n\n@tool\ndef mended() -> int:\n    return 1")
+        page.click("#reload")
+        expect(page.locator("#plugins li.ok", has_text="broken")).to_contain_text("loaded, 1 tools")
+        expect(page.locator('#tools tr[data-name="mended"]')).to_be_visible()  # the list changed: shown again
+        expect(page.locator("#reload")).to_be_enabled()
+    finally:
+        context.close()
