@@ -7,7 +7,7 @@ Starts `mcp-toolhost serve --no-builtins --tools FILE --dashboard 127.0.0.1:0` w
 Playwright's chromium (`executable_path`, as tests/test_dashboard_browser.py). It reports:
 
 - first render: from navigation start to the first frame after the whole tools table is parsed
-  (an init script marks it), the median of 5 loads, with the HTML's size;
+  (an init script marks it), the median of 5 loads, with the HTML's size and chromium's CPU time;
 - filter: each keystroke of a search typed and erased, from the `input` event to the next frame,
   and its synchronous part (handler, style and layout, forced);
 - live: while the client calls every tool in turn at `--rate` calls per second (each call is two
@@ -110,7 +110,6 @@ class Client:
         self._tools = tools
         self._ids = 0
         self.answered = 0
-        self.last_answered = ""
         self._stop = threading.Event()
         self._write(
             {
@@ -133,9 +132,8 @@ class Client:
         self._stdin.flush()
 
     def _drain(self) -> None:
-        for line in self._stdout:
+        for _ in self._stdout:
             self.answered += 1
-            self.last_answered = line.decode()
 
     def stream(self, rate: int) -> None:
         """Call every tool in turn, `rate` calls a second, in ticks of 10 ms, until `stop`."""
