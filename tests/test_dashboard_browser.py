@@ -92,6 +92,7 @@ def test_a_call_from_the_form_shows_its_result(served: tuple[McpProcess, Page]) 
     page.click("#try-form button")
     expect(page.locator("#try-result")).to_contain_text('"success": true')
     expect(page.locator("#try-result")).to_contain_text('"result": 5')
+    expect(page.locator("#try-figures")).to_contain_text("1 calls, 0 errors")  # the figures count it
     expect(page.locator("#calls tbody tr").first).to_contain_text("mcp-toolhost dashboard")
 
 

@@ -98,10 +98,19 @@ async function showTool(name) {
   $("try-fields").replaceChildren(...Object.entries(input.properties || {}).map(
     ([key, schema]) => field(key, schema, required.has(key))));
   $("try").scrollIntoView({ block: "nearest" });
-  const status = (await api("GET", `/api/tools/${encodeURIComponent(name)}/status`)).body;
-  const latency = status.latency || {};
-  $("try-figures").textContent = `${status.enabled ? "enabled" : "disabled"} · ${status.source} · ` +
-    `${status.calls} calls, ${status.errors} errors, ${status.timeouts} timeouts · ` +
+  await showFigures(name);
+}
+
+async function showFigures(name) {
+  const { status, body } = await api("GET", `/api/tools/${encodeURIComponent(name)}/status`)
+    .catch((error) => ({ status: 0, body: { error: `the server did not answer (${error.message})` } }));
+  if (status !== 200) {
+    $("try-figures").textContent = `Figures unavailable: ${body.error}`;
+    return;
+  }
+  const latency = body.latency;
+  $("try-figures").textContent = `${body.enabled ? "enabled" : "disabled"} · ${body.source} · ` +
+    `${body.calls} calls, ${body.errors} errors, ${body.timeouts} timeouts · ` +
     `p50 ${ms(latency.p50_ms)} ms, p95 ${ms(latency.p95_ms)} ms, p99 ${ms(latency.p99_ms)} ms`;
 }
 
@@ -177,9 +186,11 @@ $("try-form").addEventListener("submit", async (event) => {
     result.textContent = error.message;
     return;
   }
-  const answer = await api("POST", `/api/tools/${encodeURIComponent(event.target.dataset.name)}/call`, args);
+  const name = event.target.dataset.name;
+  const answer = await api("POST", `/api/tools/${encodeURIComponent(name)}/call`, args);
   result.className = answer.status === 200 && answer.body.success ? "ok" : "error";
   result.textContent = JSON.stringify(answer.body, null, 2);
+  await showFigures(name);  // this call counted
 });
 $("try-close").addEventListener("click", () => { history.pushState(null, "", location.pathname); route(); });
 
