@@ -8,6 +8,7 @@ cannot be found.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -148,14 +149,22 @@ def test_the_live_calls_keep_the_newest_rows_only(served: tuple[McpProcess, Page
         server.send({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": params})
     answers = [server.recv() for _ in range(calls)]  # in any order: the calls run concurrently
     assert sorted(answer["result"]["structuredContent"]["result"] for answer in answers) == list(range(calls))
-    first = page.locator("#calls tbody tr").first
-    expect(first.locator("td").nth(3)).to_have_text(f'{{"a":{calls - 1}}}')
-    expect(first.locator("td.ok")).to_have_text("ok")
-    expect(page.locator("#calls tbody tr")).to_have_count(shown)
+    # Newest first by start (call ids count from 1 in the order the server started them, which for
+    # concurrent calls need not be the order sent), once every call has ended.
+    page.wait_for_function(
+        """(calls) => { const rows = [...document.querySelectorAll("#calls tbody tr")];
+            return rows.length && rows[0].call.id === calls && rows.every((row) => row.call.outcome === "ok"); }""",
+        arg=calls,
+    )
+    ids = page.evaluate("""() => [...document.querySelectorAll("#calls tbody tr")].map((row) => row.call.id)""")
+    assert ids == list(range(calls, calls - shown, -1)), ids
+    expect(page.locator("#calls tbody td.ok")).to_have_count(shown)
     expect(page.locator("#calls-empty")).to_be_hidden()
-    page.locator("#calls tbody tr").nth(1).click()
+    second = page.locator("#calls tbody tr").nth(1)
+    second.click()
     expect(page.locator("#calls tbody tr.chosen")).to_have_count(1)
-    expect(page.locator("#call-detail")).to_contain_text(f'"result": {calls - 2}')
+    added = json.loads(second.locator("td").nth(3).inner_text())["a"]
+    expect(page.locator("#call-detail")).to_contain_text(f'"result": {added}')
 
 
 def test_a_failed_toggle_is_undone_and_says_why(served: tuple[McpProcess, Page]) -> None:
@@ -298,5 +307,20 @@ def test_the_plugins_show_their_state_and_reload_from_the_page(spawn, browser: B
         expect(page.locator("#plugins li.ok", has_text="broken")).to_contain_text("loaded, 1 tools")
         expect(page.locator('#tools tr[data-name="mended"]')).to_be_visible()  # the list changed: shown again
         expect(page.locator("#reload")).to_be_enabled()
+    finally:
+        context.close()
+
+
+def test_the_rate_chart_is_drawn_at_the_screens_resolution(spawn, browser: Browser) -> None:
+    server = spawn("serve", "--no-builtins", "--tools", str(FIXTURES / "core_tools.py"), "--dashboard", "127.0.0.1:0")
+    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
+    assert found
+    context = browser.new_context(device_scale_factor=2)
+    try:
+        page = context.new_page()
+        page.goto(found[1])
+        expect(page.locator("#uptime")).to_contain_text("up ")  # the first poll drew the chart
+        size = page.evaluate("() => { const c = document.getElementById('rate'); return [c.width, c.clientWidth]; }")
+        assert size[0] == 2 * size[1] > 0, size
     finally:
         context.close()

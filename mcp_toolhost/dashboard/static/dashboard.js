@@ -204,7 +204,9 @@ let drawn = 0, scheduled = false;
 
 function queueCall(call) {
   pending.set(call.id, call);
-  if (pending.size > CALLS_SHOWN) pending.delete(pending.keys().next().value);
+  // The oldest call goes (not the first queued: that may end a call shown): with CALLS_SHOWN newer
+  // ones waiting, its row would not be kept anyway.
+  if (pending.size > CALLS_SHOWN) pending.delete(Math.min(...pending.keys()));
   if (scheduled) return;
   // A hidden tab gets no frames: nothing is drawn, and `pending` stays bounded.
   scheduled = true;
@@ -230,7 +232,12 @@ function drawCalls() {
     callRows.set(call.id, row);
     return row;
   });
+  const newest = body.rows.length ? body.rows[0].call.id : 0;
   body.prepend(...rows);
+  if (rows.length && rows.at(-1).call.id < newest) {
+    // A call whose start was dropped from a full queue, ending now: sorted into its place.
+    body.append(...[...body.rows].sort((a, b) => b.call.id - a.call.id));
+  }
   while (body.rows.length > CALLS_SHOWN) {
     callRows.delete(body.lastElementChild.call.id);
     body.lastElementChild.remove();
@@ -285,16 +292,25 @@ const rate = [];
 let lastCalls = null;
 function drawRate() {
   const canvas = $("rate"), context = canvas.getContext("2d");
+  // At the screen's resolution, so that a high-density screen shows it sharp; drawn in CSS pixels.
+  const ratio = window.devicePixelRatio || 1, width = canvas.clientWidth, height = canvas.clientHeight;
+  if (canvas.width !== Math.round(width * ratio)) {
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+  }
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
   const top = Math.max(1, ...rate);
-  context.clearRect(0, 0, canvas.width, canvas.height);
+  context.clearRect(0, 0, width, height);
   context.strokeStyle = context.fillStyle = getComputedStyle(document.body).color;
+  context.lineWidth = 1.5;
   context.beginPath();
   rate.forEach((value, i) => {
-    const x = canvas.width - ((rate.length - 1 - i) / 59) * canvas.width, y = canvas.height - (value / top) * (canvas.height - 4) - 2;
+    const x = width - ((rate.length - 1 - i) / 59) * width, y = height - (value / top) * (height - 20) - 2;
     i ? context.lineTo(x, y) : context.moveTo(x, y);
   });
   context.stroke();
-  context.fillText(`${rate.at(-1) ?? 0}/s (max ${top})`, 4, 12);
+  context.font = "12px system-ui, sans-serif";
+  context.fillText(`${rate.at(-1) ?? 0}/s now, ${top}/s at most in the last minute`, 4, 13);
 }
 
 const LATENCY_SHOWN = 20;
