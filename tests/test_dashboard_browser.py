@@ -187,6 +187,8 @@ def test_a_tool_has_its_own_address(served: tuple[McpProcess, Page]) -> None:
     page.go_back()
     expect(page.locator("#try-name")).to_have_text("add")
     expect(page.locator("#try")).to_be_visible()
+    page.goto(page.url.split("#")[0] + "#tool/leave")
+    expect(page.locator("#try-fields")).to_have_text("No arguments: just call it.")
     page.goto(page.url.split("#")[0] + "#tool/nothing_like_it")
     expect(page.locator("#notice")).to_contain_text("No tool named nothing_like_it")
 

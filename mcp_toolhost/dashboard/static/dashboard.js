@@ -95,8 +95,11 @@ async function showTool(name) {
   $("try-form").dataset.name = name;
   $("try-result").textContent = "";
   $("try-result").className = "";
-  $("try-fields").replaceChildren(...Object.entries(input.properties || {}).map(
-    ([key, schema]) => field(key, schema, required.has(key))));
+  const fields = Object.entries(input.properties || {}).map(([key, schema]) => field(key, schema, required.has(key)));
+  if (!fields.length) {
+    fields.push(Object.assign(document.createElement("p"), { className: "muted", textContent: "No arguments: just call it." }));
+  }
+  $("try-fields").replaceChildren(...fields);
   $("try").scrollIntoView({ block: "nearest" });
   await showFigures(name);
 }
