@@ -191,6 +191,8 @@ def test_a_tool_has_its_own_address(served: tuple[McpProcess, Page]) -> None:
     expect(page.locator("#try-fields")).to_have_text("No arguments: just call it.")
     page.goto(page.url.split("#")[0] + "#tool/nothing_like_it")
     expect(page.locator("#notice")).to_contain_text("No tool named nothing_like_it")
+    page.click("#notice")
+    expect(page.locator("#notice")).to_be_hidden()
 
 
 ORDER_TOOL = '''

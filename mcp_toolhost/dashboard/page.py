@@ -23,7 +23,7 @@ _TEMPLATE = """<!doctype html>
 <link rel="stylesheet" href="/static/dashboard.css">
 </head><body>
 <header><h1>mcp-toolhost</h1><span id="health" class="muted">connecting…</span>
-<p id="notice" class="error" role="alert" hidden></p></header>
+<p id="notice" class="error" role="alert" title="click to dismiss" hidden></p></header>
 <main>
 <section id="tools-section"><h2>Tools <span class="muted" id="tool-count">{count}</span></h2>
 <input id="search" type="search" placeholder="Filter by name, source, annotation or description" autocomplete="off">

@@ -27,11 +27,12 @@ function setText(cell, text) {
   if (cell.textContent !== value) cell.textContent = value;
 }
 
-/** A message above the page, for what failed and what to do; empty hides it. */
+/** A message above the page, for what failed and what to do, until clicked; empty hides it. */
 function notify(text) {
   $("notice").textContent = text;
   $("notice").hidden = !text;
 }
+$("notice").addEventListener("click", () => notify(""));
 
 // --- tools: the server-rendered table, filtered in place ------------------------------------------
 const tools = [...$("tools").tBodies[0].rows].map((row) => ({
