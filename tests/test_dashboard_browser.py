@@ -167,6 +167,20 @@ def test_the_live_calls_keep_the_newest_rows_only(served: tuple[McpProcess, Page
     expect(page.locator("#call-detail")).to_contain_text(f'"result": {added}')
 
 
+def test_a_running_call_chosen_shows_how_it_ended(served: tuple[McpProcess, Page]) -> None:
+    server, page = served
+    server.send(
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "wait", "arguments": {"seconds": 30}}}
+    )
+    row = page.locator("#calls tbody tr").first
+    expect(row.locator("td.running")).to_have_text("running")
+    row.click()
+    expect(page.locator("#call-detail")).to_contain_text('"outcome": "running"')
+    server.notify("notifications/cancelled", {"requestId": 1})  # it ends now
+    expect(page.locator("#call-detail")).to_contain_text('"outcome": "cancelled"')
+    expect(page.locator("#call-detail")).to_contain_text('"duration_ms"')
+
+
 def test_a_failed_toggle_is_undone_and_says_why(served: tuple[McpProcess, Page]) -> None:
     server, page = served
     server.close_stdin()  # the client leaves: the server ends, and the page's requests fail

@@ -126,9 +126,9 @@ function field(key, schema, required) {
   let input;
   if (kind === "enum" || kind === "boolean") {
     input = document.createElement("select");
-    const values = kind === "enum" ? schema.enum : [true, false];
+    input.values = kind === "enum" ? schema.enum : [true, false];  // an option's value is its index here
     input.append(new Option(required ? "choose…" : "(default)", ""),
-      ...values.map((value, i) => new Option(typeof value === "string" ? value : JSON.stringify(value), i)));
+      ...input.values.map((value, i) => new Option(typeof value === "string" ? value : JSON.stringify(value), i)));
   } else if (kind === "json") {
     input = document.createElement("textarea");
     input.rows = 2;
@@ -142,7 +142,6 @@ function field(key, schema, required) {
   input.name = key;
   input.required = required;
   input.dataset.kind = kind;
-  input.values = kind === "enum" ? schema.enum : [true, false];
   if (schema.default !== undefined && kind !== "enum" && kind !== "boolean") {
     input.placeholder = `default: ${JSON.stringify(schema.default)}`;
   }
@@ -256,6 +255,12 @@ function fillCall(row, call) {
     JSON.stringify(call.arguments), call.outcome, call.duration_ms ?? ""];
   texts.forEach((text, i) => setText(row.cells[i], text));
   row.cells[4].className = call.outcome;
+  if (row.classList.contains("chosen")) showDetail(row);  // a running call chosen: its result when it ends
+}
+
+function showDetail(row) {
+  $("call-detail").hidden = false;
+  $("call-detail").textContent = JSON.stringify(row.call, null, 2);
 }
 
 $("calls").tBodies[0].addEventListener("click", (event) => {
@@ -263,8 +268,7 @@ $("calls").tBodies[0].addEventListener("click", (event) => {
   if (!row) return;
   for (const chosen of row.parentElement.querySelectorAll("tr.chosen")) chosen.classList.remove("chosen");
   row.classList.add("chosen");
-  $("call-detail").hidden = false;
-  $("call-detail").textContent = JSON.stringify(row.call, null, 2);
+  showDetail(row);
 });
 
 const events = new EventSource("/api/events");
