@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -47,6 +48,21 @@ def served(spawn, browser: Browser) -> Iterator[tuple[McpProcess, Page]]:
     expect(page.locator("#health.ok")).to_have_text("live")  # the event stream is open
     yield server, page
     context.close()
+
+
+@contextmanager
+def dashboard(spawn: Any, browser: Browser, *args: str, **options: Any) -> Iterator[tuple[McpProcess, Page]]:
+    """`serve --no-builtins ARGS --dashboard` and its page, in a browser context of its own (`options`)."""
+    server = spawn("serve", "--no-builtins", *args, "--dashboard", "127.0.0.1:0")
+    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
+    assert found
+    context = browser.new_context(**options)
+    try:
+        page = context.new_page()
+        page.goto(found[1])
+        yield server, page
+    finally:
+        context.close()
 
 
 def test_the_page_lists_the_tools_and_filters_them(served: tuple[McpProcess, Page]) -> None:
@@ -232,13 +248,8 @@ def order(
 
 def test_the_form_has_an_input_for_each_kind_of_field(spawn, browser: Browser, tmp_path: Any) -> None:
     (tmp_path / "order_tools.py").write_text(ORDER_TOOL)
-    server = spawn("serve", "--no-builtins", "--tools", str(tmp_path / "order_tools.py"), "--dashboard", "127.0.0.1:0")
-    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
-    assert found
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(found[1] + "#tool/order")
+    with dashboard(spawn, browser, "--tools", str(tmp_path / "order_tools.py")) as (_, page):
+        page.goto(page.url + "#tool/order")
         fields = page.locator("#try-fields")
         expect(fields.locator('select[name="size"]')).to_have_attribute("required", "")
         expect(fields.locator("label", has_text="size")).to_contain_text("size *")
@@ -260,26 +271,16 @@ def test_the_form_has_an_input_for_each_kind_of_field(spawn, browser: Browser, t
         result = page.locator("#try-result")
         for shown in ('"size": "M"', '"count": 2', '"gift": true', '"note": ""', '"wrap": true'):
             expect(result).to_contain_text(shown)
-    finally:
-        context.close()
 
 
 def test_the_page_follows_the_systems_dark_theme(spawn, browser: Browser) -> None:
-    server = spawn("serve", "--no-builtins", "--tools", str(FIXTURES / "core_tools.py"), "--dashboard", "127.0.0.1:0")
-    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
-    assert found
-    context = browser.new_context(color_scheme="dark")
-    try:
-        page = context.new_page()
-        page.goto(found[1])
+    with dashboard(spawn, browser, "--tools", str(FIXTURES / "core_tools.py"), color_scheme="dark") as (_, page):
         expect(page.locator("#health.ok")).to_have_text("live")
         colours = page.evaluate(
             """() => [getComputedStyle(document.body).color,
                       getComputedStyle(document.getElementById("health")).color]"""
         )
         assert colours == ["rgb(255, 255, 255)", "rgb(63, 185, 80)"], colours  # light text, the lighter green
-    finally:
-        context.close()
 
 
 def test_the_latency_chart_shows_the_slowest_tools(spawn, browser: Browser, tmp_path: Any) -> None:
@@ -287,23 +288,15 @@ def test_the_latency_chart_shows_the_slowest_tools(spawn, browser: Browser, tmp_
         f"\n\n@tool\ndef tool_{i}() -> int:\n    return {i}\n" for i in range(30)
     )
     (tmp_path / "many_tools.py").write_text(many)
-    server = spawn("serve", "--no-builtins", "--tools", str(tmp_path / "many_tools.py"), "--dashboard", "127.0.0.1:0")
-    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
-    assert found
-    server.initialize()
-    for i in range(30):
-        assert "result" in server.call(f"tool_{i}")
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(found[1])
+    with dashboard(spawn, browser, "--tools", str(tmp_path / "many_tools.py")) as (server, page):
+        server.initialize()
+        for i in range(30):
+            assert "result" in server.call(f"tool_{i}")
         shown = page.evaluate("LATENCY_SHOWN")
         expect(page.locator("#latency-count")).to_have_text(f"the {shown} slowest of 30")
         expect(page.locator("#latency tbody tr")).to_have_count(shown)
         p99 = [float(text) for text in page.locator("#latency tbody td:nth-child(5)").all_text_contents()]
         assert p99 == sorted(p99, reverse=True), p99
-    finally:
-        context.close()
 
 
 def test_the_plugins_show_their_state_and_reload_from_the_page(spawn, browser: Browser, tmp_path: Any) -> None:
@@ -311,13 +304,7 @@ def test_the_plugins_show_their_state_and_reload_from_the_page(spawn, browser: B
     folder.mkdir()
     (folder / "greet.py").write_text("from mcp_toolhost import tool\n\n@tool\ndef greet() -> str:\n    return 'hi'\n")
     (folder / "broken.py").write_text("this is not python")
-    server = spawn("serve", "--no-builtins", "--plugins", str(folder), "--dashboard", "127.0.0.1:0")
-    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
-    assert found
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(found[1])
+    with dashboard(spawn, browser, "--plugins", str(folder)) as (_, page):
         expect(page.locator("#plugins li.ok", has_text="greet")).to_contain_text("loaded, 1 tools")
         expect(page.locator("#plugins li.error", has_text="broken")).to_contain_text("skipped")
         (folder / "broken.py").write_text("from mcp_toolhost import tool\n\n@tool\ndef mended() -> int:\n    return 1")
@@ -325,20 +312,10 @@ def test_the_plugins_show_their_state_and_reload_from_the_page(spawn, browser: B
         expect(page.locator("#plugins li.ok", has_text="broken")).to_contain_text("loaded, 1 tools")
         expect(page.locator('#tools tr[data-name="mended"]')).to_be_visible()  # the list changed: shown again
         expect(page.locator("#reload")).to_be_enabled()
-    finally:
-        context.close()
 
 
 def test_the_rate_chart_is_drawn_at_the_screens_resolution(spawn, browser: Browser) -> None:
-    server = spawn("serve", "--no-builtins", "--tools", str(FIXTURES / "core_tools.py"), "--dashboard", "127.0.0.1:0")
-    found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
-    assert found
-    context = browser.new_context(device_scale_factor=2)
-    try:
-        page = context.new_page()
-        page.goto(found[1])
+    with dashboard(spawn, browser, "--tools", str(FIXTURES / "core_tools.py"), device_scale_factor=2) as (_, page):
         expect(page.locator("#uptime")).to_contain_text("up ")  # the first poll drew the chart
         size = page.evaluate("() => { const c = document.getElementById('rate'); return [c.width, c.clientWidth]; }")
         assert size[0] == 2 * size[1] > 0, size
-    finally:
-        context.close()
