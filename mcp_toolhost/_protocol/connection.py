@@ -688,7 +688,10 @@ class Connection:
             return error_result(str(failure))
         except Asked as asked:  # 2026-07-28: the tool asked a question with no answer yet
             return self._tool_input_required(call, asked)
-        return tool_result(tool, value, level)
+        try:
+            return tool_result(tool, value, level)
+        except ToolError as error:  # the result does not match the output schema it was given
+            return error_result(str(error))
 
     def _input_required(self, call: Call, asked: Asked) -> dict[str, Any]:
         """The InputRequiredResult asking `asked`'s question; a ToolError when its requestState is too large."""
