@@ -306,6 +306,12 @@ class Connection:
         if method == "initialize":
             reply(jsonrpc.result_message(request_id, self._initialize(params)))
             return
+        capability = self._server.undeclared.get(method)
+        if capability is not None:
+            raise MethodNotFound(
+                f"Method not found: {method}; this server declares no {capability} capability (it serves none)",
+                method,
+            )
         if has_envelope(params):
             scope = stateless_scope(params)
             if method in _HANDSHAKE_ONLY:
