@@ -1,21 +1,21 @@
-"""The official conformance suite's fixture tools, with the public API only (issue 12).
+"""The official conformance suite's fixtures (tools, resources, prompts), with the public API only (issue 12).
 
     mcp-toolhost serve --http 8000 --no-builtins --tools examples/conformance_server.py
     npx @modelcontextprotocol/conformance server --url http://127.0.0.1:8000/mcp
 
-(benchmarks/conformance.sh runs both.) Resources and prompts, which some scenarios need, are
-not served yet: README, "Streamable HTTP", lists the scenarios that pass.
+(benchmarks/conformance.sh runs both.) Each fixture is what the suite's scenario asks for, in
+the words of its description; README, "Streamable HTTP", lists the scenarios that pass.
 """
 
 from __future__ import annotations
 
 import base64
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import anyio
 from pydantic import BaseModel, Field
 
-from mcp_toolhost import Audio, Content, Context, EmbeddedResource, Image, Text, ToolError, tool
+from mcp_toolhost import Audio, Content, Context, EmbeddedResource, Image, Text, ToolError, prompt, resource, tool
 
 IMAGE = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
@@ -127,3 +127,142 @@ async def test_elicitation_sep1034_defaults(ctx: Context) -> str:
     answer = await ctx.elicit("Please review and update the form fields with defaults", Defaults)
     content = answer.data.model_dump() if answer.data is not None else {}
     return f"Elicitation completed: action={answer.action}, content={content}"
+
+
+def _titled(*options: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"const": value, "title": title} for value, title in options]
+
+
+class Enums(BaseModel):
+    """The five enum shapes of SEP-1330, none of them required."""
+
+    untitledSingle: Literal["option1", "option2", "option3"] | None = Field(None, description="Select one option")
+    titledSingle: str | None = Field(
+        None,
+        description="Select one option with titles",
+        json_schema_extra={
+            "oneOf": _titled(("value1", "First Option"), ("value2", "Second Option"), ("value3", "Third Option"))
+        },
+    )
+    legacyEnum: Literal["opt1", "opt2", "opt3"] | None = Field(
+        None,
+        description="Select one option (legacy)",
+        json_schema_extra={"enumNames": ["Option One", "Option Two", "Option Three"]},
+    )
+    untitledMulti: (
+        Annotated[list[Literal["option1", "option2", "option3"]], Field(min_length=1, max_length=3)] | None
+    ) = Field(None, description="Select multiple options")
+    titledMulti: Annotated[list[str], Field(min_length=1, max_length=3)] | None = Field(
+        None,
+        description="Select multiple options with titles",
+        json_schema_extra={
+            "items": {
+                "anyOf": _titled(("value1", "First Choice"), ("value2", "Second Choice"), ("value3", "Third Choice"))
+            }
+        },
+    )
+
+
+@tool
+async def test_elicitation_sep1330_enums(ctx: Context) -> str:
+    """Tests elicitation with enum schema improvements per SEP-1330"""
+    answer = await ctx.elicit("Please select options from the enum fields", Enums)
+    content = answer.data.model_dump(exclude_none=True) if answer.data is not None else {}
+    return f"Elicitation completed: action={answer.action}, content={content}"
+
+
+# SEP-1613 and SEP-2106: an input schema served exactly as written.
+JSON_SCHEMA_2020_12 = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "$defs": {
+        "address": {
+            "$anchor": "addressDef",
+            "type": "object",
+            "properties": {"street": {"type": "string"}, "city": {"type": "string"}},
+        }
+    },
+    "properties": {
+        "name": {"type": "string"},
+        "address": {"$ref": "#/$defs/address"},
+        "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+        "phone": {"type": "string"},
+        "email": {"type": "string"},
+    },
+    "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+    "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
+    "then": {"required": ["phone"]},
+    "else": {"required": ["email"]},
+    "additionalProperties": False,
+}
+
+
+@tool(input_schema=JSON_SCHEMA_2020_12, description="Tool with JSON Schema 2020-12 features")
+def json_schema_2020_12_tool(**arguments: Any) -> str:
+    return f"JSON Schema 2020-12 tool called with: {arguments}"
+
+
+# --- Resources -----------------------------------------------------------------------
+
+
+@resource("test://static-text", name="static-text", title="Static Text Resource", mime_type="text/plain")
+def static_text() -> str:
+    """A static text resource for testing"""
+    return "This is the content of the static text resource."
+
+
+@resource("test://static-binary", name="static-binary", title="Static Binary Resource", mime_type="image/png")
+def static_binary() -> bytes:
+    """A static binary resource (image) for testing"""
+    return IMAGE
+
+
+@resource("test://template/{id}/data", name="template", title="Resource Template", mime_type="application/json")
+def template(id: str) -> dict[str, Any]:
+    """A resource template with parameter substitution"""
+    return {"id": id, "templateTest": True, "data": f"Data for ID: {id}"}
+
+
+@resource("test://watched-resource", name="watched-resource", title="Watched Resource", mime_type="text/plain")
+def watched_resource() -> str:
+    """A resource clients may subscribe to"""
+    return "Watched resource content"
+
+
+# --- Prompts -------------------------------------------------------------------------
+
+
+@prompt(title="Simple Test Prompt")
+def test_simple_prompt() -> str:
+    """A simple prompt without arguments"""
+    return "This is a simple prompt for testing."
+
+
+@prompt(title="Prompt With Arguments", completions={"arg1": ["paris", "park", "party"]})
+def test_prompt_with_arguments(arg1: str, arg2: str) -> str:
+    """A prompt with required arguments
+
+    Args:
+        arg1: First test argument
+        arg2: Second test argument
+    """
+    return f"Prompt with arguments: arg1='{arg1}', arg2='{arg2}'"
+
+
+@prompt(title="Prompt With Embedded Resource")
+def test_prompt_with_embedded_resource(resourceUri: str) -> list[Content]:
+    """A prompt that includes an embedded resource
+
+    Args:
+        resourceUri: URI of the resource to embed
+    """
+    return [
+        EmbeddedResource(resourceUri, text="Embedded resource content for testing.", mime_type="text/plain"),
+        Text("Please process the embedded resource above."),
+    ]
+
+
+@prompt(title="Prompt With Image")
+def test_prompt_with_image() -> list[Content]:
+    """A prompt that includes image content"""
+    return [Image(IMAGE, "image/png"), Text("Please analyze the image above.")]
