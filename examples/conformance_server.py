@@ -15,7 +15,19 @@ from typing import Annotated, Any, Literal
 import anyio
 from pydantic import BaseModel, Field
 
-from mcp_toolhost import Audio, Content, Context, EmbeddedResource, Image, Text, ToolError, prompt, resource, tool
+from mcp_toolhost import (
+    Audio,
+    Content,
+    Context,
+    Elicited,
+    EmbeddedResource,
+    Image,
+    Text,
+    ToolError,
+    prompt,
+    resource,
+    tool,
+)
 
 IMAGE = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
@@ -266,3 +278,123 @@ def test_prompt_with_embedded_resource(resourceUri: str) -> list[Content]:
 def test_prompt_with_image() -> list[Content]:
     """A prompt that includes image content"""
     return [Image(IMAGE, "image/png"), Text("Please analyze the image above.")]
+
+
+# --- 2026-07-28: input-required rounds (SEP-2322) and the stateless scenario's probes --------
+# On 2026-07-28 each question is a round: the call answers `input_required`, and the tool runs
+# again from its start with the answers so far. In the handshake era the same code asks the
+# client directly.
+
+
+class Name(BaseModel):
+    name: str
+
+
+class Confirm(BaseModel):
+    ok: bool
+
+
+class Color(BaseModel):
+    color: str
+
+
+class UserContext(BaseModel):
+    context: str
+
+
+def _field(answer: Elicited[Any], name: str) -> Any:
+    return getattr(answer.data, name) if answer.data is not None else f"({answer.action})"
+
+
+@tool
+async def test_input_required_result_elicitation(ctx: Context) -> str:
+    """MRTR: returns InputRequiredResult with elicitation request"""
+    answer = await ctx.elicit("What is your name?", Name)
+    return f"Hello, {_field(answer, 'name')}!"
+
+
+@tool
+async def test_input_required_result_sampling(ctx: Context) -> str:
+    """MRTR: returns InputRequiredResult with sampling request"""
+    sampled = await ctx.sample("What is the capital of France?", max_tokens=100)
+    return f"Sampling response: {sampled.text}"
+
+
+@tool
+async def test_input_required_result_list_roots(ctx: Context) -> str:
+    """MRTR: returns InputRequiredResult with roots/list request"""
+    roots = await ctx.list_roots()
+    return f"Client roots: {', '.join(root.uri for root in roots) or '(none)'}"
+
+
+@tool
+async def test_input_required_result_request_state(ctx: Context) -> str:
+    """MRTR: returns InputRequiredResult with requestState"""
+    answer = await ctx.elicit("Please confirm", Confirm)
+    # Reaching this line means the sealed requestState was opened and checked.
+    return f"state-ok: confirmed={_field(answer, 'ok')}"
+
+
+@tool
+async def test_input_required_result_multiple_inputs(ctx: Context) -> str:
+    """MRTR: returns InputRequiredResult with multiple input requests"""
+    name = await ctx.elicit("What is your name?", Name)
+    greeting = await ctx.sample("Generate a greeting", max_tokens=50)
+    roots = await ctx.list_roots()
+    return f"name={_field(name, 'name')}, greeting={greeting.text}, roots={len(roots)}"
+
+
+@tool
+async def test_input_required_result_multi_round(ctx: Context) -> str:
+    """MRTR: multi-round InputRequiredResult workflow"""
+    name = await ctx.elicit("Step 1: What is your name?", Name)
+    color = await ctx.elicit("Step 2: What is your favorite color?", Color)
+    return f"{_field(name, 'name')} likes {_field(color, 'color')}"
+
+
+@tool
+async def test_input_required_result_tampered_state(ctx: Context) -> str:
+    """MRTR: HMAC-signed requestState integrity test"""
+    answer = await ctx.elicit("Please confirm", Confirm)
+    return f"confirmed={_field(answer, 'ok')}"
+
+
+@tool
+async def test_input_required_result_capabilities(ctx: Context) -> str:
+    """MRTR: respects client capabilities in inputRequests"""
+    # Ask only what the client declared it can answer (SEP-2322).
+    declared = ctx.client_capabilities
+    if "sampling" in declared:
+        return f"Sampled: {(await ctx.sample('Say hello', max_tokens=20)).text}"
+    if "elicitation" in declared:
+        return f"Hello, {_field(await ctx.elicit('What is your name?', Name), 'name')}!"
+    return "The client declared neither sampling nor elicitation: nothing to ask"
+
+
+@prompt
+async def test_input_required_result_prompt(ctx: Context) -> str:
+    """MRTR: prompt that requires elicitation input"""
+    answer = await ctx.elicit("What context should the prompt use?", UserContext)
+    return f"Prompt with context: {_field(answer, 'context')}"
+
+
+@tool
+async def test_streaming_elicitation(ctx: Context) -> str:
+    """Diagnostic tool validating response progress streams"""
+    await ctx.info("asking for a name")
+    return f"Hello, {_field(await ctx.elicit('What is your name?', Name), 'name')}!"
+
+
+@tool
+async def test_logging_tool(ctx: Context) -> str:
+    """Diagnostic logging validator tool"""
+    # Sent only when the request asked for logs (2026-07-28: its _meta names a logLevel).
+    await ctx.info("test_logging_tool ran")
+    return "logged"
+
+
+@tool
+async def test_missing_capability(ctx: Context) -> str:
+    """Test tool requiring sampling"""
+    sampled = await ctx.sample("Say hello", max_tokens=20)
+    return f"Success: {sampled.text}"
