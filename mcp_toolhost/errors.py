@@ -21,6 +21,7 @@ __all__ = [
     "InvalidParams",
     "InvalidRequest",
     "MethodNotFound",
+    "MissingClientCapability",
     "ParseError",
     "ProtocolError",
     "ResourceNotFound",
@@ -99,6 +100,19 @@ class ResourceNotFound(InvalidParams):
         )
         if handshake:
             self.code = -32002
+
+
+class MissingClientCapability(ProtocolError):
+    """2026-07-28: the request needs a capability the client did not declare in its envelope.
+
+    SEP-2575: the server MUST answer MissingRequiredClientCapabilityError (-32021, HTTP 400),
+    `data.requiredCapabilities` naming what to declare on a retry (e.g. `{"sampling": {}}`).
+    """
+
+    code = -32021
+
+    def __init__(self, message: str, required: dict[str, Any]) -> None:
+        super().__init__(message, {"requiredCapabilities": required})
 
 
 class InternalError(ProtocolError):

@@ -10,7 +10,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from test_http import start_http
+from test_http import start_http, stateless
 
 pytestmark = pytest.mark.anyio
 
@@ -69,3 +69,12 @@ async def test_fixtures_through_the_sdk_client_at_2026_07_28(url):
         assert binary.mime_type == "image/png" and binary.blob
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         assert tools["json_schema_2020_12_tool"].input_schema == _example_schema()
+
+
+def test_a_stateless_call_needing_an_undeclared_capability_is_32021_with_status_400(url):
+    """server-stateless's probe: test_missing_capability samples, and the envelope declares nothing."""
+    refused = stateless(url, "tools/call", {"name": "test_missing_capability", "arguments": {}})
+    assert refused.status_code == 400, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["data"]) == (-32021, {"requiredCapabilities": {"sampling": {}}})
+    assert refused.json()["id"] == 7

@@ -39,6 +39,7 @@ from ..errors import (
     InvalidParams,
     InvalidRequest,
     MethodNotFound,
+    MissingClientCapability,
     ParseError,
     ProtocolError,
     ResourceNotFound,
@@ -46,7 +47,7 @@ from ..errors import (
 )
 from . import jsonrpc
 from .envelope import SUBSCRIPTION_ID_KEY, RequestScope, has_envelope, progress_token, stateless_scope
-from .outgoing import ClientRequests, refusal
+from .outgoing import ClientRequests, refusal, required_capabilities
 from .rounds import ROUND_METHODS, Asked, Replay, input_required_result, replay_for
 from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
 
@@ -513,7 +514,7 @@ class Connection:
                     call.outcome = "timeout"
                     raise CallFailed(f"{_label(function)} timed out after {timeout:g} seconds and was cancelled.")
             return value
-        except (CallFailed, Asked):
+        except (CallFailed, Asked, MissingClientCapability):
             raise
         except anyio.get_cancelled_exc_class():
             if anyio.current_effective_deadline() == -math.inf:
@@ -740,7 +741,11 @@ class Connection:
         """A function's question to the client (`Context.elicit`, `sample`, `list_roots`)."""
         scope = call.scope
         reason = refusal(method, params, scope.version, scope.client_capabilities)
-        if reason is not None:
+        if reason is not None and call.replay is not None:
+            # 2026-07-28 (SEP-2575): a request that needs a capability the client did not declare
+            # MUST be answered -32021, so that the client can declare it and retry.
+            raise MissingClientCapability(reason, required_capabilities(method, params))
+        if reason is not None:  # the handshake era: the function is told, and may go on without it
             raise ToolError(reason)
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
             return call.replay.ask(method, params)
