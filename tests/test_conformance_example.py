@@ -7,10 +7,14 @@ fixtures the way its scenarios do, in both eras.
 from __future__ import annotations
 
 import importlib.util
+import json
+import socket
+import urllib.parse
 from pathlib import Path
 
 import pytest
-from test_http import start_http, stateless
+from conftest import TIMEOUT
+from test_http import ENVELOPE, start_http, stateless
 
 pytestmark = pytest.mark.anyio
 
@@ -78,3 +82,30 @@ def test_a_stateless_call_needing_an_undeclared_capability_is_32021_with_status_
     error = refused.json()["error"]
     assert (error["code"], error["data"]) == (-32021, {"requiredCapabilities": {"sampling": {}}})
     assert refused.json()["id"] == 7
+
+
+def test_routing_headers_are_read_without_their_surrounding_whitespace(url):
+    """http-header-validation: RFC 9110 5.5, field parsing excludes leading and trailing OWS.
+
+    Over a raw socket: httpx refuses to send a header value with leading whitespace.
+    """
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 7,
+            "method": "tools/call",
+            "params": {"name": "test_simple_text", "arguments": {}, "_meta": ENVELOPE},
+        }
+    ).encode()
+    address = urllib.parse.urlsplit(url)
+    head = (
+        f"POST {address.path} HTTP/1.1\r\nHost: {address.netloc}\r\nContent-Type: application/json\r\n"
+        "Accept: application/json, text/event-stream\r\nMCP-Protocol-Version: 2026-07-28\r\n"
+        f"Mcp-Method: tools/call\r\nMcp-Name:   test_simple_text\t\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    with socket.create_connection((address.hostname, address.port), timeout=TIMEOUT) as connection:
+        connection.sendall(head.encode() + body)
+        answer = b"".join(iter(lambda: connection.recv(65536), b""))
+    assert answer.startswith(b"HTTP/1.1 200"), answer
+    assert b"This is a simple text response for testing." in answer

@@ -48,7 +48,7 @@ def mismatch(message: dict[str, Any], raw_headers: Iterable[tuple[bytes, bytes]]
         name = raw_name.decode("latin-1").lower()
         if name in _ROUTING and name in headers:  # first-copy and last-copy readers would disagree
             return HeaderMismatch(f"Header mismatch: {name} is given more than once; send it once")
-        headers[name] = raw_value.decode("latin-1")
+        headers[name] = raw_value.decode("latin-1").strip(" \t")  # RFC 9110 5.5: a value excludes its OWS
     method = message.get("method")
     params = message.get("params")
     meta = params.get("_meta") if isinstance(params, dict) else None
