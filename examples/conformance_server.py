@@ -309,28 +309,28 @@ def _field(answer: Elicited[Any], name: str) -> Any:
 @tool
 async def test_input_required_result_elicitation(ctx: Context) -> str:
     """MRTR: returns InputRequiredResult with elicitation request"""
-    answer = await ctx.elicit("What is your name?", Name)
+    answer = await ctx.elicit("What is your name?", Name, key="user_name")
     return f"Hello, {_field(answer, 'name')}!"
 
 
 @tool
 async def test_input_required_result_sampling(ctx: Context) -> str:
     """MRTR: returns InputRequiredResult with sampling request"""
-    sampled = await ctx.sample("What is the capital of France?", max_tokens=100)
+    sampled = await ctx.sample("What is the capital of France?", max_tokens=100, key="capital_question")
     return f"Sampling response: {sampled.text}"
 
 
 @tool
 async def test_input_required_result_list_roots(ctx: Context) -> str:
     """MRTR: returns InputRequiredResult with roots/list request"""
-    roots = await ctx.list_roots()
+    roots = await ctx.list_roots(key="client_roots")
     return f"Client roots: {', '.join(root.uri for root in roots) or '(none)'}"
 
 
 @tool
 async def test_input_required_result_request_state(ctx: Context) -> str:
     """MRTR: returns InputRequiredResult with requestState"""
-    answer = await ctx.elicit("Please confirm", Confirm)
+    answer = await ctx.elicit("Please confirm", Confirm, key="confirm")
     # Reaching this line means the sealed requestState was opened and checked.
     return f"state-ok: confirmed={_field(answer, 'ok')}"
 
@@ -338,17 +338,19 @@ async def test_input_required_result_request_state(ctx: Context) -> str:
 @tool
 async def test_input_required_result_multiple_inputs(ctx: Context) -> str:
     """MRTR: returns InputRequiredResult with multiple input requests"""
-    name = await ctx.elicit("What is your name?", Name)
-    greeting = await ctx.sample("Generate a greeting", max_tokens=50)
-    roots = await ctx.list_roots()
+    name, greeting, roots = await ctx.ask_together(  # one round with three inputRequests
+        ctx.elicit("What is your name?", Name, key="user_name"),
+        ctx.sample("Generate a greeting", max_tokens=50, key="greeting"),
+        ctx.list_roots(key="client_roots"),
+    )
     return f"name={_field(name, 'name')}, greeting={greeting.text}, roots={len(roots)}"
 
 
 @tool
 async def test_input_required_result_multi_round(ctx: Context) -> str:
     """MRTR: multi-round InputRequiredResult workflow"""
-    name = await ctx.elicit("Step 1: What is your name?", Name)
-    color = await ctx.elicit("Step 2: What is your favorite color?", Color)
+    name = await ctx.elicit("Step 1: What is your name?", Name, key="step1")
+    color = await ctx.elicit("Step 2: What is your favorite color?", Color, key="step2")
     return f"{_field(name, 'name')} likes {_field(color, 'color')}"
 
 
@@ -374,7 +376,7 @@ async def test_input_required_result_capabilities(ctx: Context) -> str:
 @prompt
 async def test_input_required_result_prompt(ctx: Context) -> str:
     """MRTR: prompt that requires elicitation input"""
-    answer = await ctx.elicit("What context should the prompt use?", UserContext)
+    answer = await ctx.elicit("What context should the prompt use?", UserContext, key="user_context")
     return f"Prompt with context: {_field(answer, 'context')}"
 
 

@@ -737,7 +737,7 @@ class Connection:
             close_stream=functools.partial(self._close_stream, call),
         )
 
-    async def _ask_client(self, call: Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def _ask_client(self, call: Call, method: str, params: dict[str, Any], key: str | None) -> dict[str, Any]:
         """A function's question to the client (`Context.elicit`, `sample`, `list_roots`)."""
         scope = call.scope
         reason = refusal(method, params, scope.version, scope.client_capabilities)
@@ -748,7 +748,7 @@ class Connection:
         if reason is not None:  # the handshake era: the function is told, and may go on without it
             raise ToolError(reason)
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
-            return call.replay.ask(method, params)
+            return call.replay.ask(method, params, key)
         return await self._client_requests.request(method, params, call.send)
 
     def _roots_by_round(self, call: Call) -> tuple[Root, ...]:
@@ -954,16 +954,22 @@ def _failure(failed: str, exc: BaseException) -> CallFailed:
 
 
 def _asked_within(exc: BaseException) -> Asked | None:
-    """The question in an exception group holding nothing else (a tool's task group wraps it)."""
+    """The questions in an exception group holding nothing else (a tool's task group wraps them):
+    several tasks asking at once ask in one round."""
     if not isinstance(exc, BaseExceptionGroup):
         return None
     matched, rest = exc.split(Asked)
-    if rest is not None:
+    if rest is not None or matched is None:
         return None
-    found: BaseException | None = matched
-    while isinstance(found, BaseExceptionGroup):
-        found = found.exceptions[0]  # several tasks asking at once: the first question goes first
-    return found if isinstance(found, Asked) else None
+    asked: list[Asked] = []
+    groups: list[BaseException] = [matched]
+    while groups:
+        found = groups.pop(0)
+        if isinstance(found, BaseExceptionGroup):
+            groups.extend(found.exceptions)
+        elif isinstance(found, Asked):
+            asked.append(found)
+    return asked[0].together(asked) if asked else None
 
 
 def _log_request(
