@@ -147,9 +147,13 @@ class ArgumentsError(ToolError):
     """
 
     _SHOWN = 20  # a hostile call with thousands of bad keys must not get a megabyte back
+    _CHARS = 300  # nor one whose message quotes the value (jsonschema's "{...} is not valid under ...")
 
     def __init__(self, errors: list[dict[str, str]]) -> None:
-        self.errors = errors[: self._SHOWN]
+        self.errors = [
+            {**e, "message": e["message"] if len(e["message"]) <= self._CHARS else e["message"][: self._CHARS] + "…"}
+            for e in errors[: self._SHOWN]
+        ]
         lines = [f"{e['path'] or '(arguments)'}: {e['message']}" for e in self.errors]
         if len(errors) > self._SHOWN:
             lines.append(f"and {len(errors) - self._SHOWN} more problems")

@@ -1,5 +1,7 @@
 """Tools given their JSON Schemas: served as given, arguments and results checked by jsonschema, both eras."""
 
+from typing import Any
+
 import pytest
 from conftest import FIXTURES, run_cli
 from test_eras import envelope
@@ -165,3 +167,19 @@ async def test_the_testing_client_sees_the_given_schema(anyio_backend):
         assert (await client.call_tool("double", {"n": 4}))["content"] == [{"type": "text", "text": "8"}]
         refused = await client.call_tool("double", {"n": "4"})
         assert refused["isError"] and "n: '4' is not of type 'integer'" in refused["content"][0]["text"]
+
+
+async def test_a_message_quoting_a_huge_argument_is_cut(anyio_backend):
+    host = ToolHost()
+
+    @host.tool(input_schema={"type": "object", "anyOf": [{"required": ["a"]}, {"required": ["b"]}]})
+    def either(**arguments: Any) -> str:
+        return "never"
+
+    from mcp_toolhost.testing import connect
+
+    async with connect(host) as client:
+        refused = await client.call_tool("either", {"c": "x" * 100_000})
+    text = refused["content"][0]["text"]
+    assert refused["isError"] and "is not valid under any of the given schemas" not in text
+    assert len(text) < 400 and text.endswith("…"), text
