@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ import anyio
 import anyio.abc
 import uvicorn
 
-from .._transports.sockets import is_loopback, listen, parse_address
+from .._transports.sockets import is_loopback, listen, parse_address, url
 from ..errors import ConfigError
 from ..host import ToolHost
 from .access import Access
@@ -50,14 +49,13 @@ def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None
     except OSError as exc:
         raise ConfigError(f"Cannot serve the dashboard on {address}: {exc.strerror}; pick another port") from None
     dashboard = Dashboard(host, plugins, loopback=is_loopback(name))
-    shown = f"[{name}]" if sock.family == socket.AF_INET6 else name
-    url = f"http://{shown}:{sock.getsockname()[1]}/?token={dashboard.access.token}"
+    address_shown = f"{url(sock)}/?token={dashboard.access.token}"
 
     async def serve() -> None:
         config = uvicorn.Config(dashboard.app, lifespan="off", log_config=None, access_log=False)
         async with anyio.create_task_group() as tasks:
             await tasks.start(dashboard.run)
-            print(f"mcp-toolhost: dashboard on {url}", file=sys.stderr, flush=True)
+            print(f"mcp-toolhost: dashboard on {address_shown}", file=sys.stderr, flush=True)
             await _Uvicorn(config).serve(sockets=[sock])
             tasks.cancel_scope.cancel()
 

@@ -1,0 +1,81 @@
+"""ASGI plumbing shared by Streamable HTTP (`http.py`) and the dashboard: request headers, the
+body, responses and the Host check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import anyio
+
+from .sockets import is_loopback
+
+__all__ = ["JSON", "BodyRefused", "Message", "Receive", "Scope", "Send", "foreign_host", "headers"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+JSON: Final = b"application/json"
+
+
+class BodyRefused(Exception):
+    """A request body not read: too large or too slow; `status` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def headers(scope: Scope) -> dict[str, str]:
+    """The request's headers by lower-case name (the last copy of a repeated one)."""
+    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+
+
+async def read_body(receive: Receive, given: dict[str, str], limit: int, timeout: float) -> bytes:
+    """The request's body, at most `limit` bytes arriving within `timeout` seconds; else BodyRefused."""
+    declared = given.get("content-length", "")
+    size = int(declared) if declared.isdigit() else 0
+    chunks: list[bytes] = []
+    with anyio.move_on_after(timeout):
+        while size <= limit:
+            message = await receive()
+            chunk = message.get("body", b"")
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                return b"".join(chunks)
+            size += 0 if declared else len(chunk)
+        raise BodyRefused(413, f"Content too large: a message may have {limit} bytes (max_message_bytes); send less")
+    raise BodyRefused(408, f"Request timeout: the body did not arrive within {timeout:g} seconds")
+
+
+async def respond(
+    send: Send, status: int, body: bytes, head: Iterable[tuple[bytes, bytes]] = (), content_type: bytes = JSON
+) -> None:
+    """A whole response; `content_type` only when there is a body."""
+    fields = [*head]
+    if body:
+        fields.append((b"content-type", content_type))
+    await send({"type": "http.response.start", "status": status, "headers": fields})
+    await send({"type": "http.response.body", "body": body})
+
+
+def foreign_host(given: dict[str, str], *, loopback: bool) -> str | None:
+    """Why a request's `Host` is refused, or None.
+
+    Bound to loopback, a request naming another host came through a name that resolves here:
+    a DNS rebinding page (basic/transports, "Security Warning"), or a proxy that should pass
+    `Host` through.
+    """
+    if not loopback:
+        return None
+    try:
+        host = urlsplit(f"//{given.get('host', '')}").hostname
+    except ValueError:  # a malformed name, such as an unclosed "[::1"
+        host = None
+    if is_loopback(host):
+        return None
+    return f"Forbidden: host {host!r} is not this loopback server's (DNS rebinding?); use 127.0.0.1 or localhost"
