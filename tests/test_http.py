@@ -239,9 +239,12 @@ def test_non_loopback_bind_without_token_refuses_to_start():
     assert "--no-auth" in run.stderr.decode()
 
 
-def test_dashboard_with_http_is_refused_until_it_shares_the_port():
-    run = run_cli("serve", "--http", "127.0.0.1:0", "--dashboard", "127.0.0.1:0", *TOOLS, timeout=TIMEOUT)
-    assert run.returncode == 2 and "--dashboard cannot be combined with --http yet" in run.stderr.decode()
+@pytest.mark.parametrize("dashboard", [("--dashboard",), ("--dashboard", "127.0.0.1:0")])
+def test_the_dashboard_with_several_workers_is_refused(dashboard):
+    # Each worker would show only the calls it served; tests/test_dashboard_api.py serves it with one.
+    run = run_cli("serve", "--http", "127.0.0.1:0", "--workers", "2", *dashboard, *TOOLS, timeout=TIMEOUT)
+    stderr = run.stderr.decode()
+    assert run.returncode == 2 and "--dashboard cannot be combined with --workers 2" in stderr, stderr
 
 
 def test_oversized_body_gets_413(spawn):

@@ -1,18 +1,18 @@
 """ASGI plumbing shared by Streamable HTTP (`http.py`) and the dashboard: request headers, the
-body, responses and the Host check.
+body, responses, the Host check, and `Mount`, an app served on the `--http` port beside MCP.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import urlsplit
 
 import anyio
 
 from .sockets import is_loopback
 
-__all__ = ["JSON", "BodyRefused", "Message", "Receive", "Scope", "Send", "foreign_host", "headers"]
+__all__ = ["JSON", "BodyRefused", "Message", "Mount", "Receive", "Scope", "Send", "foreign_host", "headers"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -20,6 +20,18 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 JSON: Final = b"application/json"
+
+
+class Mount(Protocol):
+    """An ASGI app served on the `--http` port beside MCP, at every path but MCP's and `/healthz` (the dashboard)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None: ...
+
+    def announce(self, url: str) -> None:
+        """Say on stderr where it is served: `url` is the port's `http://HOST:PORT`."""
+
+    def close(self) -> None:
+        """Shutting down: end its open streams and calls, so that the server can finish."""
 
 
 class BodyRefused(Exception):

@@ -43,7 +43,7 @@ from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
 from .._version import __version__
 from ..errors import InvalidRequest, MethodNotFound, ParseError
 from . import http_headers
-from .asgi import BodyRefused, Receive, Scope, foreign_host, read_body
+from .asgi import BodyRefused, Mount, Receive, Scope, foreign_host, read_body
 from .asgi import Send as AsgiSend
 from .asgi import headers as _headers
 from .asgi import respond as _respond
@@ -106,8 +106,9 @@ def _error_body(message: str) -> bytes:
 class HttpApp:
     """The ASGI application: routing, checks and the mapping of JSON-RPC onto HTTP."""
 
-    def __init__(self, server: Server, path: str, *, loopback: bool) -> None:
+    def __init__(self, server: Server, path: str, *, loopback: bool, beside: Mount | None = None) -> None:
         self._server = server
+        self._beside = beside
         self._settings = server.settings
         self._path = path
         self._loopback = loopback
@@ -131,10 +132,15 @@ class HttpApp:
             self._end(session)
         for stream in list(self._listening):
             stream.close()
+        if self._beside is not None:
+            self._beside.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: AsgiSend) -> None:
         if scope["type"] != "http":
             return  # lifespan is off; websockets are not served
+        if self._beside is not None and scope["path"] not in (self._path, "/healthz"):
+            await self._beside(scope, receive, send)  # with checks of its own: MCP's token is not its
+            return
         headers = _headers(scope)
         method = scope["method"]
         refusal = self._refusal(scope["path"], headers)
@@ -493,26 +499,29 @@ class _Uvicorn(uvicorn.Server):
         self._on_exit()
 
 
+def uvicorn_config(app: Any, grace: float) -> uvicorn.Config:
+    """uvicorn serving `app`: our logging, no lifespan; at shutdown it waits for responses `grace` (at least 1 s)."""
+    return uvicorn.Config(
+        app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=max(1, round(grace))
+    )
+
+
 def announce(sock: socket.socket, path: str) -> None:
     """Print the URL served on stderr: a client (or a test) waits for this line."""
     print(f"mcp-toolhost: serving Streamable HTTP on {url(sock)}{path}", file=sys.stderr, flush=True)
 
 
-async def serve_http(server: Server, sock: socket.socket, path: str = "/mcp", *, worker: bool = False) -> None:
+async def serve_http(
+    server: Server, sock: socket.socket, path: str = "/mcp", *, worker: bool = False, beside: Mount | None = None
+) -> None:
     """Serve Streamable HTTP on a listening socket (`listen`) until SIGTERM or SIGINT.
 
-    A `worker` also stops when its supervisor is gone.
+    A `worker` also stops when its supervisor is gone. `beside`: an app served on the same
+    port at every other path (the dashboard).
     """
     host = sock.getsockname()[0]
-    app = HttpApp(server, path, loopback=is_loopback(host))
-    config = uvicorn.Config(
-        app,
-        lifespan="off",
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=max(1, round(server.settings.shutdown_grace)),
-    )
-    uv = _Uvicorn(config, app.close)
+    app = HttpApp(server, path, loopback=is_loopback(host), beside=beside)
+    uv = _Uvicorn(uvicorn_config(app, server.settings.shutdown_grace), app.close)
     async with anyio.create_task_group() as tasks:
         app.tasks = tasks
         tasks.start_soon(app.expire_sessions)

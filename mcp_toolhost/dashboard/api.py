@@ -27,7 +27,7 @@ from ..errors import ParseError
 from ..host import ToolHost
 from . import openapi, page, plugin_control
 from .access import Access
-from .caller import Caller
+from .caller import Caller, Closed
 from .calls import CallLog
 from .events import Events
 from .lifecycle import Switches
@@ -180,7 +180,10 @@ class DashboardApp:
         if not isinstance(arguments, dict):
             raise _HttpError(422, "The body must be a JSON object: the tool's arguments")
         started = time.perf_counter()
-        response = await self._caller.call(name, arguments)
+        try:
+            response = await self._caller.call(name, arguments)
+        except Closed:
+            raise _HttpError(503, "Service unavailable: the server is shutting down; the call was cancelled") from None
         duration_ms = round((time.perf_counter() - started) * 1000, 3)
         error = response.get("error")
         if error is not None:
