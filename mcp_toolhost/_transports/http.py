@@ -19,6 +19,7 @@ import functools
 import hmac
 import itertools
 import logging
+import math
 import os
 import secrets
 import signal
@@ -500,9 +501,13 @@ class _Uvicorn(uvicorn.Server):
 
 
 def uvicorn_config(app: Any, grace: float) -> uvicorn.Config:
-    """uvicorn serving `app`: our logging, no lifespan; at shutdown it waits for responses `grace` (at least 1 s)."""
+    """uvicorn serving `app`: our logging, no lifespan.
+
+    At shutdown it waits for the responses open a second longer than the calls' `grace`: a
+    call cancelled after its grace still gets its answer (or its stream's end) written.
+    """
     return uvicorn.Config(
-        app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=max(1, round(grace))
+        app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=math.ceil(grace) + 1
     )
 
 

@@ -244,7 +244,7 @@ class DashboardApp:
             tasks.start_soon(until_disconnected)
             async for frame in events:
                 await send({"type": "http.response.body", "body": frame, "more_body": True})
-            tasks.cancel_scope.cancel()  # dropped for falling behind: the browser reconnects
+            tasks.cancel_scope.cancel()  # dropped for falling behind (the browser reconnects), or shutting down
         await send({"type": "http.response.body", "body": b""})
 
 

@@ -72,11 +72,11 @@ class Caller:
         """The whole JSON-RPC response to `tools/call` (a result, or an error); Closed when shutting down."""
         # Served on the --http port, a request may come before `run` has initialized.
         await self._ready.wait()
+        if self._closing.is_set():
+            raise Closed
         return await self._request("tools/call", {"name": name, "arguments": arguments})
 
     async def _request(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        if self._closing.is_set():
-            raise Closed
         assert self._connection is not None
         request_id = next(self._ids)
         done, answer = self._waiting[request_id] = (anyio.Event(), [])

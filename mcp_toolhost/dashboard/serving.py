@@ -52,23 +52,27 @@ def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None
 
     async def serve() -> None:
         server = _Uvicorn(uvicorn_config(dashboard.app, host.settings.shutdown_grace))
+        stopped = anyio.Event()
 
-        async def stop_when_cancelled() -> None:
-            # The transport has ended and cancels its background: end the streams and calls,
-            # and let uvicorn finish their responses rather than cut the connections.
+        async def run() -> None:
+            # Shielded from the transport's cancelling its background when it ends: `close`
+            # ends the streams and (after shutdown_grace) the calls, and uvicorn finishes the
+            # responses rather than cut the connections.
+            with anyio.CancelScope(shield=True):
+                async with anyio.create_task_group() as tasks:
+                    await tasks.start(dashboard.run)
+                    dashboard.announce(url(sock))
+                    await server.serve(sockets=[sock])
+                    tasks.cancel_scope.cancel()
+            stopped.set()
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(run)
             try:
-                await anyio.sleep_forever()
+                await stopped.wait()
             finally:
                 dashboard.close()
                 server.should_exit = True
-
-        async with anyio.create_task_group() as tasks:
-            await tasks.start(dashboard.run)
-            dashboard.announce(url(sock))
-            tasks.start_soon(stop_when_cancelled)
-            with anyio.CancelScope(shield=True):
-                await server.serve(sockets=[sock])
-            tasks.cancel_scope.cancel()
 
     host.background.append(serve)
 
