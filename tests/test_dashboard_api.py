@@ -436,13 +436,13 @@ def greet(name: str) -> str:
 """
 
 
-def test_plugins_shows_each_plugin_and_reload_serves_its_new_version(spawn, tmp_path):
+@pytest.mark.parametrize("mode", MODES)
+def test_plugins_shows_each_plugin_and_reload_serves_its_new_version(spawn, tmp_path, mode):
     folder = tmp_path / "plugins"
     folder.mkdir()
     (folder / "greet.py").write_text(GREET)
     (folder / "broken.py").write_text("this is not python")
-    dashboard = connect(spawn("serve", "--no-builtins", "--plugins", str(folder), "--dashboard", "127.0.0.1:0"))
-    dashboard.server.initialize()
+    dashboard = started(spawn, mode, "--plugins", str(folder))
     plugins = {plugin["name"]: plugin for plugin in dashboard.get("/api/plugins").json()["plugins"]}
     assert plugins["greet"]["state"] == "loaded" and plugins["greet"]["tools"] == ["greet"], plugins
     assert plugins["broken"]["state"] == "skipped" and "import failed" in plugins["broken"]["reason"], plugins
@@ -451,8 +451,8 @@ def test_plugins_shows_each_plugin_and_reload_serves_its_new_version(spawn, tmp_
     reloaded = dashboard.post("/api/plugins/reload")
     assert reloaded.status_code == 200, reloaded.text
     assert {"greet", "wave"} <= set(next(p for p in reloaded.json()["plugins"] if p["name"] == "greet")["tools"])
-    assert dashboard.server.recv()["method"] == "notifications/tools/list_changed"
-    assert "wave" in {tool["name"] for tool in dashboard.server.list_tools()}
+    assert dashboard.mcp.recv()["method"] == "notifications/tools/list_changed"
+    assert "wave" in {tool["name"] for tool in dashboard.mcp.list_tools()}
 
 
 def test_a_disabled_tool_stays_disabled_when_a_reload_brings_a_new_version(spawn, tmp_path):
