@@ -296,7 +296,7 @@ class HttpApp:
             error = MethodNotFound("Method not found: initialize (removed in 2026-07-28)", "initialize")
             await _respond(send, 404, jsonrpc.error_message(request_id, error))
             return
-        refused = http_headers.mismatch(message, raw_headers)
+        refused = http_headers.mismatch(message, raw_headers, self._server.registry)
         if refused is not None:
             await _respond(send, 400, jsonrpc.error_message(request_id, refused))
             return
