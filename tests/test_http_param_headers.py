@@ -164,3 +164,24 @@ def test_a_secret_looking_mirrored_parameter_is_served_with_a_warning(tmp_path: 
         "'api_token' is mirrored into the header Mcp-Param-Token although its name suggests a secret"
         in listed.stderr.decode()
     )
+
+
+def test_a_manifest_parameter_may_be_mirrored_with_header(spawn: Callable[..., McpProcess], tmp_path: Path):
+    manifest = tmp_path / "echo.toml"
+    manifest.write_text(
+        '[[tool]]\nname = "say"\ndescription = "Echo a word."\ncommand = ["echo", "{word}"]\n'
+        '[tool.parameters.word]\ntype = "string"\nheader = "Word"\n'
+    )
+    url = start_http(spawn, tools=("--no-builtins", "--manifest", str(manifest)))[1]
+    listed = stateless(url, "tools/list", {}).json()["result"]["tools"]
+    assert listed[0]["inputSchema"]["properties"]["word"] == {"type": "string", "x-mcp-header": "Word"}
+    said = stateless(url, "tools/call", {"name": "say", "arguments": {"word": "hi"}}, **{"mcp-param-word": "hi"})
+    assert said.status_code == 200 and said.json()["result"]["content"][0]["text"] == "hi", said.text
+    other = stateless(url, "tools/call", {"name": "say", "arguments": {"word": "hi"}}, **{"mcp-param-word": "ho"})
+    assert "Mcp-Param-Word is 'ho'" in refused(other)
+    manifest.write_text(manifest.read_text().replace('type = "string"', 'type = "array"\nitems = { type = "string" }'))
+    checked = run_cli("check", "--no-entry-points", "--manifest", str(manifest))
+    assert (
+        "parameter 'word': x-mcp-header 'Word' needs one type among string, integer and boolean"
+        in checked.stdout.decode()
+    )

@@ -16,9 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from .._redact import is_secret_key
 from ..errors import ConfigError
-from .shapes import subschemas
 
 if TYPE_CHECKING:
     from pydantic import GetJsonSchemaHandler
@@ -96,6 +94,8 @@ def declared_headers(schema: dict[str, Any], owner: str) -> tuple[Declared, ...]
     `properties` alone (not through items, anyOf, $ref...). A parameter that looks secret is
     mirrored with a warning: the revision says a server SHOULD NOT, as intermediaries see headers.
     """
+    from .._redact import is_secret_key  # here: `Header` is imported with the package, this is not
+
     declared: list[Declared] = []
     seen: dict[str, str] = {}
     for path, static, node in _annotated(schema):
@@ -138,6 +138,8 @@ def declared_headers(schema: dict[str, Any], owner: str) -> tuple[Declared, ...]
 
 def _annotated(schema: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], bool, dict[str, Any]]]:
     """Each subschema carrying `x-mcp-header`: the property names down to it, and whether they alone lead there."""
+    from .shapes import subschemas
+
     todo: deque[tuple[tuple[str, ...], bool, Any]] = deque([((), True, schema)])
     while todo:  # breadth first: parameters in their order
         path, static, node = todo.popleft()
