@@ -25,7 +25,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,18 +42,15 @@ from .._protocol.server import Server
 from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
 from .._version import __version__
 from ..errors import InvalidRequest, MethodNotFound, ParseError
-from . import http_headers
+from . import cors, http_headers
+from .asgi import Receive, Scope
+from .asgi import Send as AsgiSend
 from .http_headers import VERSION_HEADER
 from .sockets import is_loopback
 from .sse import Stream, parse_event_id
 from .stdio import watch_parent
 
 logger = logging.getLogger("mcp_toolhost.http")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-AsgiSend = Callable[[Message], Awaitable[None]]
 
 SESSION_HEADER = "mcp-session-id"
 _JSON = b"application/json"
@@ -164,9 +161,7 @@ class HttpApp:
         only, and SHOULD authenticate.
         """
         origin = headers.get("origin")
-        if origin is not None and not (
-            is_loopback(urlsplit(origin).hostname) or origin in self._settings.allow_origins
-        ):
+        if origin is not None and not cors.allows(origin, self._settings.allow_origins):
             text = f"Forbidden: origin {origin!r} is not allowed; add it to allow_origins if it is yours"
             return 403, _error_body(text), []
         host = urlsplit(f"//{headers.get('host', '')}").hostname
@@ -541,7 +536,7 @@ async def serve_http(server: Server, sock: socket.socket, path: str = "/mcp", *,
     host = sock.getsockname()[0]
     app = HttpApp(server, path, loopback=is_loopback(host))
     config = uvicorn.Config(
-        app,
+        cors.Cors(app, (path, "/healthz"), server.settings.allow_origins),
         lifespan="off",
         log_config=None,
         access_log=False,
