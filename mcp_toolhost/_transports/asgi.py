@@ -1,5 +1,6 @@
-"""ASGI plumbing shared by Streamable HTTP (`http.py`) and the dashboard: request headers, the
-body, responses, the Host check, and `Mount`, an app served on the `--http` port beside MCP.
+"""The ASGI interface, as the types of its parts (what an application is called with), and the
+plumbing Streamable HTTP (`http.py`) and the dashboard share: request headers, the body,
+responses, the Host check, and `Mount`, an app served on the `--http` port beside MCP.
 """
 
 from __future__ import annotations
@@ -12,12 +13,26 @@ import anyio
 
 from .sockets import is_loopback
 
-__all__ = ["JSON", "BodyRefused", "Message", "Mount", "Receive", "Scope", "Send", "foreign_host", "headers"]
+__all__ = [
+    "JSON",
+    "App",
+    "BodyRefused",
+    "Message",
+    "Mount",
+    "Receive",
+    "Scope",
+    "Send",
+    "foreign_host",
+    "headers",
+    "read_body",
+    "respond",
+]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 JSON: Final = b"application/json"
 

@@ -29,7 +29,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 import anyio.abc
@@ -43,7 +42,7 @@ from .._protocol.server import Server
 from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
 from .._version import __version__
 from ..errors import InvalidRequest, MethodNotFound, ParseError
-from . import http_headers
+from . import cors, http_headers
 from .asgi import BodyRefused, Mount, Receive, Scope, foreign_host, read_body
 from .asgi import Send as AsgiSend
 from .asgi import headers as _headers
@@ -169,9 +168,7 @@ class HttpApp:
         only, and SHOULD authenticate.
         """
         origin = headers.get("origin")
-        if origin is not None and not (
-            is_loopback(urlsplit(origin).hostname) or origin in self._settings.allow_origins
-        ):
+        if origin is not None and not cors.allows(origin, self._settings.allow_origins):
             text = f"Forbidden: origin {origin!r} is not allowed; add it to allow_origins if it is yours"
             return 403, _error_body(text), []
         rebound = foreign_host(headers, loopback=self._loopback)
@@ -299,7 +296,7 @@ class HttpApp:
             error = MethodNotFound("Method not found: initialize (removed in 2026-07-28)", "initialize")
             await _respond(send, 404, jsonrpc.error_message(request_id, error))
             return
-        refused = http_headers.mismatch(message, raw_headers)
+        refused = http_headers.mismatch(message, raw_headers, self._server.registry)
         if refused is not None:
             await _respond(send, 400, jsonrpc.error_message(request_id, refused))
             return
@@ -526,7 +523,9 @@ async def serve_http(
     """
     host = sock.getsockname()[0]
     app = HttpApp(server, path, loopback=is_loopback(host), beside=beside)
-    uv = _Uvicorn(uvicorn_config(app, server.settings.shutdown_grace), app.close)
+    # CORS on MCP's paths only: the dashboard grants no other origin.
+    served = cors.Cors(app, (path, "/healthz"), server.settings.allow_origins)
+    uv = _Uvicorn(uvicorn_config(served, server.settings.shutdown_grace), app.close)
     async with anyio.create_task_group() as tasks:
         app.tasks = tasks
         tasks.start_soon(app.expire_sessions)
