@@ -224,6 +224,8 @@ def test_a_foreign_origin_and_a_rebinding_host_are_refused(dashboard):
     assert host.status_code == 403 and "host" in host.json()["error"], host.text
     malformed = dashboard.get("/api/tools", headers={"host": "[::1"})
     assert malformed.status_code == 403, malformed.text
+    malformed_origin = dashboard.get("/api/tools", headers={"origin": "http://[::1"})
+    assert malformed_origin.status_code == 403, malformed_origin.text
     own = dashboard.get("/api/tools", headers={"origin": dashboard.base})
     assert own.status_code == 200, own.text
 
