@@ -149,6 +149,8 @@ def test_sessions_missing_unknown_and_deleted(url):
     listed = post(url, listing, **{"mcp-session-id": session})
     assert listed.status_code == 200
     assert listed.headers["content-type"] == "application/json"
+    assert int(listed.headers["content-length"]) == len(listed.content)  # whole, not chunked
+    assert "transfer-encoding" not in listed.headers
     assert "add" in {tool["name"] for tool in listed.json()["result"]["tools"]}
     deleted = httpx.delete(url, headers={"mcp-session-id": session}, timeout=TIMEOUT)
     assert deleted.status_code == 200

@@ -82,8 +82,12 @@ async def read_body(receive: Receive, given: dict[str, str], limit: int, timeout
 async def respond(
     send: Send, status: int, body: bytes, head: Iterable[tuple[bytes, bytes]] = (), content_type: bytes = JSON
 ) -> None:
-    """A whole response; `content_type` only when there is a body."""
-    fields = [*head]
+    """A whole response; `content_type` only when there is a body.
+
+    With its length, so that uvicorn writes the body as it is instead of as chunks (and a
+    client reads it to its end without parsing chunked framing).
+    """
+    fields = [*head, (b"content-length", b"%d" % len(body))]
     if body:
         fields.append((b"content-type", content_type))
     await send({"type": "http.response.start", "status": status, "headers": fields})
