@@ -21,6 +21,7 @@ from mcp_toolhost import (
     Context,
     Elicited,
     EmbeddedResource,
+    Header,
     Image,
     Text,
     ToolError,
@@ -400,3 +401,9 @@ async def test_missing_capability(ctx: Context) -> str:
     """Test tool requiring sampling"""
     sampled = await ctx.sample("Say hello", max_tokens=20)
     return f"Success: {sampled.text}"
+
+
+@tool
+def test_custom_header(region: Annotated[str, Header("Region")]) -> str:
+    """Echoes a parameter HTTP clients mirror into the Mcp-Param-Region header (SEP-2243)"""
+    return f"region={region}"
