@@ -1,5 +1,5 @@
 """The dashboard page in a real Chromium (Debian's `chromium`, driven by Playwright), against the real
-server on stdio with an MCP client on its pipes at the same time.
+server on stdio with an MCP client on its pipes at the same time (and once over `--http`).
 
 Playwright's own browser download is not reachable here, so the system's chromium is launched
 with `executable_path`; `.ci/run` installs it when missing. The tests skip only if it truly
@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, McpProcess
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from test_dashboard_api import HttpSession, start_http_dashboard
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -51,7 +52,7 @@ def served(spawn, browser: Browser) -> Iterator[tuple[McpProcess, Page]]:
 
 
 @contextmanager
-def dashboard(spawn: Any, browser: Browser, *args: str, **options: Any) -> Iterator[tuple[McpProcess, Page]]:
+def open_dashboard(spawn: Any, browser: Browser, *args: str, **options: Any) -> Iterator[tuple[McpProcess, Page]]:
     """`serve --no-builtins ARGS --dashboard` and its page, in a browser context of its own (`options`)."""
     server = spawn("serve", "--no-builtins", *args, "--dashboard", "127.0.0.1:0")
     found = re.search(r"dashboard on (\S+)", server.wait_for_stderr("dashboard on "))
@@ -248,7 +249,7 @@ def order(
 
 def test_the_form_has_an_input_for_each_kind_of_field(spawn, browser: Browser, tmp_path: Any) -> None:
     (tmp_path / "order_tools.py").write_text(ORDER_TOOL)
-    with dashboard(spawn, browser, "--tools", str(tmp_path / "order_tools.py")) as (_, page):
+    with open_dashboard(spawn, browser, "--tools", str(tmp_path / "order_tools.py")) as (_, page):
         page.goto(page.url + "#tool/order")
         fields = page.locator("#try-fields")
         expect(fields.locator('select[name="size"]')).to_have_attribute("required", "")
@@ -274,7 +275,7 @@ def test_the_form_has_an_input_for_each_kind_of_field(spawn, browser: Browser, t
 
 
 def test_the_page_follows_the_systems_dark_theme(spawn, browser: Browser) -> None:
-    with dashboard(spawn, browser, "--tools", str(FIXTURES / "core_tools.py"), color_scheme="dark") as (_, page):
+    with open_dashboard(spawn, browser, "--tools", str(FIXTURES / "core_tools.py"), color_scheme="dark") as (_, page):
         expect(page.locator("#health.ok")).to_have_text("live")
         colours = page.evaluate(
             """() => [getComputedStyle(document.body).color,
@@ -288,7 +289,7 @@ def test_the_latency_chart_shows_the_slowest_tools(spawn, browser: Browser, tmp_
         f"\n\n@tool\ndef tool_{i}() -> int:\n    return {i}\n" for i in range(30)
     )
     (tmp_path / "many_tools.py").write_text(many)
-    with dashboard(spawn, browser, "--tools", str(tmp_path / "many_tools.py")) as (server, page):
+    with open_dashboard(spawn, browser, "--tools", str(tmp_path / "many_tools.py")) as (server, page):
         server.initialize()
         for i in range(30):
             assert "result" in server.call(f"tool_{i}")
@@ -304,7 +305,7 @@ def test_the_plugins_show_their_state_and_reload_from_the_page(spawn, browser: B
     folder.mkdir()
     (folder / "greet.py").write_text("from mcp_toolhost import tool\n\n@tool\ndef greet() -> str:\n    return 'hi'\n")
     (folder / "broken.py").write_text("this is not python")
-    with dashboard(spawn, browser, "--plugins", str(folder)) as (_, page):
+    with open_dashboard(spawn, browser, "--plugins", str(folder)) as (_, page):
         expect(page.locator("#plugins li.ok", has_text="greet")).to_contain_text("loaded, 1 tools")
         expect(page.locator("#plugins li.error", has_text="broken")).to_contain_text("skipped")
         (folder / "broken.py").write_text("from mcp_toolhost import tool\n\n@tool\ndef mended() -> int:\n    return 1")
@@ -315,7 +316,22 @@ def test_the_plugins_show_their_state_and_reload_from_the_page(spawn, browser: B
 
 
 def test_the_rate_chart_is_drawn_at_the_screens_resolution(spawn, browser: Browser) -> None:
-    with dashboard(spawn, browser, "--tools", str(FIXTURES / "core_tools.py"), device_scale_factor=2) as (_, page):
+    with open_dashboard(spawn, browser, "--tools", str(FIXTURES / "core_tools.py"), device_scale_factor=2) as (_, page):
         expect(page.locator("#uptime")).to_contain_text("up ")  # the first poll drew the chart
         size = page.evaluate("() => { const c = document.getElementById('rate'); return [c.width, c.clientWidth]; }")
         assert size[0] == 2 * size[1] > 0, size
+
+
+def test_over_http_a_call_from_an_mcp_client_on_the_same_port_appears_live(spawn, browser: Browser) -> None:
+    dashboard = start_http_dashboard(spawn)
+    client = HttpSession(f"{dashboard.base}/mcp")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{dashboard.base}/?token={dashboard.token}")
+    expect(page.locator("#health.ok")).to_have_text("live")
+    expect(page.locator('#tools tr[data-name="add"]')).to_contain_text("add")
+    assert client.call("add", {"a": 20, "b": 22})["result"]["structuredContent"] == {"result": 42}
+    row = page.locator("#calls tbody tr").first
+    expect(row).to_contain_text("pytest", timeout=1000)
+    expect(row.locator("td.ok")).to_have_text("ok", timeout=1000)
+    context.close()
