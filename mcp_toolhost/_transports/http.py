@@ -364,8 +364,8 @@ class HttpApp:
             if stream.done and stream.related == 0:
                 answer = first[0][1] if first else b""
                 code = 200 if answer else 202
-                if stateless and b'"error":' in answer:
-                    code = http_headers.status(jsonrpc.decode(answer))
+                if b'"error":' in answer:
+                    code = _error_status(jsonrpc.decode(answer), stateless)
                 await _respond(send, code, answer)
             else:
                 if listen:
@@ -451,6 +451,19 @@ def _headers(scope: Scope) -> dict[str, str]:
 def _accepts(accept: str, media_type: str) -> bool:
     kinds = {part.split(";")[0].strip().lower() for part in accept.split(",")}
     return media_type in kinds or "*/*" in kinds or f"{media_type.split('/')[0]}/*" in kinds
+
+
+def _error_status(answer: Any, stateless: bool) -> int:
+    """The HTTP status of a lone answer that may be an error.
+
+    basic/transports: input that is no JSON-RPC message (-32600) is refused with an HTTP error
+    status, e.g. 400, in every revision; at 2026-07-28 each error code has its own status.
+    """
+    if not isinstance(answer, dict):  # a 2025-03-26 batch's answers
+        return 200
+    if stateless:
+        return http_headers.status(answer)
+    return 400 if answer.get("error", {}).get("code") == InvalidRequest.code else 200
 
 
 def _is_initialize(message: Any) -> bool:

@@ -1,0 +1,220 @@
+"""Streamable HTTP under attack (issue 12): hostile input and misbehaving clients on `/mcp`.
+
+Each attack goes to a real `serve --http` process on a loopback port, as raw bytes on a socket
+where httpx would tidy the input up. Each gets the HTTP status the spec names and, where it
+says so, a JSON-RPC error body saying what is wrong; the next good request is still served.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from conftest import FIXTURES, TIMEOUT, McpProcess
+from test_http import INITIALIZE, start_http
+
+TOOLS = ("--no-builtins", "--tools", str(FIXTURES / "core_tools.py"), "--tools", str(FIXTURES / "http_tools.py"))
+PING = b'{"jsonrpc":"2.0","id":2,"method":"ping"}'
+ENVELOPE = {
+    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+    "io.modelcontextprotocol/clientCapabilities": {},
+}
+
+
+class Answer:
+    """An HTTP response read off a raw socket."""
+
+    def __init__(self, raw: bytes) -> None:
+        head, _, body = raw.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        assert lines[0].startswith("HTTP/1.1 "), f"not an HTTP response: {raw[:300]!r}"
+        self.status = int(lines[0].split()[1])
+        self.headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:])}
+        self.body = _unchunked(body) if self.headers.get("transfer-encoding") == "chunked" else body
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        return f"<{self.status} {self.headers} {self.body[:300]!r}>"
+
+
+def _unchunked(body: bytes) -> bytes:
+    out = b""
+    while body:
+        size, _, rest = body.partition(b"\r\n")
+        length = int(size, 16)
+        if not length:
+            break
+        out, body = out + rest[:length], rest[length + 2 :]
+    return out
+
+
+def request(
+    method: str, body: bytes = b"", headers: dict[str, str | None] | None = None, path: str = "/mcp"
+) -> bytes:
+    """The bytes of an HTTP/1.1 request with the headers a good client sends; a header given None is left out."""
+    fields: dict[str, str | None] = {
+        "host": "127.0.0.1",
+        "accept": "application/json, text/event-stream",
+        "content-type": "application/json",
+        "content-length": str(len(body)),
+        "connection": "close",
+        **(headers or {}),
+    }
+    head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items() if v is not None)
+    return head.encode() + b"\r\n" + body
+
+
+class Server:
+    """A running `serve --http 0` and raw exchanges with it."""
+
+    def __init__(self, process: McpProcess, url: str) -> None:
+        self.process = process
+        self.url = url
+        found = re.search(r":(\d+)/", url)
+        assert found is not None
+        self.port = int(found.group(1))
+
+    def connect(self) -> socket.socket:
+        return socket.create_connection(("127.0.0.1", self.port), timeout=TIMEOUT)
+
+    def exchange(self, data: bytes) -> Answer:
+        """Send `data`, read the whole answer (the request says `connection: close`)."""
+        with self.connect() as sock:
+            sock.sendall(data)
+            return Answer(_read_all(sock))
+
+    def post(self, body: bytes, **headers: str | None) -> Answer:
+        return self.exchange(request("POST", body, headers))
+
+    def initialize(self, version: str = "2025-11-25") -> str:
+        message = {**INITIALIZE, "params": {**INITIALIZE["params"], "protocolVersion": version}}
+        answer = self.post(json.dumps(message).encode())
+        assert answer.status == 200, answer
+        return answer.headers["mcp-session-id"]
+
+    def serves(self, session: str) -> None:
+        """The server is up and serves the session's next good request."""
+        answer = self.post(PING, **{"mcp-session-id": session})
+        assert (answer.status, answer.json()) == (200, {"jsonrpc": "2.0", "id": 2, "result": {}}), answer
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    """One server for the attacks that cannot harm the others: each checks it serves on afterwards."""
+    started: list[McpProcess] = []
+
+    def spawn(*args: str, env: dict[str, str] | None = None) -> McpProcess:
+        started.append(McpProcess(args, env=env))
+        return started[-1]
+
+    yield Server(*start_http(spawn, tools=TOOLS))
+    for process in started:
+        process.kill()
+
+
+@pytest.fixture
+def session(server: Server) -> str:
+    return server.initialize()
+
+
+def start(spawn: Callable[..., McpProcess], env: dict[str, str]) -> Server:
+    """A server of its own, with settings of its own."""
+    return Server(*start_http(spawn, env=env, tools=TOOLS))
+
+
+def refused(answer: Answer, status: int, code: int, says: str, request_id: Any = None) -> None:
+    """The answer is `status` with a JSON-RPC error `code` whose message says `says`."""
+    assert answer.status == status, answer
+    error = answer.json()["error"]
+    assert (error["code"], answer.json()["id"]) == (code, request_id), answer
+    assert says in error["message"], answer
+
+
+# --- bodies ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"[]", "batches exist only in revision 2025-03-26"),
+        (b'[{"jsonrpc":"2.0","id":3,"method":"ping"}]', "batches exist only in revision 2025-03-26"),
+        (b"42", "must be an object"),
+        (b"null", "must be an object"),
+        (b'{"jsonrpc":"2.0","id":null,"method":"ping"}', '"id" must be a string or an integer'),
+        (b'{"jsonrpc":"2.0","id":1.5,"method":"ping"}', '"id" must be a string or an integer'),
+    ],
+)
+def test_input_that_is_no_message_gets_400_in_a_session(server, session, body, says):
+    # basic/transports (2025-06-18 on): input the server cannot accept gets an HTTP error
+    # status, e.g. 400, its body a JSON-RPC error without id.
+    answer = server.post(body, **{"mcp-session-id": session})
+    refused(answer, 400, -32600, says)
+    server.serves(session)
+
+
+def test_an_invalid_request_with_an_id_gets_400_and_its_id(server, session):
+    answer = server.post(b'{"jsonrpc":"1.0","id":3,"method":"ping"}', **{"mcp-session-id": session})
+    refused(answer, 400, -32600, '"jsonrpc" must be exactly "2.0"', request_id=3)
+    server.serves(session)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b'{"jsonrpc":"2.0","id":3,', "Parse error"),
+        (b'{"jsonrpc":"2.0","id":3,"method":"ping","params":{"x":"\xff\xfe"}}', "not valid UTF-8"),
+        (b"", "empty"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"a":' * 5000 + b"1" + b"}" * 5000, "nested too deeply"),
+    ],
+)
+def test_a_body_that_is_not_json_gets_400_and_a_parse_error(server, session, body, says):
+    refused(server.post(body, **{"mcp-session-id": session}), 400, -32700, says)
+    server.serves(session)
+
+
+def test_a_response_nobody_waits_for_is_accepted_and_dropped(server, session):
+    answer = server.post(b'{"jsonrpc":"2.0","id":99,"result":{}}', **{"mcp-session-id": session})
+    assert (answer.status, answer.body) == (202, b""), answer
+    server.serves(session)
+
+
+def test_duplicate_keys_take_the_last_value_as_json_parsers_do(server, session):
+    answer = server.post(b'{"jsonrpc":"2.0","id":3,"id":4,"method":"ping"}', **{"mcp-session-id": session})
+    assert answer.json() == {"jsonrpc": "2.0", "id": 4, "result": {}}
+
+
+def call(server: Server, session: str, name: str, arguments: bytes) -> Answer:
+    body = b'{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"%s","arguments":%s}}' % (
+        name.encode(),
+        arguments,
+    )
+    return server.post(body, **{"mcp-session-id": session})
+
+
+def test_huge_integers_reach_a_tool_exactly(server, session):
+    huge = 123456789012345678901234567890
+    answer = call(server, session, "echo", b'{"value":%d}' % huge)
+    assert answer.status == 200, answer
+    assert b"123456789012345678901234567890" in answer.body, answer
+    added = call(server, session, "add", b'{"a":%d,"b":1}' % huge)
+    assert json.loads(added.body)["result"]["structuredContent"] == {"result": huge + 1}
+
+
+@pytest.mark.parametrize("number", [b"1e999", b"-1e999", b"1" + b"0" * 5000])
+def test_numbers_beyond_range_get_a_parse_error(server, session, number):
+    refused(call(server, session, "echo", b'{"value":%s}' % number), 400, -32700, "Parse error")
+    server.serves(session)
