@@ -218,3 +218,106 @@ def test_huge_integers_reach_a_tool_exactly(server, session):
 def test_numbers_beyond_range_get_a_parse_error(server, session, number):
     refused(call(server, session, "echo", b'{"value":%s}' % number), 400, -32700, "Parse error")
     server.serves(session)
+
+
+def test_a_body_over_max_message_bytes_sent_chunked_gets_413_before_it_ends(spawn):
+    server = start(spawn, {"MCP_TOOLHOST_MAX_MESSAGE_BYTES": "1000"})
+    session = server.initialize()
+    with server.connect() as sock:
+        sock.sendall(request("POST", b"", {"content-length": None, "transfer-encoding": "chunked"}))
+        sock.sendall(b"400\r\n" + b"x" * 1024 + b"\r\n")  # never ends: the server answers anyway
+        answer = Answer(_read_all(sock))
+    refused(answer, 413, -32600, "max_message_bytes")
+    server.serves(session)
+
+
+def test_a_content_length_shorter_than_the_body_cuts_it(server, session):
+    answer = server.post(PING, **{"mcp-session-id": session, "content-length": "10"})
+    refused(answer, 400, -32700, "Parse error")
+    server.serves(session)
+
+
+def test_a_content_length_longer_than_the_body_times_out(spawn):
+    server = start(spawn, {"MCP_TOOLHOST_HTTP_READ_TIMEOUT": "0.5"})
+    session = server.initialize()
+    answer = server.post(PING, **{"mcp-session-id": session, "content-length": "100"})
+    refused(answer, 408, -32600, "did not arrive within 0.5 seconds")
+    server.serves(session)
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/jsonx", "application/json-seq"])
+def test_a_body_not_declared_json_gets_415(server, session, content_type):
+    answer = server.post(PING, **{"mcp-session-id": session, "content-type": content_type})
+    refused(answer, 415, -32600, "send the message as application/json")
+    server.serves(session)
+
+
+def test_json_with_parameters_or_in_capitals_is_json(server, session):
+    for content_type in ("application/json; charset=utf-8", "Application/JSON"):
+        answer = server.post(PING, **{"mcp-session-id": session, "content-type": content_type})
+        assert answer.status == 200, answer
+
+
+@pytest.mark.parametrize("accept", [None, "application/json", "text/event-stream", "text/html"])
+def test_a_post_not_accepting_both_answer_types_gets_406(server, session, accept):
+    # basic/transports: the client MUST list both application/json and text/event-stream.
+    answer = server.post(PING, **{"mcp-session-id": session, "accept": accept})
+    refused(answer, 406, -32600, "must accept both application/json and text/event-stream")
+    server.serves(session)
+
+
+def test_accept_given_in_two_header_lines_is_one_list(server, session):
+    # RFC 9110, 5.3: a list-valued field given twice is the comma-joined list.
+    data = request("POST", PING, {"mcp-session-id": session, "accept": "application/json"})
+    answer = server.exchange(data.replace(b"\r\n\r\n", b"\r\naccept: text/event-stream\r\n\r\n", 1))
+    assert answer.status == 200, answer
+
+
+# --- headers and methods ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "HEAD", "OPTIONS", "TRACE"])
+def test_other_methods_get_405_with_allow(server, session, method):
+    answer = server.exchange(request(method, b"", {"mcp-session-id": session}))
+    assert answer.status == 405, answer
+    assert answer.headers["allow"] == "GET, POST, DELETE"
+    if method != "HEAD":  # a HEAD answer has no body
+        refused(answer, 405, -32600, f"Method {method} not allowed")
+    server.serves(session)
+
+
+@pytest.mark.parametrize("path", ["/", "/nope", "/mcp/", "/MCP", "/mcp/../etc/passwd"])
+def test_an_unknown_path_gets_404_naming_the_endpoint(server, session, path):
+    refused(server.exchange(request("POST", PING, {"mcp-session-id": session}, path=path)), 404, -32600, "/mcp")
+    server.serves(session)
+
+
+@pytest.mark.parametrize(
+    "header", ["mcp-session-id", "mcp-protocol-version", "last-event-id", "content-type", "authorization"]
+)
+def test_a_header_that_must_be_single_given_twice_gets_400(server, session, header):
+    # Two copies would be read differently by a proxy (the first) and by us (the last): a load
+    # balancer routing by Mcp-Session-Id would send the request to another session's worker.
+    data = request("POST", PING, {"mcp-session-id": session})
+    answer = server.exchange(data.replace(b"\r\n\r\n", f"\r\n{header}: x\r\n{header}: y\r\n\r\n".encode(), 1))
+    refused(answer, 400, -32600, f"the {header} header is given more than once")
+    server.serves(session)
+
+
+@pytest.mark.parametrize("session_id", ["séssion", "", " ", "a" * 10_000])
+def test_a_session_id_that_is_not_ours_gets_404(server, session_id):
+    answer = server.exchange(request("POST", PING, {"mcp-session-id": session_id}).replace("é".encode(), b"\xe9"))
+    refused(answer, 404, -32600, "Session not found")
+
+
+@pytest.mark.parametrize("version", ["garbage", "2025-13-45", "2025-11-25, 2025-06-18", "ß"])
+def test_a_protocol_version_header_we_do_not_speak_gets_400(server, session, version):
+    answer = server.exchange(
+        request("POST", PING, {"mcp-session-id": session, "mcp-protocol-version": version}).replace(
+            "ß".encode(), b"\xdf"
+        )
+    )
+    assert answer.status == 400, answer
+    assert answer.json()["error"]["code"] == -32600
+    server.serves(session)
+

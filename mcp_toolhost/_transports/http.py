@@ -140,7 +140,11 @@ class HttpApp:
         headers = _headers(scope)
         method = scope["method"]
         refusal = self._refusal(scope["path"], headers)
-        if refusal is not None:
+        repeated = _repeated(scope["headers"])
+        if repeated is not None:
+            text = f"Bad request: the {repeated} header is given more than once; send it once"
+            await _respond(send, 400, _error_body(text))
+        elif refusal is not None:
             await _respond(send, *refusal)
         elif scope["path"] == "/healthz" and method in ("GET", "HEAD"):
             await _respond(send, 200, dumps({"status": "ok", "version": __version__}))
@@ -190,7 +194,7 @@ class HttpApp:
             body = _error_body("Not acceptable: a POST must accept both application/json and text/event-stream")
             await _respond(send, 406, body)
             return
-        if not headers.get("content-type", "").lower().startswith("application/json"):
+        if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             await _respond(send, 415, _error_body("Unsupported media type: send the message as application/json"))
             return
         data = await self._read_body(headers, receive, send)
@@ -444,8 +448,40 @@ class HttpApp:
 # --- HTTP helpers -------------------------------------------------------------------
 
 
+_SINGLE = frozenset(
+    [
+        SESSION_HEADER,
+        VERSION_HEADER,
+        "last-event-id",
+        "content-type",
+        "content-length",
+        "authorization",
+        "host",
+        "origin",
+    ]
+)
+"""Headers given once: two copies would be read differently by a proxy (the first) and by us, e.g. a
+load balancer routing by Mcp-Session-Id to the worker of a session other than the one served."""
+
+
 def _headers(scope: Scope) -> dict[str, str]:
-    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+    """The request's headers by lower-case name; one given twice is the comma-joined list (RFC 9110, 5.3)."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
+
+
+def _repeated(raw_headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The first header of `_SINGLE` given more than once, or None."""
+    seen: set[str] = set()
+    for raw_name, _ in raw_headers:
+        name = raw_name.decode("latin-1").lower()
+        if name in seen and name in _SINGLE:
+            return name
+        seen.add(name)
+    return None
 
 
 def _accepts(accept: str, media_type: str) -> bool:
