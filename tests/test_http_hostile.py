@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import socket
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -321,3 +322,41 @@ def test_a_protocol_version_header_we_do_not_speak_gets_400(server, session, ver
     assert answer.json()["error"]["code"] == -32600
     server.serves(session)
 
+
+
+def test_huge_headers_get_431_and_the_server_serves_on(server, session):
+    for fields in ({"x-big": "a" * 200_000}, {f"x-h{i}": "v" * 20 for i in range(5000)}):
+        answer = server.exchange(request("POST", PING, {"mcp-session-id": session, **fields}))
+        assert answer.status == 431, answer
+        assert "max_header_bytes" in answer.json()["error"]["message"]
+    server.serves(session)
+
+
+# --- connections ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sent", [b"", b"POST /mc", b"POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\n"])
+def test_a_client_stalling_in_its_headers_gets_408_and_others_are_served(spawn, sent):
+    server = start(spawn, {"MCP_TOOLHOST_HTTP_READ_TIMEOUT": "0.5"})
+    session = server.initialize()
+    with server.connect() as stalled:
+        stalled.sendall(sent)
+        server.serves(session)  # meanwhile
+        answer = Answer(_read_all(stalled))  # the server ends it
+    refused(answer, 408, -32600, "headers did not arrive within 0.5 seconds")
+    server.serves(session)
+
+
+def test_a_client_trickling_its_headers_is_cut_off_at_the_deadline(spawn):
+    server = start(spawn, {"MCP_TOOLHOST_HTTP_READ_TIMEOUT": "0.5"})
+    with server.connect() as slow:
+        for byte in request("POST", PING):
+            try:
+                slow.sendall(bytes([byte]))
+            except OSError:  # closed by the server, as it should be
+                break
+            readable, _, _ = select.select([slow], [], [], 0.05)  # a byte per 50 ms, or the answer
+            if readable:
+                break
+        answer = Answer(_read_all(slow))
+    refused(answer, 408, -32600, "headers did not arrive")

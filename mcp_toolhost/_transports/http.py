@@ -43,6 +43,7 @@ from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
 from .._version import __version__
 from ..errors import InvalidRequest, MethodNotFound, ParseError
 from . import http_headers
+from .heads import bounded_heads
 from .http_headers import VERSION_HEADER
 from .sockets import is_loopback
 from .sse import Stream, parse_event_id
@@ -591,6 +592,7 @@ async def serve_http(server: Server, sock: socket.socket, path: str = "/mcp", *,
     app = HttpApp(server, path, loopback=is_loopback(host))
     config = uvicorn.Config(
         app,
+        http=bounded_heads(server.settings.http_read_timeout, server.settings.max_header_bytes),
         lifespan="off",
         log_config=None,
         access_log=False,
