@@ -360,3 +360,88 @@ def test_a_client_trickling_its_headers_is_cut_off_at_the_deadline(spawn):
                 break
         answer = Answer(_read_all(slow))
     refused(answer, 408, -32600, "headers did not arrive")
+
+
+# --- Last-Event-ID ----------------------------------------------------------------------------
+
+
+def resume(server: Server, session: str, last_event_id: str) -> Answer:
+    fields = {"mcp-session-id": session, "accept": "text/event-stream", "last-event-id": last_event_id}
+    return server.exchange(request("GET", b"", fields))
+
+
+@pytest.mark.parametrize("last_event_id", ["garbage", "1", "-1-2", "1-2-3", "٣-1", "9" * 5000 + "-1", "1-" + "9" * 30])
+def test_a_last_event_id_that_is_not_ours_gets_400(server, session, last_event_id):
+    answer = resume(server, session, last_event_id)
+    refused(answer, 400, -32600, "Last-Event-ID")
+    server.serves(session)
+
+
+def test_a_last_event_id_past_what_was_sent_gets_404(server, session):
+    # Stream 0 is the session's GET stream: nothing was sent on it, so event 5 never existed.
+    refused(resume(server, session, "0-5"), 404, -32600, "never sent")
+    server.serves(session)
+
+
+def test_a_last_event_id_of_another_session_finds_nothing_in_this_one(server, session):
+    other = server.initialize()
+    answer = server.post(PING, **{"mcp-session-id": other})  # stream 1 of the other session
+    assert answer.status == 200
+    refused(resume(server, session, "1-1"), 404, -32600, "stream 1 of this session")
+    server.serves(session)
+
+
+# --- 2026-07-28 -----------------------------------------------------------------------------
+
+
+def stateless(server: Server, message: dict[str, Any], **headers: str) -> Answer:
+    params = message.get("params")
+    routing = {"mcp-protocol-version": "2026-07-28", "mcp-method": str(message.get("method"))}
+    if isinstance(params, dict) and "name" in params:
+        routing["mcp-name"] = params["name"]
+    return server.post(json.dumps(message).encode(), **{**routing, **headers})
+
+
+ADD = {"name": "add", "arguments": {"a": 1, "b": 2}}
+
+
+@pytest.mark.parametrize(
+    ("message", "says"),
+    [
+        ({"jsonrpc": "2.0", "id": None, "method": "tools/list", "params": {"_meta": ENVELOPE}}, '"id" must be'),
+        ({"jsonrpc": "2.0", "id": 1.5, "method": "tools/list", "params": {"_meta": ENVELOPE}}, '"id" must be'),
+        ({"jsonrpc": "2.0", "id": [1], "method": "tools/list", "params": {"_meta": ENVELOPE}}, '"id" must be'),
+        ({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": [ENVELOPE]}, '"params" must be an object'),
+        ({"jsonrpc": "2.0", "id": 1, "method": 5, "params": {"_meta": ENVELOPE}}, '"method" must be a string'),
+        ({"id": 1, "method": "tools/list", "params": {"_meta": ENVELOPE}}, '"jsonrpc" must be exactly "2.0"'),
+    ],
+)
+def test_a_stateless_post_that_is_no_request_gets_400(server, session, message, says):
+    refused(stateless(server, message), 400, -32600, says, request_id=message["id"] if message["id"] == 1 else None)
+    server.serves(session)
+
+
+@pytest.mark.parametrize(
+    ("meta", "header", "code", "says"),
+    [
+        (None, "2026-07-28", -32602, "envelope"),
+        ({"io.modelcontextprotocol/protocolVersion": "2026-07-28"}, "2026-07-28", -32602, "clientCapabilities"),
+        (ENVELOPE, "2025-11-25", -32020, "mcp-protocol-version"),
+        ({**ENVELOPE, "io.modelcontextprotocol/protocolVersion": "2030-01-01"}, "2030-01-01", -32022, "2030-01-01"),
+    ],
+)
+def test_a_stateless_envelope_missing_or_disagreeing_is_refused(server, session, meta, header, code, says):
+    params = {**ADD, "_meta": meta} if meta is not None else ADD
+    answer = stateless(server, {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}, **{
+        "mcp-protocol-version": header
+    })
+    refused(answer, 400, code, says, request_id=7)
+    server.serves(session)
+
+
+@pytest.mark.parametrize("state", ["garbage", 5, {"a": 1}, "v1." + "A" * 400_000])
+def test_a_request_state_that_is_not_ours_is_refused(server, session, state):
+    params = {**ADD, "_meta": ENVELOPE, "requestState": state}
+    answer = stateless(server, {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params})
+    refused(answer, 400, -32602, "requestState", request_id=7)
+    server.serves(session)

@@ -291,12 +291,18 @@ class HttpApp:
         if not isinstance(message, dict) or jsonrpc.is_response(message):
             await _respond(send, 400, _error_body("Invalid request: 2026-07-28 posts one request or notification"))
             return
+        try:  # before the id is replaced by ours: an invalid one must not be served
+            jsonrpc.check_request(message)
+        except InvalidRequest as invalid:
+            given = message.get("id")
+            await _respond(send, 400, jsonrpc.error_message(given if jsonrpc.is_valid_id(given) else None, invalid))
+            return
         if "id" not in message:
             # No client-to-server notification means anything here (a client cancels by closing
             # the response stream), and nothing per client is kept to apply one to.
             await _respond(send, 202, b"")
             return
-        request_id = message["id"] if jsonrpc.is_valid_id(message["id"]) else None
+        request_id = message["id"]
         if message.get("method") == "initialize":  # removed in 2026-07-28: no handshake to serve
             error = MethodNotFound("Method not found: initialize (removed in 2026-07-28)", "initialize")
             await _respond(send, 404, jsonrpc.error_message(request_id, error))
@@ -422,14 +428,22 @@ class HttpApp:
         if session is None:
             return
         stream, seq = session.streams[0], session.streams[0].delivered
-        resumed = parse_event_id(headers.get("last-event-id", ""))
-        if resumed is not None:  # the client lost a stream and resumes it after the last event it got
+        if "last-event-id" in headers:  # the client lost a stream and resumes it after the last event it got
+            resumed = parse_event_id(headers["last-event-id"])
+            if resumed is None:
+                text = f"Bad request: Last-Event-ID {headers['last-event-id'][:40]!r} is not an event id of this server"
+                await _respond(send, 400, _error_body(text))
+                return
             number, seq = resumed
             if number not in session.streams:
                 text = f"Not found: stream {number} of this session is over and forgotten; send the request again"
                 await _respond(send, 404, _error_body(text))
                 return
             stream = session.streams[number]
+            if seq > stream.last:
+                text = f"Not found: event {seq} of stream {number} was never sent; resume after an event you got"
+                await _respond(send, 404, _error_body(text))
+                return
         if stream.attached:
             text = "Conflict: this stream is open already; close it before opening it again"
             await _respond(send, 409, _error_body(text))
@@ -508,7 +522,8 @@ def _is_initialize(message: Any) -> bool:
 
 
 def _is_stateless(message: Any) -> bool:
-    return isinstance(message, dict) and "method" in message and has_envelope(message.get("params"))
+    params = message.get("params") if isinstance(message, dict) and "method" in message else None
+    return isinstance(params, dict) and has_envelope(params)
 
 
 def _expects_answer(message: Any) -> bool:

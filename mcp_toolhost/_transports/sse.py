@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -28,7 +29,8 @@ class Stream:
     def __init__(self, number: int, keep: int) -> None:
         self.number = number
         self._log: collections.deque[tuple[int, bytes]] = collections.deque(maxlen=keep)
-        self._last = 0
+        self.last = 0
+        """The number of the latest event."""
         self._changed = asyncio.Event()
         self.related = 0
         """Messages sent before the answer: any at all makes a POST's response an SSE stream."""
@@ -67,8 +69,8 @@ class Stream:
         self._changed.set()
 
     def _append(self, data: bytes) -> None:
-        self._last += 1
-        self._log.append((self._last, data))
+        self.last += 1
+        self._log.append((self.last, data))
         self._changed.set()
 
     async def after(self, seq: int) -> list[tuple[int, bytes]]:
@@ -110,9 +112,11 @@ class Stream:
         return head + b"event: message\ndata: " + data + b"\n\n"
 
 
+_EVENT_ID = re.compile(r"([0-9]{1,18})-([0-9]{1,18})")
+"""`N-SEQ`, as `_frame` writes it; numbers past 18 digits are not ours (and could not be parsed in bounded time)."""
+
+
 def parse_event_id(text: str) -> tuple[int, int] | None:
     """`N-SEQ` (stream number, event number) from a `Last-Event-ID` header, or None if it is not one."""
-    stream, _, seq = text.strip().partition("-")
-    if not (stream.isdigit() and seq.isdigit()):
-        return None
-    return int(stream), int(seq)
+    found = _EVENT_ID.fullmatch(text.strip())
+    return None if found is None else (int(found[1]), int(found[2]))
