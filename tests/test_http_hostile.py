@@ -445,3 +445,19 @@ def test_a_request_state_that_is_not_ours_is_refused(server, session, state):
     answer = stateless(server, {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params})
     refused(answer, 400, -32602, "requestState", request_id=7)
     server.serves(session)
+
+
+def test_a_stateless_request_with_a_session_id_is_served_without_it(server, session):
+    listing = {"jsonrpc": "2.0", "id": 7, "method": "tools/list", "params": {"_meta": ENVELOPE}}
+    for session_id in (session, "ended-or-never-existed"):
+        answer = stateless(server, listing, **{"mcp-session-id": session_id})
+        assert answer.status == 200, answer
+        assert "add" in {tool["name"] for tool in answer.json()["result"]["tools"]}
+    server.serves(session)
+
+
+def test_input_responses_for_no_question_are_ignored(server, session):
+    for responses in ({"question-9": {"action": "accept", "content": {}}}, {}):
+        params = {**ADD, "_meta": ENVELOPE, "inputResponses": responses}
+        answer = stateless(server, {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params})
+        assert answer.json()["result"]["structuredContent"] == {"result": 3}, answer
