@@ -7,7 +7,9 @@ says so, a JSON-RPC error body saying what is wrong; the next good request is st
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import re
 import select
 import socket
@@ -16,7 +18,9 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, TIMEOUT, McpProcess
-from test_http import INITIALIZE, start_http
+from test_http import INITIALIZE, read_fifo, start_http
+
+pytestmark = pytest.mark.anyio
 
 TOOLS = ("--no-builtins", "--tools", str(FIXTURES / "core_tools.py"), "--tools", str(FIXTURES / "http_tools.py"))
 PING = b'{"jsonrpc":"2.0","id":2,"method":"ping"}'
@@ -55,9 +59,7 @@ def _unchunked(body: bytes) -> bytes:
     return out
 
 
-def request(
-    method: str, body: bytes = b"", headers: dict[str, str | None] | None = None, path: str = "/mcp"
-) -> bytes:
+def request(method: str, body: bytes = b"", headers: dict[str, str | None] | None = None, path: str = "/mcp") -> bytes:
     """The bytes of an HTTP/1.1 request with the headers a good client sends; a header given None is left out."""
     fields: dict[str, str | None] = {
         "host": "127.0.0.1",
@@ -323,7 +325,6 @@ def test_a_protocol_version_header_we_do_not_speak_gets_400(server, session, ver
     server.serves(session)
 
 
-
 def test_huge_headers_get_431_and_the_server_serves_on(server, session):
     for fields in ({"x-big": "a" * 200_000}, {f"x-h{i}": "v" * 20 for i in range(5000)}):
         answer = server.exchange(request("POST", PING, {"mcp-session-id": session, **fields}))
@@ -432,9 +433,11 @@ def test_a_stateless_post_that_is_no_request_gets_400(server, session, message, 
 )
 def test_a_stateless_envelope_missing_or_disagreeing_is_refused(server, session, meta, header, code, says):
     params = {**ADD, "_meta": meta} if meta is not None else ADD
-    answer = stateless(server, {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params}, **{
-        "mcp-protocol-version": header
-    })
+    answer = stateless(
+        server,
+        {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params},
+        **{"mcp-protocol-version": header},
+    )
     refused(answer, 400, code, says, request_id=7)
     server.serves(session)
 
@@ -461,3 +464,76 @@ def test_input_responses_for_no_question_are_ignored(server, session):
         params = {**ADD, "_meta": ENVELOPE, "inputResponses": responses}
         answer = stateless(server, {"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": params})
         assert answer.json()["result"]["structuredContent"] == {"result": 3}, answer
+
+
+def test_a_client_gone_mid_stream_loses_nothing_but_what_the_bounded_store_drops(spawn, tmp_path):
+    server = start(spawn, {"MCP_TOOLHOST_SSE_REPLAY_EVENTS": "5"})
+    session = server.initialize()
+    go, reported = tmp_path / "go", tmp_path / "reported"
+    os.mkfifo(go)
+    os.mkfifo(reported)
+    arguments = {"go": str(go), "reported": str(reported), "steps": 50}
+    params = {"name": "reports_when_told", "arguments": arguments, "_meta": {"progressToken": "t"}}
+    body = json.dumps({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": params}).encode()
+    with server.connect() as sock:
+        sock.sendall(request("POST", body, {"mcp-session-id": session}))
+        first = b""
+        while b"notifications/progress" not in first:
+            first += sock.recv(65536)
+    last_event_id = re.findall(rb"id: (\d+-\d+)\n(?:event: message\n)?data: {", first)[-1].decode()
+    go.write_text("go")  # the client is gone: the call goes on, 50 events for nobody
+    assert read_fifo(reported) == "reported"
+    answer = resume(server, session, last_event_id)
+    assert answer.status == 200, answer
+    messages = [json.loads(line[6:]) for line in answer.body.decode().splitlines() if line.startswith("data: {")]
+    # The store kept the last 5 events; the answer may have come after the GET took them.
+    assert len(messages[:-1]) <= 5, f"the store keeps 5 events, {len(messages) - 1} were replayed"
+    assert messages[-1] == {"jsonrpc": "2.0", "id": 5, "result": {"content": [{"type": "text", "text": "reported"}]}}
+    assert [m["params"]["progress"] for m in messages[:-1]] == list(range(52 - len(messages), 51))
+    server.serves(session)
+
+
+def test_a_second_get_stream_on_a_session_gets_409(server, session):
+    # basic/transports: the server MAY refuse a second stream; a message goes on one stream only.
+    fields = {"mcp-session-id": session, "accept": "text/event-stream"}
+    with server.connect() as first:
+        first.sendall(request("GET", b"", fields))
+        assert first.recv(65536).startswith(b"HTTP/1.1 200 "), "the first GET stream did not open"
+        for _ in range(3):
+            refused(server.exchange(request("GET", b"", fields)), 409, -32600, "open already")
+        server.serves(session)
+
+
+def test_max_sessions_gets_503_until_one_is_deleted(spawn):
+    server = start(spawn, {"MCP_TOOLHOST_MAX_SESSIONS": "2"})
+    sessions = [server.initialize(), server.initialize()]
+    full = server.post(json.dumps(INITIALIZE).encode())
+    refused(full, 503, -32600, "max_sessions")
+    assert full.headers["retry-after"] == "1"
+    deleted = server.exchange(request("DELETE", b"", {"mcp-session-id": sessions[0]}))
+    assert deleted.status == 200, deleted
+    server.serves(server.initialize())
+    server.serves(sessions[1])
+
+
+async def test_one_bad_request_among_many_concurrent_ones_harms_none(server, session):
+    import httpx
+
+    headers = {"accept": "application/json, text/event-stream", "mcp-session-id": session}
+    good = {"jsonrpc": "2.0", "id": 0, "method": "tools/call", "params": {"name": "add", "arguments": {"a": 1}}}
+    async with httpx.AsyncClient(timeout=TIMEOUT, headers=headers) as client:
+
+        def send(number: int) -> Any:
+            if number == 13:
+                return client.post(server.url, content=b'{"jsonrpc":', headers={"content-type": "application/json"})
+            return client.post(
+                server.url, json={**good, "id": number, "params": {**good["params"], "arguments": {"a": number}}}
+            )
+
+        answers = await asyncio.gather(*(send(number) for number in range(40)))
+    for number, answer in enumerate(answers):
+        if number == 13:
+            assert answer.status_code == 400 and answer.json()["error"]["code"] == -32700
+        else:
+            assert answer.json() == {"jsonrpc": "2.0", "id": number, "result": answer.json()["result"]}
+            assert answer.json()["result"]["structuredContent"] == {"result": number}
