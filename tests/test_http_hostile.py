@@ -537,3 +537,11 @@ async def test_one_bad_request_among_many_concurrent_ones_harms_none(server, ses
         else:
             assert answer.json() == {"jsonrpc": "2.0", "id": number, "result": answer.json()["result"]}
             assert answer.json()["result"]["structuredContent"] == {"result": number}
+
+
+def test_a_websocket_upgrade_is_answered_as_plain_http(server, session):
+    upgrade = {"connection": "upgrade", "upgrade": "websocket", "sec-websocket-version": "13"}
+    fields = {**upgrade, "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "mcp-session-id": session}
+    answer = server.exchange(request("GET", b"", {**fields, "accept": "application/json"}))
+    refused(answer, 406, -32600, "a GET must accept text/event-stream")
+    server.serves(session)

@@ -611,6 +611,7 @@ async def serve_http(server: Server, sock: socket.socket, path: str = "/mcp", *,
     config = uvicorn.Config(
         app,
         http=bounded_heads(server.settings.http_read_timeout, server.settings.max_header_bytes),
+        ws="none",  # an upgrade request is answered as plain HTTP: with websockets installed, it was a 500
         lifespan="off",
         log_config=None,
         access_log=False,
