@@ -3,6 +3,7 @@
 from ._tools.asking import Elicited, Root, Sampled
 from ._tools.content import Audio, Content, EmbeddedResource, Image, ResourceLink, Text
 from ._tools.context import Context
+from ._tools.headers import Header
 from ._tools.prompt import Prompt, prompt
 from ._tools.resource import Resource, resource
 from ._tools.tool import Tool, tool
@@ -18,6 +19,7 @@ __all__ = [
     "Context",
     "Elicited",
     "EmbeddedResource",
+    "Header",
     "Image",
     "Prompt",
     "ProtocolError",

@@ -106,7 +106,7 @@ class Settings:
     token: str | None = field(default=None, repr=False)
     """Bearer token every Streamable HTTP request must carry (`Authorization: Bearer TOKEN`); never shown."""
     allow_origins: tuple[str, ...] = ()
-    """Browser origins (e.g. `https://app.example.com`) allowed besides loopback ones; others get 403."""
+    """Browser origins (e.g. `https://app.example.com`) allowed besides loopback ones, with CORS; others get 403."""
     http_read_timeout: float = 30.0
     """Seconds a Streamable HTTP client has to send a request's headers, then its body; a slower one gets 408."""
     max_header_bytes: Annotated[int, POSITIVE] = 64 * 1024

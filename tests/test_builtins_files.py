@@ -476,3 +476,51 @@ def test_names_that_show_alike_are_listed_but_not_guessed(scratch: McpProcess, t
     listing = structured(scratch.call("list_directory", {"path": "."}))
     assert [entry["name"] for entry in listing["entries"]] == ["x\ufffd.txt", "x\ufffd.txt"], listing
     assert error_text(scratch.call("read_file", {"path": "x\ufffd.txt"})) == "Not found: x\ufffd.txt"
+
+
+@pytest.fixture
+def other_file_system(tmp_path: Path) -> Iterator[Path]:
+    """A folder on another file system than tmp_path (/dev/shm is a tmpfs), where renames fail with EXDEV."""
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or shm.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("needs /dev/shm on a file system of its own")
+    folder = shm / f"mcp-toolhost-test-{os.getpid()}-{tmp_path.name}"
+    folder.mkdir()
+    yield folder
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_move_file_across_file_systems_replaces_as_a_rename_does(tmp_path: Path, other_file_system: Path) -> None:
+    here, there = tmp_path / "here", other_file_system
+    here.mkdir()
+    (here / "one.txt").write_text("new")
+    (there / "one.txt").write_text("old")
+    (here / "tree" / "inner").mkdir(parents=True)
+    (here / "tree" / "inner" / "leaf.txt").write_text("leaf")
+    (here / "tree" / "link").symlink_to("inner/leaf.txt")
+    (there / "full").mkdir()
+    (there / "full" / "kept.txt").write_text("kept")
+    (there / "empty").mkdir()
+    with serving("--root", str(here), "--root", str(there), "--builtins", "files") as server:
+        moved = structured(
+            server.call("move_file", {"source": "one.txt", "destination": str(there / "one.txt"), "overwrite": True})
+        )
+        assert moved["replaced"] is True and (there / "one.txt").read_text() == "new"
+        assert not (here / "one.txt").exists()
+        # A folder onto a folder with entries fails as os.replace does, instead of moving into it.
+        refused = error_text(
+            server.call("move_file", {"source": "tree", "destination": str(there / "full"), "overwrite": True})
+        )
+        assert "not empty" in refused, refused
+        assert sorted(p.name for p in (there / "full").iterdir()) == ["kept.txt"]
+        assert (here / "tree" / "inner" / "leaf.txt").read_text() == "leaf"
+        # Onto an empty folder it replaces it, symlinks copied as links.
+        moved = structured(
+            server.call("move_file", {"source": "tree", "destination": str(there / "empty"), "overwrite": True})
+        )
+        assert moved["replaced"] is True and not (here / "tree").exists()
+        assert (there / "empty" / "inner" / "leaf.txt").read_text() == "leaf"
+        assert os.readlink(there / "empty" / "link") == "inner/leaf.txt"
+    assert not [p for p in (*here.iterdir(), *there.iterdir()) if p.name.startswith(".")]

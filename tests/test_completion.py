@@ -58,12 +58,17 @@ def test_unknown_prompt_or_template_and_bad_params_are_invalid_params(server, st
 def test_at_most_100_values_with_total_and_has_more(spawn, tmp_path):
     tools = tmp_path / "many.py"
     tools.write_text(
-        "from mcp_toolhost import prompt\n"
+        "from mcp_toolhost import ToolError, prompt\n"
         "@prompt(completions={'word': [f'w{i:03}' for i in range(250)]})\n"
         "def pick(word: str) -> str:\n"
         "    return word\n"
         "@prompt(completions={'word': lambda prefix: 1 / 0})\n"
         "def broken(word: str) -> str:\n"
+        "    return word\n"
+        "def refuse(prefix):\n"
+        "    raise ToolError('type at least one letter')\n"
+        "@prompt(completions={'word': refuse})\n"
+        "def picky(word: str) -> str:\n"
         "    return word\n"
     )
     server = spawn("serve", "--no-builtins", "--tools", str(tools))
@@ -73,6 +78,9 @@ def test_at_most_100_values_with_total_and_has_more(spawn, tmp_path):
     assert completion["values"][0] == "w000"
     error = complete(server, {"type": "ref/prompt", "name": "broken"}, "word", "")["error"]
     assert error == {"code": -32603, "message": "Completion 'broken.word' failed: ZeroDivisionError: division by zero"}
+    # A ToolError refuses the request as made: invalid params with its message, as prompts/get answers.
+    error = complete(server, {"type": "ref/prompt", "name": "picky"}, "word", "")["error"]
+    assert error == {"code": -32602, "message": "Completion 'picky.word': type at least one letter"}
     assert server.request("ping")["result"] == {}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from .._tools.completions import Completer, Completion, completion
 from ..errors import InternalError, InvalidParams
-from .connection import Call, CallFailed, Connection, Started
+from .connection import Call, CallFailed, CallRefused, Connection, Started
 from .envelope import RequestScope
 
 __all__ = ["complete"]
@@ -77,6 +77,8 @@ def _declared(connection: Connection, name: str, completer: Completer | None, kw
             return completion([])  # nothing declared for this argument: no suggestions
         try:
             result: dict[str, Any] = await connection.invoke(call, Completion(name, completer), kwargs)
+        except CallRefused as refusal:  # a ToolError: the request as made is refused (-32602, as prompts/get)
+            raise InvalidParams(f"Completion {name!r}: {refusal}") from None
         except CallFailed as failure:
             raise InternalError(str(failure)) from None
         return result

@@ -22,6 +22,7 @@ from pydantic_core import ValidationError  # pydantic's ValidationError is this 
 from ..errors import ArgumentsError, ConfigError
 from .content import Content
 from .docstrings import parse_docstring
+from .headers import mirrorable
 from .shapes import nullable_defaults, strict_friendly
 
 if TYPE_CHECKING:
@@ -137,6 +138,7 @@ class Signature:
         """The input schema from what a builder `written` as pydantic would: the shapes strict clients want."""
         schema = strict_friendly(written)
         nullable_defaults(schema, [param.name for param in self.parameters if not param.required])
+        mirrorable(schema)
         return schema
 
     @property

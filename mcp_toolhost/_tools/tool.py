@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 from ..errors import ConfigError
 from .function import Function, marked
+from .headers import Declared, declared_headers
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from .signature import FunctionSchema
 
 __all__ = ["Tool", "ToolOptions", "collect_tools", "tool"]
 
@@ -95,6 +97,7 @@ class Tool(Function):
         super().__init__(fn, options.description, options.timeout)
         self.options = options
         self._definitions: dict[int, dict[str, Any]] = {}
+        self._headers: tuple[Declared, ...] = ()
         self.rename(options.name if options.name is not None else str(getattr(fn, "__name__", "")))
         self.title = options.title
         self.annotations = options.annotations()
@@ -108,6 +111,18 @@ class Tool(Function):
             raise ConfigError(f"Invalid tool name {name!r}: use 1-128 letters, digits, '_', '-' or '.'")
         self.name = name
         self._definitions.clear()  # cached tools/list entries carry the old name
+
+    @property
+    def headers(self) -> tuple[Declared, ...]:
+        """The parameters clients mirror into `Mcp-Param-*` HTTP headers (built with the schema, once).
+
+        Raises ConfigError, as `schema` does, when the tool cannot be served.
+        """
+        _ = self.schema
+        return self._headers
+
+    def _check(self, schema: FunctionSchema) -> None:
+        self._headers = declared_headers(schema.input_schema, self.name)
 
     def time_limit(self, settings: Settings) -> float | None:
         """Seconds a call may run (None: no limit): its own `timeout`, else the settings' for this tool."""

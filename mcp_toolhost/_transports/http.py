@@ -25,7 +25,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,7 +42,9 @@ from .._protocol.server import Server
 from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
 from .._version import __version__
 from ..errors import InvalidRequest, MethodNotFound, ParseError
-from . import http_headers
+from . import cors, http_headers
+from .asgi import Receive, Scope
+from .asgi import Send as AsgiSend
 from .heads import bounded_heads
 from .http_headers import VERSION_HEADER
 from .sockets import is_loopback
@@ -50,11 +52,6 @@ from .sse import Stream, parse_event_id
 from .stdio import watch_parent
 
 logger = logging.getLogger("mcp_toolhost.http")
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-AsgiSend = Callable[[Message], Awaitable[None]]
 
 SESSION_HEADER = "mcp-session-id"
 _JSON = b"application/json"
@@ -169,9 +166,7 @@ class HttpApp:
         only, and SHOULD authenticate.
         """
         origin = headers.get("origin")
-        if origin is not None and not (
-            is_loopback(urlsplit(origin).hostname) or origin in self._settings.allow_origins
-        ):
+        if origin is not None and not cors.allows(origin, self._settings.allow_origins):
             text = f"Forbidden: origin {origin!r} is not allowed; add it to allow_origins if it is yours"
             return 403, _error_body(text), []
         host = urlsplit(f"//{headers.get('host', '')}").hostname
@@ -310,7 +305,7 @@ class HttpApp:
             error = MethodNotFound("Method not found: initialize (removed in 2026-07-28)", "initialize")
             await _respond(send, 404, jsonrpc.error_message(request_id, error))
             return
-        refused = http_headers.mismatch(message, raw_headers)
+        refused = http_headers.mismatch(message, raw_headers, self._server.registry)
         if refused is not None:
             await _respond(send, 400, jsonrpc.error_message(request_id, refused))
             return
@@ -609,7 +604,7 @@ async def serve_http(server: Server, sock: socket.socket, path: str = "/mcp", *,
     host = sock.getsockname()[0]
     app = HttpApp(server, path, loopback=is_loopback(host))
     config = uvicorn.Config(
-        app,
+        cors.Cors(app, (path, "/healthz"), server.settings.allow_origins),
         http=bounded_heads(server.settings.http_read_timeout, server.settings.max_header_bytes),
         ws="none",  # an upgrade request is answered as plain HTTP: with websockets installed, it was a 500
         lifespan="off",

@@ -740,13 +740,43 @@ def move_file(source: str, destination: str, overwrite: bool = False, ctx: Conte
             except OSError as exc:
                 if exc.errno != errno.EXDEV:
                     raise
-                import shutil
-
-                shutil.move(src, dst)  # another file system: copied, then removed
+                _move_across(src, dst)
     moved = Moved(source=path_text(src), destination=path_text(dst), replaced=exists)
     if note is not None:
         moved["note"] = note
     return moved
+
+
+def _move_across(src: Path, dst: Path) -> None:
+    """Move to another file system: copy beside the destination, swap the copy in, remove the source.
+
+    Not shutil.move: it moves into an existing folder instead of replacing it, and copies over
+    an existing file in place, where a reader could see half of it. A copy under a temporary
+    name and `os.replace` give the same all-or-nothing result as a rename on one file system.
+    """
+    import secrets
+    import shutil
+
+    from ._atomic import TEMP_SUFFIX
+
+    temp = dst.parent / f".{dst.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    folder = stat.S_ISDIR(src.lstat().st_mode)
+    try:
+        if folder:
+            shutil.copytree(src, temp, symlinks=True)  # symlinks copied as links, never followed
+        else:
+            shutil.copy2(src, temp, follow_symlinks=False)
+        os.replace(temp, dst)
+    except BaseException:
+        if folder and os.path.lexists(temp):
+            remove_tree(temp)
+        else:
+            temp.unlink(missing_ok=True)
+        raise
+    if folder:
+        remove_tree(src)
+    else:
+        os.unlink(src)
 
 
 def _rename_new(src: Path, dst: Path) -> bool:

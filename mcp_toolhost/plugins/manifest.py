@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from .._toml import did_you_mean, dotted, field_line, line_text
+from .._tools.headers import HEADER_KEY
 from ..errors import ConfigError
 
 __all__ = [
@@ -119,6 +120,13 @@ _PARAMETER_SCHEMA: Final[dict[str, Any]] = {
         "required": {
             "type": "boolean",
             "description": "Default: true unless the parameter has a default or is a boolean switch.",
+        },
+        "header": {
+            "type": "string",
+            "description": (
+                "Over Streamable HTTP (2026-07-28) clients mirror the value into the header Mcp-Param-{header}"
+                " (x-mcp-header); for string, integer, boolean and path parameters."
+            ),
         },
         "flag": {
             "type": "string",
@@ -486,7 +494,9 @@ def _parameter(found: _Problems, at: tuple[str | int, ...], name: str, raw: dict
     items = raw.get("items", {})
     is_path = kind == "path" or (kind == "array" and items.get("type") == "path")
     # A path is a string to the client; the server resolves and confines it (command.py).
-    schema = {key: value for key, value in raw.items() if key not in ("required", "flag")}
+    schema = {key: value for key, value in raw.items() if key not in ("required", "flag", "header")}
+    if "header" in raw:
+        schema[HEADER_KEY] = raw["header"]  # checked with the tool's other declarations (_tools/headers)
     if kind == "path":
         schema["type"] = "string"
     elif is_path:
