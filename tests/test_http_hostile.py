@@ -13,7 +13,7 @@ import os
 import re
 import select
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -115,17 +115,9 @@ def _read_all(sock: socket.socket) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
+def server(module_spawn: Callable[..., McpProcess]) -> Server:
     """One server for the attacks that cannot harm the others: each checks it serves on afterwards."""
-    started: list[McpProcess] = []
-
-    def spawn(*args: str, env: dict[str, str] | None = None) -> McpProcess:
-        started.append(McpProcess(args, env=env))
-        return started[-1]
-
-    yield Server(*start_http(spawn, tools=TOOLS))
-    for process in started:
-        process.kill()
+    return Server(*start_http(module_spawn, tools=TOOLS))
 
 
 @pytest.fixture
