@@ -250,6 +250,8 @@ def test_a_content_length_longer_than_the_body_times_out(spawn):
         ),
         # basic/transports: the client MUST list both application/json and text/event-stream.
         *(("accept", value, 406, "must accept both") for value in (None, "application/json", "text/event-stream")),
+        # RFC 9110, 8.4.1: a content coding the server does not know is 415.
+        *(("content-encoding", value, 415, "send the body uncompressed") for value in ("gzip", "br, gzip")),
     ],
 )
 def test_a_post_with_the_wrong_media_types_is_refused(server, session, header, value, status, says):

@@ -193,6 +193,10 @@ class HttpApp:
         if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             await _respond(send, 415, _error_body("Unsupported media type: send the message as application/json"))
             return
+        if headers.get("content-encoding", "identity").strip().lower() != "identity":  # RFC 9110, 8.4.1: 415
+            text = f"Unsupported content encoding {headers['content-encoding']!r}: send the body uncompressed"
+            await _respond(send, 415, _error_body(text))
+            return
         data = await self._read_body(headers, receive, send)
         if data is None:
             return
