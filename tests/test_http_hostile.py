@@ -490,15 +490,19 @@ def test_a_client_gone_mid_stream_loses_nothing_but_what_the_bounded_store_drops
     server.serves(session)
 
 
-def test_a_second_get_stream_on_a_session_gets_409(server, session):
-    # basic/transports: the server MAY refuse a second stream; a message goes on one stream only.
+def test_a_second_get_stream_takes_the_stream_over(server, session):
+    # The first connection may be dead without the server knowing (a laptop that slept): the
+    # client's new GET must not be refused for as long as the old one lingers. basic/transports:
+    # each message goes on one stream only, so the first response ends.
     fields = {"mcp-session-id": session, "accept": "text/event-stream"}
     with server.connect() as first:
         first.sendall(request("GET", b"", fields))
         assert first.recv(65536).startswith(b"HTTP/1.1 200 "), "the first GET stream did not open"
-        for _ in range(3):
-            refused(server.exchange(request("GET", b"", fields)), 409, -32600, "open already")
-        server.serves(session)
+        with server.connect() as second:
+            second.sendall(request("GET", b"", fields))
+            assert second.recv(65536).startswith(b"HTTP/1.1 200 "), "the second GET stream was refused"
+            assert _read_all(first).endswith(b"0\r\n\r\n"), "the first response did not end"
+            server.serves(session)
 
 
 def test_max_sessions_gets_503_until_one_is_deleted(spawn):

@@ -384,18 +384,10 @@ class HttpApp:
                 if listen:
                     self._listening.add(stream)
                 try:
-                    await self._write(stream, send, 0, retry_ms)
+                    await stream.write(send, 0, retry_ms)
                 finally:
                     self._listening.discard(stream)
             watch.cancel_scope.cancel()
-
-    @staticmethod
-    async def _write(stream: Stream, send: AsgiSend, seq: int, retry_ms: int | None) -> None:
-        stream.attached = True
-        try:
-            await stream.write(send, seq, retry_ms)
-        finally:
-            stream.attached = False
 
     async def _read_body(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> bytes | None:
         """The request's body, or None once a 413 or 408 is sent (too large, or too slow to arrive)."""
@@ -446,13 +438,9 @@ class HttpApp:
                 text = f"Not found: event {seq} of stream {number} was never sent; resume after an event you got"
                 await _respond(send, 404, _error_body(text))
                 return
-        if stream.attached:
-            text = "Conflict: this stream is open already; close it before opening it again"
-            await _respond(send, 409, _error_body(text))
-            return
         async with anyio.create_task_group() as watch:
             watch.start_soon(_on_disconnect, receive, watch.cancel_scope.cancel)
-            await self._write(stream, send, seq, session.retry_ms)
+            await stream.write(send, seq, session.retry_ms)
             watch.cancel_scope.cancel()
 
     async def _delete(self, headers: dict[str, str], send: AsgiSend) -> None:

@@ -38,7 +38,9 @@ class Stream:
         self.delivered = 0
         """The last event a client was sent: a GET without `Last-Event-ID` goes on after it."""
         self.attached = False
-        """Whether a response is writing this stream now (a second one gets 409)."""
+        """Whether a response is writing this stream now."""
+        self._writers = 0
+        """Responses that wrote this stream: the latest writes it, an earlier one has ended."""
         self._cut = False
 
     def send(self, data: bytes) -> None:
@@ -73,9 +75,12 @@ class Stream:
         self._log.append((self.last, data))
         self._changed.set()
 
-    async def after(self, seq: int) -> list[tuple[int, bytes]]:
-        """The events after `seq`, waiting for one; [] once the stream is done (or cut) and nothing is left."""
+    async def after(self, seq: int, writer: int | None = None) -> list[tuple[int, bytes]]:
+        """The events after `seq`, waiting for one; [] once the stream is done (or cut) and nothing is left,
+        or once a response later than `writer` writes it."""
         while True:
+            if writer is not None and writer != self._writers:
+                return []
             new = []
             for number, data in reversed(self._log):
                 if number <= seq:
@@ -93,19 +98,33 @@ class Stream:
         `retry_ms` numbers the events and starts with a priming event (an id, empty data and
         `retry`), after which a client that loses the connection can resume (2025-11-25);
         None writes bare events, for clients of earlier revisions and for 2026-07-28.
+
+        A response writing the stream already ends: this one takes it over. The client would
+        not open a second one while the first works, and the server may not know the first is
+        dead (a laptop that slept: nothing tells it until it writes); refusing the second would
+        leave the client without its stream for as long.
         """
-        await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
-        if retry_ms is not None:
-            priming = f"id: {self.number}-{seq}\nretry: {retry_ms}\ndata: \n\n".encode()
-            await send({"type": "http.response.body", "body": priming, "more_body": True})
-        while events := await self.after(seq):
-            body = b"".join(self._frame(number, data, retry_ms is not None) for number, data in events)
-            await send({"type": "http.response.body", "body": body, "more_body": True})
-            seq = self.delivered = events[-1][0]
-            if self._cut:
-                break
-        self._cut = False  # a cut ends this response only: the client resumes the stream
-        await send({"type": "http.response.body", "body": b""})
+        self._writers += 1
+        writer = self._writers
+        self.attached = True
+        self._changed.set()  # wakes the earlier response, if any, to end
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+            if retry_ms is not None:
+                priming = f"id: {self.number}-{seq}\nretry: {retry_ms}\ndata: \n\n".encode()
+                await send({"type": "http.response.body", "body": priming, "more_body": True})
+            while events := await self.after(seq, writer):
+                body = b"".join(self._frame(number, data, retry_ms is not None) for number, data in events)
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+                seq = self.delivered = events[-1][0]
+                if self._cut:
+                    break
+            if writer == self._writers:
+                self._cut = False  # a cut ends this response only: the client resumes the stream
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            if writer == self._writers:
+                self.attached = False
 
     def _frame(self, number: int, data: bytes, numbered: bool) -> bytes:
         head = f"id: {self.number}-{number}\n".encode() if numbered else b""
