@@ -119,6 +119,9 @@ class Settings:
     """Milliseconds a client waits before resuming an SSE stream the server closed (the `retry` field)."""
     sse_replay_events: int = 256
     """Events kept per SSE stream for a client that resumes it with `Last-Event-ID`."""
+    sse_keepalive: Annotated[float, NOT_NEGATIVE] = 15.0
+    """Seconds an SSE stream may go without an event before it carries a comment (0: never), so that
+    proxies keep it open and a client gone without a word is found (only writing finds it)."""
 
     # Tool execution.
     tool_timeout: Annotated[float, NOT_NEGATIVE] = 60.0

@@ -546,3 +546,18 @@ def test_a_websocket_upgrade_is_answered_as_plain_http(server, session):
     answer = server.exchange(request("GET", b"", {**fields, "accept": "application/json"}))
     refused(answer, 406, -32600, "a GET must accept text/event-stream")
     server.serves(session)
+
+
+def test_a_quiet_sse_stream_carries_keepalive_comments(spawn):
+    # Only writing finds a client gone without a word (its stream then ends and frees the
+    # session); proxies cut connections that carry nothing.
+    server = start(spawn, {"MCP_TOOLHOST_SSE_KEEPALIVE": "0.2"})
+    session = server.initialize()
+    with server.connect() as stream:
+        stream.sendall(request("GET", b"", {"mcp-session-id": session, "accept": "text/event-stream"}))
+        seen = b""
+        while seen.count(b": keepalive\n\n") < 2:
+            chunk = stream.recv(65536)
+            assert chunk, f"the stream ended: {seen!r}"
+            seen += chunk
+    server.serves(session)

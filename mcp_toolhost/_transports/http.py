@@ -384,7 +384,7 @@ class HttpApp:
                 if listen:
                     self._listening.add(stream)
                 try:
-                    await stream.write(send, 0, retry_ms)
+                    await stream.write(send, 0, retry_ms, self._settings.sse_keepalive)
                 finally:
                     self._listening.discard(stream)
             watch.cancel_scope.cancel()
@@ -440,7 +440,7 @@ class HttpApp:
                 return
         async with anyio.create_task_group() as watch:
             watch.start_soon(_on_disconnect, receive, watch.cancel_scope.cancel)
-            await stream.write(send, seq, session.retry_ms)
+            await stream.write(send, seq, session.retry_ms, self._settings.sse_keepalive)
             watch.cancel_scope.cancel()
 
     async def _delete(self, headers: dict[str, str], send: AsgiSend) -> None:

@@ -92,12 +92,15 @@ class Stream:
             self._changed.clear()
             await self._changed.wait()
 
-    async def write(self, send: AsgiSend, seq: int, retry_ms: int | None) -> None:
+    async def write(self, send: AsgiSend, seq: int, retry_ms: int | None, keepalive: float = 0) -> None:
         """Write the events after `seq` as an SSE response until the stream is done or cut.
 
         `retry_ms` numbers the events and starts with a priming event (an id, empty data and
         `retry`), after which a client that loses the connection can resume (2025-11-25);
         None writes bare events, for clients of earlier revisions and for 2026-07-28.
+
+        After `keepalive` seconds without an event (0: never) a comment goes out: proxies keep
+        a connection that carries something, and only writing finds a client gone unseen.
 
         A response writing the stream already ends: this one takes it over. The client would
         not open a second one while the first works, and the server may not know the first is
@@ -113,7 +116,15 @@ class Stream:
             if retry_ms is not None:
                 priming = f"id: {self.number}-{seq}\nretry: {retry_ms}\ndata: \n\n".encode()
                 await send({"type": "http.response.body", "body": priming, "more_body": True})
-            while events := await self.after(seq, writer):
+            while True:
+                try:
+                    async with asyncio.timeout(keepalive or None):
+                        events = await self.after(seq, writer)
+                except TimeoutError:
+                    await send({"type": "http.response.body", "body": b": keepalive\n\n", "more_body": True})
+                    continue
+                if not events:
+                    break
                 body = b"".join(self._frame(number, data, retry_ms is not None) for number, data in events)
                 await send({"type": "http.response.body", "body": body, "more_body": True})
                 seq = self.delivered = events[-1][0]
