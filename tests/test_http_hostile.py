@@ -304,6 +304,12 @@ def test_a_header_that_must_be_single_given_twice_gets_400(server, session, head
     server.serves(session)
 
 
+@pytest.mark.parametrize("host", [None, "", ":8000"])
+def test_a_request_without_a_host_gets_400(server, session, host):
+    refused(server.exchange(request("POST", PING, {"mcp-session-id": session, "host": host})), 400, -32600, "no Host")
+    server.serves(session)
+
+
 @pytest.mark.parametrize("session_id", ["séssion", "", " ", "a" * 10_000])
 def test_a_session_id_that_is_not_ours_gets_404(server, session_id):
     answer = server.exchange(request("POST", PING, {"mcp-session-id": session_id}).replace("é".encode(), b"\xe9"))

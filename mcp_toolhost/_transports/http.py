@@ -170,6 +170,8 @@ class HttpApp:
             text = f"Forbidden: origin {origin!r} is not allowed; add it to allow_origins if it is yours"
             return 403, _error_body(text), []
         host = urlsplit(f"//{headers.get('host', '')}").hostname
+        if host is None:  # RFC 9112, 3.2: a request without Host is answered 400
+            return 400, _error_body("Bad request: no Host header; HTTP/1.1 requires one"), []
         if self._loopback and not is_loopback(host):
             # Bound to loopback, a request naming another host came through a name that
             # resolves here: a rebinding page, or a proxy that should pass `Host` through.
