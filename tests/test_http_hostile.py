@@ -18,16 +18,12 @@ from typing import Any
 
 import pytest
 from conftest import FIXTURES, TIMEOUT, McpProcess
-from test_http import INITIALIZE, read_fifo, start_http
+from test_http import ENVELOPE, INITIALIZE, read_fifo, start_http
 
 pytestmark = pytest.mark.anyio
 
 TOOLS = ("--no-builtins", "--tools", str(FIXTURES / "core_tools.py"), "--tools", str(FIXTURES / "http_tools.py"))
 PING = b'{"jsonrpc":"2.0","id":2,"method":"ping"}'
-ENVELOPE = {
-    "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-    "io.modelcontextprotocol/clientCapabilities": {},
-}
 
 
 class Answer:
@@ -85,6 +81,12 @@ class Server:
 
     def connect(self) -> socket.socket:
         return socket.create_connection(("127.0.0.1", self.port), timeout=TIMEOUT)
+
+    def get_stream(self, session: str) -> socket.socket:
+        """A connection on which the session's GET stream is asked for."""
+        sock = self.connect()
+        sock.sendall(request("GET", b"", {"mcp-session-id": session, "accept": "text/event-stream"}))
+        return sock
 
     def exchange(self, data: bytes) -> Answer:
         """Send `data`, read the whole answer (the request says `connection: close`)."""
@@ -500,12 +502,9 @@ def test_a_second_get_stream_takes_the_stream_over(server, session):
     # The first connection may be dead without the server knowing (a laptop that slept): the
     # client's new GET must not be refused for as long as the old one lingers. basic/transports:
     # each message goes on one stream only, so the first response ends.
-    fields = {"mcp-session-id": session, "accept": "text/event-stream"}
-    with server.connect() as first:
-        first.sendall(request("GET", b"", fields))
+    with server.get_stream(session) as first:
         assert first.recv(65536).startswith(b"HTTP/1.1 200 "), "the first GET stream did not open"
-        with server.connect() as second:
-            second.sendall(request("GET", b"", fields))
+        with server.get_stream(session) as second:
             assert second.recv(65536).startswith(b"HTTP/1.1 200 "), "the second GET stream was refused"
             assert _read_all(first).endswith(b"0\r\n\r\n"), "the first response did not end"
             server.serves(session)
@@ -559,8 +558,7 @@ def test_a_quiet_sse_stream_carries_keepalive_comments(spawn):
     # session); proxies cut connections that carry nothing.
     server = start(spawn, {"MCP_TOOLHOST_SSE_KEEPALIVE": "0.2"})
     session = server.initialize()
-    with server.connect() as stream:
-        stream.sendall(request("GET", b"", {"mcp-session-id": session, "accept": "text/event-stream"}))
+    with server.get_stream(session) as stream:
         seen = b""
         while seen.count(b": keepalive\n\n") < 2:
             chunk = stream.recv(65536)
