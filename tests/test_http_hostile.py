@@ -353,6 +353,18 @@ def test_a_client_stalling_in_its_headers_gets_408_and_others_are_served(spawn, 
     server.serves(session)
 
 
+def test_a_kept_alive_connection_stalling_in_its_next_request_gets_408(spawn):
+    server = start(spawn, {"MCP_TOOLHOST_HTTP_READ_TIMEOUT": "0.5"})
+    session = server.initialize()
+    with server.connect() as sock:
+        first = request("POST", PING, {"mcp-session-id": session, "connection": "keep-alive"})
+        sock.sendall(first + b"POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\n")  # and the rest never comes
+        answers = _read_all(sock)
+    assert answers.startswith(b"HTTP/1.1 200 "), answers
+    refused(Answer(answers[answers.index(b"HTTP/1.1 408") :]), 408, -32600, "headers did not arrive")
+    server.serves(session)
+
+
 def test_a_client_trickling_its_headers_is_cut_off_at_the_deadline(spawn):
     server = start(spawn, {"MCP_TOOLHOST_HTTP_READ_TIMEOUT": "0.5"})
     with server.connect() as slow:
