@@ -162,6 +162,18 @@ def test_input_that_is_no_message_gets_400_in_a_session(server, session, body, s
     server.serves(session)
 
 
+@pytest.mark.parametrize(
+    ("change", "request_id", "says"),
+    [
+        ({"id": None}, None, '"id" must be a string or an integer'),
+        ({"jsonrpc": "1.0"}, 1, '"jsonrpc" must be exactly "2.0"'),
+        ({"params": [1]}, 1, '"params" must be an object'),
+    ],
+)
+def test_an_initialize_that_is_no_request_gets_400(server, change, request_id, says):
+    refused(server.post(json.dumps({**INITIALIZE, **change}).encode()), 400, -32600, says, request_id)
+
+
 def test_an_invalid_request_with_an_id_gets_400_and_its_id(server, session):
     answer = server.post(b'{"jsonrpc":"1.0","id":3,"method":"ping"}', **{"mcp-session-id": session})
     refused(answer, 400, -32600, '"jsonrpc" must be exactly "2.0"', request_id=3)

@@ -240,10 +240,11 @@ class HttpApp:
         stream = Stream(0, 1)
         session.connection.receive(message, stream.reply, stream.send)
         answer = (await stream.after(0))[0][1]  # `initialize` is answered at once, without messages before
-        result = jsonrpc.decode(answer).get("result")
+        decoded = jsonrpc.decode(answer)
+        result = decoded.get("result")
         if result is None:
             self._end(session)
-            await _respond(send, 200, answer)
+            await _respond(send, _error_status(decoded, stateless=False), answer)
             return
         # Priming events and resumption came with 2025-11-25 (SEP-1699): older clients would read
         # an event with empty data as a message that is not JSON.
