@@ -300,6 +300,15 @@ def test_other_methods_get_405_with_allow(server, session, method):
     server.serves(session)
 
 
+@pytest.mark.parametrize("accept", ["text/event-stream", "application/json"])
+def test_a_get_without_a_session_gets_405(server, accept):
+    # basic/transports: a GET not served as a stream is 405, which SDK clients probing before
+    # initialize take as "no stream here" (python-sdk#3129); a 400 made them give up.
+    answer = server.exchange(request("GET", b"", {"accept": accept}))
+    refused(answer, 405, -32600, "POST initialize, then GET with its Mcp-Session-Id")
+    assert answer.headers["allow"] == "GET, POST, DELETE"
+
+
 @pytest.mark.parametrize("path", ["/", "/nope", "/mcp/", "/MCP", "/mcp/../etc/passwd"])
 def test_an_unknown_path_gets_404_naming_the_endpoint(server, session, path):
     refused(server.exchange(request("POST", PING, {"mcp-session-id": session}, path=path)), 404, -32600, "/mcp")

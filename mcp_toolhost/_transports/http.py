@@ -418,6 +418,13 @@ class HttpApp:
     # --- GET and DELETE ---------------------------------------------------------------
 
     async def _get(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
+        if SESSION_HEADER not in headers:
+            # basic/transports: a GET the server does not serve as a stream gets 405, which
+            # clients probing before `initialize` (and 2026-07-28, which has no GET stream) take
+            # as "no stream here"; a 400 made them give up.
+            text = "Method not allowed: GET opens a session's stream; POST initialize, then GET with its Mcp-Session-Id"
+            await _respond(send, 405, _error_body(text), [(b"allow", b"GET, POST, DELETE")])
+            return
         if not _accepts(headers.get("accept", ""), "text/event-stream"):
             await _respond(send, 406, _error_body("Not acceptable: a GET must accept text/event-stream"))
             return
