@@ -280,6 +280,15 @@ def test_json_with_parameters_or_in_capitals_is_json(server, session):
         assert answer.status == 200, answer
 
 
+@pytest.mark.parametrize("accept", [None, "application/json"])
+def test_a_notification_or_response_is_accepted_whatever_its_client_accepts(server, session, accept):
+    # Some clients send them with `Accept: application/json` only (f/mcptools#69): they get 202
+    # and no body, so what the client accepts does not matter.
+    for body in (b'{"jsonrpc":"2.0","method":"notifications/initialized"}', b'{"jsonrpc":"2.0","id":9,"result":{}}'):
+        answer = server.post(body, **{"mcp-session-id": session, "accept": accept})
+        assert (answer.status, answer.body) == (202, b""), answer
+
+
 def test_accept_given_in_two_header_lines_is_one_list(server, session):
     # RFC 9110, 5.3: a list-valued field given twice is the comma-joined list.
     data = request("POST", PING, {"mcp-session-id": session, "accept": "application/json"})

@@ -187,11 +187,6 @@ class HttpApp:
     # --- POST ---------------------------------------------------------------------------
 
     async def _post(self, scope: Scope, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
-        accept = headers.get("accept", "")
-        if not (_accepts(accept, "application/json") and _accepts(accept, "text/event-stream")):
-            body = _error_body("Not acceptable: a POST must accept both application/json and text/event-stream")
-            await _respond(send, 406, body)
-            return
         if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             await _respond(send, 415, _error_body("Unsupported media type: send the message as application/json"))
             return
@@ -206,6 +201,13 @@ class HttpApp:
             message = jsonrpc.decode(data)
         except ParseError as error:
             await _respond(send, 400, jsonrpc.error_message(None, error))
+            return
+        accept = headers.get("accept", "")
+        if _expects_answer(message) and not (
+            _accepts(accept, "application/json") and _accepts(accept, "text/event-stream")
+        ):  # a notification or a response gets 202 and no body, whatever its client accepts
+            body = _error_body("Not acceptable: a POST must accept both application/json and text/event-stream")
+            await _respond(send, 406, body)
             return
         version = headers.get(VERSION_HEADER)
         session_id = headers.get(SESSION_HEADER)
