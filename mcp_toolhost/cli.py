@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 _LOG_LEVELS = ["debug", "info", "warning", "error", "critical"]
 
 
+_DASHBOARD_DEFAULT = "127.0.0.1:8765"
+"""`serve --dashboard` without a value, serving stdio."""
+_DASHBOARD_BESIDE = ""
+"""`--dashboard` without a value: the default address, or with --http the --http port itself."""
+
+
 class _BadSettings(click.ClickException):
     """Settings that cannot be used: exit status 2 like a usage error, without the usage text (not a typo in argv)."""
 
@@ -278,9 +284,12 @@ def main(ctx: click.Context, /, **options: Any) -> None:
     "--dashboard",
     "dashboard_address",
     is_flag=False,
-    flag_value="127.0.0.1:8765",
+    flag_value=_DASHBOARD_BESIDE,
     metavar="[HOST:]PORT",
-    help="Also serve the dashboard and management API there (default 127.0.0.1:8765; port 0 picks a free one).",
+    help=(
+        "Also serve the dashboard and management API there (port 0 picks a free one). Without a value:"
+        f" {_DASHBOARD_DEFAULT}, or with --http on the --http port itself, beside the MCP endpoint."
+    ),
 )
 @click.option(
     "--dashboard-token",
@@ -329,9 +338,7 @@ def serve(
 
     settings = _settings(ctx, options)
     if http_address is not None:
-        if dashboard_address is not None:  # issue 13: to be served on the --http port itself
-            raise click.UsageError("--dashboard cannot be combined with --http yet; serve it from a stdio server.")
-        _serve_http(settings, http_address, http_path, no_auth, workers)
+        _serve_http(settings, http_address, http_path, no_auth, workers, dashboard_address)
         return
     if sys.stdin.isatty():  # a person, not a client: say why nothing happens
         click.echo(
@@ -344,24 +351,30 @@ def serve(
     with claim_stdout() as stdout_fd:
         host = _host(settings)
         if dashboard_address is not None:
-            _attach_dashboard(host, dashboard_address)
+            _add_dashboard(host, dashboard_address or _DASHBOARD_DEFAULT)
         host.run(stdout_fd)
     _exit(0)
 
 
-def _attach_dashboard(host: Any, address: str) -> None:
-    from .dashboard import attach
+def _add_dashboard(host: Any, address: str, *, http_host: str | None = None) -> None:
+    """Serve the dashboard at `address`, or with `http_host` on the --http port (`address` empty)."""
+    from .dashboard import attach, mount
     from .plugins.loader import PluginManager
 
     try:
-        attach(host, address, PluginManager.of(host))
+        if http_host is not None and not address:
+            mount(host, http_host, PluginManager.of(host))
+        else:
+            attach(host, address, PluginManager.of(host))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--dashboard") from None
     except ConfigError as exc:  # an address that cannot be served: exit 2, as for a bad setting
         raise _BadSettings(str(exc)) from None
 
 
-def _serve_http(settings: Settings, address: str, path: str, no_auth: bool, workers: int) -> None:
+def _serve_http(
+    settings: Settings, address: str, path: str, no_auth: bool, workers: int, dashboard_address: str | None
+) -> None:
     from ._transports.http import refusal_to_bind
     from ._transports.sockets import parse_address
 
@@ -371,10 +384,23 @@ def _serve_http(settings: Settings, address: str, path: str, no_auth: bool, work
         raise click.BadParameter(str(exc), param_hint="--http") from None
     if not path.startswith("/"):
         raise click.BadParameter(f"{path!r} must start with /, e.g. /mcp", param_hint="--http-path")
+    if dashboard_address is not None and workers > 1:
+        raise click.UsageError(
+            f"--dashboard cannot be combined with --workers {workers}: each worker would show only its own"
+            " calls. Serve the dashboard with --workers 1."
+        )
+    if dashboard_address == _DASHBOARD_BESIDE and (path == "/" or path.startswith(("/api/", "/static/"))):
+        raise click.BadParameter(
+            f"{path!r} is taken by the dashboard on the same port (/, /api/, /static/); use another, e.g. /mcp",
+            param_hint="--http-path",
+        )
     refusal = refusal_to_bind(host, settings.token, no_auth)
     if refusal is not None:
         raise _BadSettings(refusal)
-    _exit(_host(settings).run_http(host, port, path, workers))
+    served = _host(settings)
+    if dashboard_address is not None:
+        _add_dashboard(served, dashboard_address, http_host=host)
+    _exit(served.run_http(host, port, path, workers))
 
 
 @main.command("list-tools")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from ._protocol.server import CallWatcher, Server
     from ._tools.modules import Served
+    from ._transports.asgi import Mount
     from .metrics import Metrics
 
 __all__ = ["ToolHost"]
@@ -64,6 +65,8 @@ class ToolHost:
         """The counters every server built from this host adds to (`metrics()`)."""
         self.watchers: list[CallWatcher] = []
         """Told of every tool call of every server built from this host as it starts and ends (dashboard)."""
+        self.mount: Mount | None = None
+        """Served by `serve_http` on its port beside MCP, at every path but MCP's and /healthz (dashboard)."""
 
     @overload
     def tool(self, fn: F, /) -> F: ...
@@ -173,7 +176,7 @@ class ToolHost:
         from ._transports.http import serve_http
 
         async with self._background_tasks():
-            await serve_http(self.server(), sock, path, worker=worker)
+            await serve_http(self.server(), sock, path, worker=worker, beside=self.mount)
 
     @asynccontextmanager
     async def _background_tasks(self) -> AsyncIterator[None]:
@@ -208,7 +211,7 @@ class ToolHost:
         import anyio
 
         from ._transports.http import announce, run_workers
-        from ._transports.sockets import listen
+        from ._transports.sockets import listen, url
 
         if workers > 1 and self.settings.request_state_key is None:
             import secrets
@@ -216,6 +219,8 @@ class ToolHost:
             self.settings = self.settings.replace(request_state_key=secrets.token_urlsafe(32))
         sock = listen(host, port, backlog=2048)
         if workers <= 1:
+            if self.mount is not None:
+                self.mount.announce(url(sock))
             announce(sock, path)
             anyio.run(self.serve_http, sock, path)
             return 0

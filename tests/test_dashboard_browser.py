@@ -1,5 +1,5 @@
 """The dashboard page in a real Chromium (Debian's `chromium`, driven by Playwright), against the real
-server on stdio with an MCP client on its pipes at the same time.
+server on stdio with an MCP client on its pipes at the same time (and once over `--http`).
 
 Playwright's own browser download is not reachable here, so the system's chromium is launched
 with `executable_path`; `.ci/run` installs it when missing. The tests skip only if it truly
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, McpProcess
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from test_dashboard_api import HttpSession, start_http_dashboard
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -124,3 +125,18 @@ def test_a_change_made_elsewhere_shows_in_the_toggles(served: tuple[McpProcess, 
             headers: {"x-csrf-token": document.querySelector('meta[name="csrf-token"]').content}})"""
     )
     expect(page.locator('#tools tr[data-name="echo"] input.toggle')).not_to_be_checked()
+
+
+def test_over_http_a_call_from_an_mcp_client_on_the_same_port_appears_live(spawn, browser: Browser) -> None:
+    dashboard = start_http_dashboard(spawn)
+    client = HttpSession(f"{dashboard.base}/mcp")
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{dashboard.base}/?token={dashboard.token}")
+    expect(page.locator("#health.ok")).to_have_text("live")
+    expect(page.locator('#tools tr[data-name="add"]')).to_contain_text("add")
+    assert client.call("add", {"a": 20, "b": 22})["result"]["structuredContent"] == {"result": 42}
+    row = page.locator("#calls tbody tr").first
+    expect(row).to_contain_text("pytest", timeout=1000)
+    expect(row.locator("td.ok")).to_have_text("ok", timeout=1000)
+    context.close()

@@ -149,6 +149,8 @@ def test_sessions_missing_unknown_and_deleted(url):
     listed = post(url, listing, **{"mcp-session-id": session})
     assert listed.status_code == 200
     assert listed.headers["content-type"] == "application/json"
+    assert int(listed.headers["content-length"]) == len(listed.content)  # whole, not chunked
+    assert "transfer-encoding" not in listed.headers
     assert "add" in {tool["name"] for tool in listed.json()["result"]["tools"]}
     deleted = httpx.delete(url, headers={"mcp-session-id": session}, timeout=TIMEOUT)
     assert deleted.status_code == 200
@@ -239,9 +241,12 @@ def test_non_loopback_bind_without_token_refuses_to_start():
     assert "--no-auth" in run.stderr.decode()
 
 
-def test_dashboard_with_http_is_refused_until_it_shares_the_port():
-    run = run_cli("serve", "--http", "127.0.0.1:0", "--dashboard", "127.0.0.1:0", *TOOLS, timeout=TIMEOUT)
-    assert run.returncode == 2 and "--dashboard cannot be combined with --http yet" in run.stderr.decode()
+@pytest.mark.parametrize("dashboard", [("--dashboard",), ("--dashboard", "127.0.0.1:0")])
+def test_the_dashboard_with_several_workers_is_refused(dashboard):
+    # Each worker would show only the calls it served; tests/test_dashboard_api.py serves it with one.
+    run = run_cli("serve", "--http", "127.0.0.1:0", "--workers", "2", *dashboard, *TOOLS, timeout=TIMEOUT)
+    stderr = run.stderr.decode()
+    assert run.returncode == 2 and "--dashboard cannot be combined with --workers 2" in stderr, stderr
 
 
 def test_oversized_body_gets_413(spawn):

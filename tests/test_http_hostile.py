@@ -336,7 +336,7 @@ def test_a_header_that_must_be_single_given_twice_gets_400(server, session, head
     server.serves(session)
 
 
-@pytest.mark.parametrize("host", [None, "", ":8000"])
+@pytest.mark.parametrize("host", [None, "", " "])
 def test_a_request_without_a_host_gets_400(server, session, host):
     refused(server.exchange(request("POST", PING, {"mcp-session-id": session, "host": host})), 400, -32600, "no Host")
     server.serves(session)

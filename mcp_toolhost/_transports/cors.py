@@ -34,7 +34,11 @@ nothing that the request itself is not checked for again."""
 
 def allows(origin: str, allow_origins: Collection[str]) -> bool:
     """A browser origin that may use the server: a loopback one, or one that `allow_origins` lists."""
-    return is_loopback(urlsplit(origin).hostname) or origin in allow_origins
+    try:
+        host = urlsplit(origin).hostname
+    except ValueError:  # a malformed origin, such as an unclosed "http://[::1": not one of ours
+        return origin in allow_origins
+    return is_loopback(host) or origin in allow_origins
 
 
 class Cors:

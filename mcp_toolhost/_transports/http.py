@@ -19,6 +19,7 @@ import functools
 import hmac
 import itertools
 import logging
+import math
 import os
 import secrets
 import signal
@@ -28,7 +29,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 import anyio.abc
@@ -41,20 +41,22 @@ from .._protocol.envelope import has_envelope
 from .._protocol.server import Server
 from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
 from .._version import __version__
+from ..config import Settings
 from ..errors import InvalidRequest, MethodNotFound, ParseError
 from . import cors, http_headers
-from .asgi import Receive, Scope
+from .asgi import BodyRefused, Mount, Receive, Scope, foreign_host, read_body
 from .asgi import Send as AsgiSend
+from .asgi import headers as _headers
+from .asgi import respond as _respond
 from .heads import bounded_heads
 from .http_headers import VERSION_HEADER
-from .sockets import is_loopback
+from .sockets import is_loopback, url
 from .sse import Stream, parse_event_id
 from .stdio import watch_parent
 
 logger = logging.getLogger("mcp_toolhost.http")
 
 SESSION_HEADER = "mcp-session-id"
-_JSON = b"application/json"
 _STREAMS_KEPT = 16
 """Finished SSE streams a session keeps for clients that resume them; older ones are forgotten."""
 
@@ -106,8 +108,9 @@ def _error_body(message: str) -> bytes:
 class HttpApp:
     """The ASGI application: routing, checks and the mapping of JSON-RPC onto HTTP."""
 
-    def __init__(self, server: Server, path: str, *, loopback: bool) -> None:
+    def __init__(self, server: Server, path: str, *, loopback: bool, beside: Mount | None = None) -> None:
         self._server = server
+        self._beside = beside
         self._settings = server.settings
         self._path = path
         self._loopback = loopback
@@ -131,10 +134,15 @@ class HttpApp:
             self._end(session)
         for stream in list(self._listening):
             stream.close()
+        if self._beside is not None:
+            self._beside.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: AsgiSend) -> None:
         if scope["type"] != "http":
             return  # lifespan is off; websockets are not served
+        if self._beside is not None and scope["path"] not in (self._path, "/healthz"):
+            await self._beside(scope, receive, send)  # with checks of its own: MCP's token is not its
+            return
         headers = _headers(scope)
         method = scope["method"]
         refusal = self._refusal(scope["path"], headers)
@@ -169,13 +177,11 @@ class HttpApp:
         if origin is not None and not cors.allows(origin, self._settings.allow_origins):
             text = f"Forbidden: origin {origin!r} is not allowed; add it to allow_origins if it is yours"
             return 403, _error_body(text), []
-        host = urlsplit(f"//{headers.get('host', '')}").hostname
-        if host is None:  # RFC 9112, 3.2: a request without Host is answered 400
+        if not headers.get("host", "").strip():  # RFC 9112, 3.2: a request without Host is answered 400
             return 400, _error_body("Bad request: no Host header; HTTP/1.1 requires one"), []
-        if self._loopback and not is_loopback(host):
-            # Bound to loopback, a request naming another host came through a name that
-            # resolves here: a rebinding page, or a proxy that should pass `Host` through.
-            return 403, _error_body(f"Forbidden: host {host!r} is not this loopback server's"), []
+        rebound = foreign_host(headers, loopback=self._loopback)
+        if rebound is not None:
+            return 403, _error_body(rebound), []
         if self._token and path != "/healthz":
             scheme, _, given = headers.get("authorization", "").partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), self._token):
@@ -396,26 +402,11 @@ class HttpApp:
 
     async def _read_body(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> bytes | None:
         """The request's body, or None once a 413 or 408 is sent (too large, or too slow to arrive)."""
-        limit = self._settings.max_message_bytes
-        declared = headers.get("content-length", "")
-        size = int(declared) if declared.isdigit() else 0
-        chunks: list[bytes] = []
-        with anyio.move_on_after(self._settings.http_read_timeout):
-            while size <= limit:
-                message = await receive()
-                chunk = message.get("body", b"")
-                chunks.append(chunk)
-                if not message.get("more_body"):
-                    break
-                size += 0 if declared else len(chunk)
-            else:
-                text = f"Content too large: a message may have {limit} bytes (max_message_bytes); send less"
-                await _respond(send, 413, _error_body(text), [(b"connection", b"close")])
-                return None
-            return b"".join(chunks)
-        text = f"Request timeout: the body did not arrive within {self._settings.http_read_timeout:g} seconds"
-        await _respond(send, 408, _error_body(text), [(b"connection", b"close")])
-        return None
+        try:
+            return await read_body(receive, headers, self._settings.max_message_bytes, self._settings.http_read_timeout)
+        except BodyRefused as refused:
+            await _respond(send, refused.status, _error_body(str(refused)), [(b"connection", b"close")])
+            return None
 
     # --- GET and DELETE ---------------------------------------------------------------
 
@@ -481,15 +472,6 @@ _SINGLE = frozenset(
 load balancer routing by Mcp-Session-Id to the worker of a session other than the one served."""
 
 
-def _headers(scope: Scope) -> dict[str, str]:
-    """The request's headers by lower-case name; one given twice is the comma-joined list (RFC 9110, 5.3)."""
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return headers
-
-
 def _repeated(raw_headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     """The first header of `_SINGLE` given more than once, or None."""
     seen: set[str] = set()
@@ -532,16 +514,6 @@ def _expects_answer(message: Any) -> bool:
     if isinstance(message, list):
         return any(map(jsonrpc.expects_reply, message)) or not message
     return jsonrpc.expects_reply(message)
-
-
-async def _respond(
-    send: AsgiSend, status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]] = (), content_type: bytes = _JSON
-) -> None:
-    head = [*headers]
-    if body:
-        head.append((b"content-type", content_type))
-    await send({"type": "http.response.start", "status": status, "headers": head})
-    await send({"type": "http.response.body", "body": body})
 
 
 def _nowhere(data: bytes) -> None:
@@ -593,30 +565,42 @@ class _Uvicorn(uvicorn.Server):
         self._on_exit()
 
 
-def announce(sock: socket.socket, path: str) -> None:
-    """Print the URL served on stderr: a client (or a test) waits for this line."""
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if sock.family == socket.AF_INET6 else host
-    print(f"mcp-toolhost: serving Streamable HTTP on http://{shown}:{port}{path}", file=sys.stderr, flush=True)
+def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
+    """uvicorn serving `app`: our logging, no lifespan, bounded request heads, no websockets.
 
-
-async def serve_http(server: Server, sock: socket.socket, path: str = "/mcp", *, worker: bool = False) -> None:
-    """Serve Streamable HTTP on a listening socket (`listen`) until SIGTERM or SIGINT.
-
-    A `worker` also stops when its supervisor is gone.
+    At shutdown it waits for the responses open a second longer than the calls'
+    `shutdown_grace`: a call cancelled after its grace still gets its answer (or its stream's
+    end) written.
     """
-    host = sock.getsockname()[0]
-    app = HttpApp(server, path, loopback=is_loopback(host))
-    config = uvicorn.Config(
-        cors.Cors(app, (path, "/healthz"), server.settings.allow_origins),
-        http=bounded_heads(server.settings.http_read_timeout, server.settings.max_header_bytes),
+    return uvicorn.Config(
+        app,
+        http=bounded_heads(settings.http_read_timeout, settings.max_header_bytes),
         ws="none",  # an upgrade request is answered as plain HTTP: with websockets installed, it was a 500
         lifespan="off",
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=max(1, round(server.settings.shutdown_grace)),
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace) + 1,
     )
-    uv = _Uvicorn(config, app.close)
+
+
+def announce(sock: socket.socket, path: str) -> None:
+    """Print the URL served on stderr: a client (or a test) waits for this line."""
+    print(f"mcp-toolhost: serving Streamable HTTP on {url(sock)}{path}", file=sys.stderr, flush=True)
+
+
+async def serve_http(
+    server: Server, sock: socket.socket, path: str = "/mcp", *, worker: bool = False, beside: Mount | None = None
+) -> None:
+    """Serve Streamable HTTP on a listening socket (`listen`) until SIGTERM or SIGINT.
+
+    A `worker` also stops when its supervisor is gone. `beside`: an app served on the same
+    port at every other path (the dashboard).
+    """
+    host = sock.getsockname()[0]
+    app = HttpApp(server, path, loopback=is_loopback(host), beside=beside)
+    # CORS on MCP's paths only: the dashboard grants no other origin.
+    served = cors.Cors(app, (path, "/healthz"), server.settings.allow_origins)
+    uv = _Uvicorn(uvicorn_config(served, server.settings), app.close)
     async with anyio.create_task_group() as tasks:
         app.tasks = tasks
         tasks.start_soon(app.expire_sessions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 
-__all__ = ["is_loopback", "listen", "parse_address"]
+__all__ = ["is_loopback", "listen", "parse_address", "url"]
 
 
 def is_loopback(host: str | None) -> bool:
@@ -43,3 +43,9 @@ def listen(host: str, port: int, backlog: int) -> socket.socket:
         raise
     sock.setblocking(False)
     return sock
+
+
+def url(sock: socket.socket) -> str:
+    """`http://HOST:PORT` of a listening socket (an IPv6 host in brackets)."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if sock.family == socket.AF_INET6 else f"http://{host}:{port}"

@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
-AsgiSend = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+from .asgi import Send
 
 HEADERS = [
     (b"content-type", b"text/event-stream"),
@@ -92,7 +90,7 @@ class Stream:
             self._changed.clear()
             await self._changed.wait()
 
-    async def write(self, send: AsgiSend, seq: int, retry_ms: int | None, keepalive: float = 0) -> None:
+    async def write(self, send: Send, seq: int, retry_ms: int | None, keepalive: float = 0) -> None:
         """Write the events after `seq` as an SSE response until the stream is done or cut.
 
         `retry_ms` numbers the events and starts with a priming event (an id, empty data and

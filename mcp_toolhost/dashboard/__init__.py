@@ -5,6 +5,6 @@ Imported only when `--dashboard` is given: serving stdio alone never pays for uv
 
 from __future__ import annotations
 
-from .serving import attach
+from .serving import attach, mount
 
-__all__ = ["attach"]
+__all__ = ["attach", "mount"]

@@ -16,9 +16,8 @@ import hashlib
 import hmac
 import secrets
 from typing import Final
-from urllib.parse import urlsplit
 
-from .._transports.sockets import is_loopback
+from .._transports.asgi import foreign_host
 
 __all__ = ["CSRF_HEADER", "Access", "Refusal"]
 
@@ -43,11 +42,12 @@ class Access:
 
     def refusal(self, method: str, headers: dict[str, str], cookies: dict[str, str]) -> Refusal | None:
         """Why a request is refused, or None if it may go on."""
-        host = urlsplit(f"//{headers.get('host', '')}").hostname
-        if self._loopback and not is_loopback(host):
-            return 403, f"Forbidden: host {host!r} is not this loopback server's (DNS rebinding?); use 127.0.0.1"
+        rebound = foreign_host(headers, loopback=self._loopback)
+        if rebound is not None:
+            return 403, rebound
         origin = headers.get("origin")
-        if origin is not None and urlsplit(origin).netloc != headers.get("host"):
+        # Compared as text, not parsed: a malformed origin ("http://[::1") is refused, not an error.
+        if origin is not None and origin.partition("://")[2] != headers.get("host"):
             return 403, f"Forbidden: origin {origin!r} is not this dashboard's; open the dashboard at its own address"
         bearer = self.bearer(headers)
         if bearer is not None:

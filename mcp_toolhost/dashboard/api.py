@@ -11,7 +11,7 @@ Errors are JSON `{"error": MESSAGE}` with the status saying what kind: 401 no or
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from importlib import resources
 from typing import Any, Final
@@ -22,11 +22,12 @@ import anyio
 from .._json import dumps, loads
 from .._tools.function import definitions
 from .._tools.tool import Tool
+from .._transports.asgi import JSON, BodyRefused, Receive, Scope, Send, headers, read_body, respond
 from ..errors import ParseError
 from ..host import ToolHost
 from . import openapi, page, plugin_control
 from .access import Access
-from .caller import Caller
+from .caller import Caller, Closed
 from .calls import CallLog
 from .events import Events
 from .lifecycle import Switches
@@ -34,12 +35,7 @@ from .plugin_control import Plugins
 
 __all__ = ["DashboardApp"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
-_JSON: Final = b"application/json"
+_NO_STORE: Final = [(b"cache-control", b"no-store")]
 _LEVEL: Final = 3
 """The feature level of the newest revision: tool definitions shown with every field they have."""
 _STATIC: Final = {"dashboard.js": b"text/javascript", "dashboard.css": b"text/css"}
@@ -76,26 +72,26 @@ class DashboardApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        given = headers(scope)
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         path, method = scope["path"], scope["method"]
         try:
             if path == "/" and "token" in query:
-                await self._log_in(query["token"][0], headers, send)
+                await self._log_in(query["token"][0], given, send)
                 return
-            refusal = self._access.refusal(method, headers, _cookies(headers))
+            refusal = self._access.refusal(method, given, _cookies(given))
             if refusal is not None:
                 raise _HttpError(*refusal)
             if path == "/api/events" and method == "GET":
                 await self._stream_events(receive, send)
                 return
-            status, body, content_type = await self._route(method, path, query, receive)
+            status, body, content_type = await self._route(method, path, query, receive, given)
         except _HttpError as error:
-            status, body, content_type = error.status, dumps(error.body), _JSON
-        await _respond(send, status, body, content_type)
+            status, body, content_type = error.status, dumps(error.body), JSON
+        await respond(send, status, body, _NO_STORE, content_type)
 
     async def _route(
-        self, method: str, path: str, query: dict[str, list[str]], receive: Receive
+        self, method: str, path: str, query: dict[str, list[str]], receive: Receive, given: dict[str, str]
     ) -> tuple[int, bytes, bytes]:
         if path == "/" and method == "GET":
             return 200, page.render(self._tool_rows(), self._access.csrf).encode(), b"text/html; charset=utf-8"
@@ -106,9 +102,11 @@ class DashboardApp:
             return 200, resources.files(__package__).joinpath("static", name).read_bytes(), _STATIC[name]
         if not path.startswith("/api/"):
             raise _HttpError(404, f"Not found: {path}; the page is at / and the API under /api (/api/openapi.json)")
-        return 200, dumps(await self._api(method, path.removeprefix("/api/"), query, receive)), _JSON
+        return 200, dumps(await self._api(method, path.removeprefix("/api/"), query, receive, given)), JSON
 
-    async def _api(self, method: str, path: str, query: dict[str, list[str]], receive: Receive) -> Any:
+    async def _api(
+        self, method: str, path: str, query: dict[str, list[str]], receive: Receive, given: dict[str, str]
+    ) -> Any:
         parts = path.split("/")
         if parts[0] == "tools" and len(parts) >= 2:
             name = parts[1]  # the ASGI path is already percent-decoded
@@ -118,7 +116,7 @@ class DashboardApp:
                 (self._switches.enable if action == "enable" else self._switches.disable)(name)
                 return {"name": name, "enabled": action == "enable"}
             if method == "POST" and action == "call":
-                return await self._call(name, await _body(receive, self._host.settings.max_message_bytes))
+                return await self._call(name, await self._body(receive, given))
             if method == "GET" and action == "":
                 return self._tool_row(name, self._tool(name))
             if method == "GET" and action == "status":
@@ -182,7 +180,10 @@ class DashboardApp:
         if not isinstance(arguments, dict):
             raise _HttpError(422, "The body must be a JSON object: the tool's arguments")
         started = time.perf_counter()
-        response = await self._caller.call(name, arguments)
+        try:
+            response = await self._caller.call(name, arguments)
+        except Closed:
+            raise _HttpError(503, "Service unavailable: the server is shutting down; the call was cancelled") from None
         duration_ms = round((time.perf_counter() - started) * 1000, 3)
         error = response.get("error")
         if error is not None:
@@ -197,6 +198,18 @@ class DashboardApp:
             "error": text if failed else None,
             "metadata": {"duration_ms": duration_ms, "result": result},
         }
+
+    async def _body(self, receive: Receive, given: dict[str, str]) -> Any:
+        """The request's JSON body; none is `{}` (a call without arguments)."""
+        settings = self._host.settings
+        try:
+            data = await read_body(receive, given, settings.max_message_bytes, settings.http_read_timeout)
+        except BodyRefused as refused:
+            raise _HttpError(refused.status, str(refused)) from None
+        try:
+            return loads(data or b"{}")
+        except (ParseError, ValueError) as exc:
+            raise _HttpError(422, f"The body is not JSON: {exc}") from None
 
     # --- system -----------------------------------------------------------------------
 
@@ -231,7 +244,7 @@ class DashboardApp:
             tasks.start_soon(until_disconnected)
             async for frame in events:
                 await send({"type": "http.response.body", "body": frame, "more_body": True})
-            tasks.cancel_scope.cancel()  # dropped for falling behind: the browser reconnects
+            tasks.cancel_scope.cancel()  # dropped for falling behind (the browser reconnects), or shutting down
         await send({"type": "http.response.body", "body": b""})
 
 
@@ -249,27 +262,3 @@ def _limit(query: dict[str, list[str]]) -> int:
     if not given.isdigit():
         raise _HttpError(422, f"limit must be a whole number of calls, not {given!r}")
     return int(given)
-
-
-async def _body(receive: Receive, limit: int) -> Any:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise _HttpError(413, f"The body is larger than {limit} bytes (max_message_bytes)")
-        chunks.append(chunk)
-        if not message.get("more_body"):
-            break
-    data = b"".join(chunks) or b"{}"
-    try:
-        return loads(data)
-    except (ParseError, ValueError) as exc:
-        raise _HttpError(422, f"The body is not JSON: {exc}") from None
-
-
-async def _respond(send: Send, status: int, body: bytes, content_type: bytes) -> None:
-    head = [(b"content-type", content_type), (b"cache-control", b"no-store")]
-    await send({"type": "http.response.start", "status": status, "headers": head})
-    await send({"type": "http.response.body", "body": body})

@@ -25,6 +25,7 @@ class Events:
         self._queue = queue
         self._readers: set[MemoryObjectSendStream[bytes]] = set()
         self._ids = itertools.count(1)
+        self._closed = False
 
     def publish(self, kind: str, data: dict[str, Any]) -> None:
         """One SSE event (`event: KIND`, JSON data) to every reader; called on the event loop thread."""
@@ -38,11 +39,21 @@ class Events:
             except (anyio.BrokenResourceError, anyio.ClosedResourceError):
                 self._readers.discard(reader)
 
+    def close(self) -> None:
+        """End every stream, and any opened from now on: shutting down, a server waits for them."""
+        self._closed = True
+        for reader in self._readers:
+            reader.close()
+        self._readers.clear()
+
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[MemoryObjectReceiveStream[bytes]]:
-        """The events published from now on, until the block ends or the reader falls too far behind."""
+        """The events published from now on, until the block ends, the reader falls too far behind or `close`."""
         send, receive = anyio.create_memory_object_stream[bytes](self._queue)
-        self._readers.add(send)
+        if self._closed:
+            send.close()
+        else:
+            self._readers.add(send)
         try:
             with receive:
                 yield receive

@@ -1,6 +1,8 @@
-"""`attach`: serve the dashboard beside the host's transport (`serve --dashboard [HOST:]PORT`).
+"""Serving the dashboard: on a port of its own beside the host's transport (`attach`, `serve
+--dashboard [HOST:]PORT`), or on the Streamable HTTP port beside MCP (`mount`, `serve --http
+ADDRESS --dashboard`).
 
-The socket is bound at once, so that a port in use is an error at start, not a log line
+`attach` binds the socket at once, so that a port in use is an error at start, not a log line
 later; uvicorn serves the app from the host's background task group, on the same event
 loop as the MCP transport, and leaves signals to the transport (stdio ends with its client).
 """
@@ -9,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,9 @@ import anyio
 import anyio.abc
 import uvicorn
 
-from .._transports.sockets import is_loopback, listen, parse_address
+from .._transports.asgi import Receive, Scope, Send
+from .._transports.http import uvicorn_config
+from .._transports.sockets import is_loopback, listen, parse_address, url
 from ..errors import ConfigError
 from ..host import ToolHost
 from .access import Access
@@ -29,7 +32,7 @@ from .events import Events
 from .logs import LogEvents
 from .plugin_control import Plugins
 
-__all__ = ["Dashboard", "attach"]
+__all__ = ["Dashboard", "attach", "mount"]
 
 
 def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None:
@@ -40,35 +43,66 @@ def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None
     Raises ConfigError if the address cannot be served.
     """
     name, port = parse_address(address)
-    if not is_loopback(name) and not host.settings.dashboard_token:
-        raise ConfigError(
-            f"Refusing to serve the dashboard on {name} with a token printed on stderr: anyone who reaches it could"
-            " run your tools. Set --dashboard-token (or MCP_TOOLHOST_DASHBOARD_TOKEN), or bind 127.0.0.1."
-        )
+    _check_token(host, name)
     try:
         sock = listen(name, port, backlog=128)
     except OSError as exc:
         raise ConfigError(f"Cannot serve the dashboard on {address}: {exc.strerror}; pick another port") from None
     dashboard = Dashboard(host, plugins, loopback=is_loopback(name))
-    shown = f"[{name}]" if sock.family == socket.AF_INET6 else name
-    url = f"http://{shown}:{sock.getsockname()[1]}/?token={dashboard.access.token}"
 
     async def serve() -> None:
-        config = uvicorn.Config(dashboard.app, lifespan="off", log_config=None, access_log=False)
+        server = _Uvicorn(uvicorn_config(dashboard.app, host.settings))
+        stopped = anyio.Event()
+
+        async def run() -> None:
+            # Shielded from the transport's cancelling its background when it ends: `close`
+            # ends the streams and (after shutdown_grace) the calls, and uvicorn finishes the
+            # responses rather than cut the connections.
+            with anyio.CancelScope(shield=True):
+                async with anyio.create_task_group() as tasks:
+                    await tasks.start(dashboard.run)
+                    dashboard.announce(url(sock))
+                    await server.serve(sockets=[sock])
+                    tasks.cancel_scope.cancel()
+            stopped.set()
+
         async with anyio.create_task_group() as tasks:
-            await tasks.start(dashboard.run)
-            print(f"mcp-toolhost: dashboard on {url}", file=sys.stderr, flush=True)
-            await _Uvicorn(config).serve(sockets=[sock])
-            tasks.cancel_scope.cancel()
+            tasks.start_soon(run)
+            try:
+                await stopped.wait()
+            finally:
+                dashboard.close()
+                server.should_exit = True
 
     host.background.append(serve)
+
+
+def mount(host: ToolHost, http_host: str, plugins: Plugins | None = None) -> None:
+    """Have `host` serve the dashboard on its Streamable HTTP port (bound to `http_host`), beside MCP.
+
+    The page and `/api` take every path but MCP's and `/healthz`; `host.run_http` prints the URL.
+    Raises ConfigError if the address cannot be served.
+    """
+    _check_token(host, http_host)
+    dashboard = Dashboard(host, plugins, loopback=is_loopback(http_host))
+    host.mount = dashboard
+    host.background.append(dashboard.run)
+
+
+def _check_token(host: ToolHost, name: str) -> None:
+    """Non-loopback binds follow the rule of `--http`: a token printed on stderr is not enough."""
+    if not is_loopback(name) and not host.settings.dashboard_token:
+        raise ConfigError(
+            f"Refusing to serve the dashboard on {name} with a token printed on stderr: anyone who reaches it could"
+            " run your tools. Set --dashboard-token (or MCP_TOOLHOST_DASHBOARD_TOKEN), or bind 127.0.0.1."
+        )
 
 
 class Dashboard:
     """The dashboard of one host: the ASGI app (`app`), and what runs beside it while it serves (`run`).
 
     Independent of the socket and the server that carry it: `attach` serves it on a port of its
-    own; an ASGI server that already runs (Streamable HTTP) can route `/` and `/api` to `app`.
+    own; Streamable HTTP serves it beside MCP (`mount`: the dashboard is its `Mount`).
     """
 
     def __init__(self, host: ToolHost, plugins: Plugins | None, *, loopback: bool) -> None:
@@ -80,6 +114,18 @@ class Dashboard:
         self.access = Access(settings.dashboard_token, loopback=loopback)
         self._caller = Caller(host.server())
         self.app = DashboardApp(host, self.access, self._caller, calls, self.events, plugins)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+    def announce(self, url: str) -> None:
+        """The address to open, with the token: the operator (or a test) reads it on stderr."""
+        print(f"mcp-toolhost: dashboard on {url}/?token={self.access.token}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        """Shutting down: end the event streams and the calls in flight (after shutdown_grace)."""
+        self.events.close()
+        self._caller.close()
 
     async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
         """The dashboard's own MCP connection and the log records' feed, until cancelled."""
