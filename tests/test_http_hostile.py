@@ -431,6 +431,14 @@ def test_a_last_event_id_past_what_was_sent_gets_404(server, session):
     server.serves(session)
 
 
+def test_an_answer_sent_whole_as_json_is_not_kept(server):
+    # It had no event id to resume from; kept, the last 16 answers of every session (16 MB each
+    # at most) stayed in memory. Stream 1 is the session's first POST's.
+    session = server.initialize()
+    server.serves(session)
+    refused(resume(server, session, "1-0"), 404, -32600, "stream 1 of this session is over and forgotten")
+
+
 def test_a_last_event_id_of_another_session_finds_nothing_in_this_one(server, session):
     other = server.initialize()
     answer = server.post(PING, **{"mcp-session-id": other})  # stream 1 of the other session

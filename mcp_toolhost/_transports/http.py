@@ -235,6 +235,10 @@ class HttpApp:
             return
         stream = session.open_stream()
         await self._exchange(session.connection, message, receive, send, stream, retry_ms=session.retry_ms)
+        if session.retry_ms is None or (stream.done and not stream.related):
+            # Answered whole as JSON, or to a client before 2025-11-25: no event id to resume it
+            # from, and kept, a session's last 16 answers (16 MB each at most) stayed in memory.
+            session.streams.pop(stream.number, None)
 
     async def _initialize(self, message: dict[str, Any], send: AsgiSend) -> None:
         assert self.tasks is not None
