@@ -1,21 +1,34 @@
-"""The official conformance suite's fixture tools, with the public API only (issue 12).
+"""The official conformance suite's fixtures (tools, resources, prompts), with the public API only (issue 12).
 
     mcp-toolhost serve --http 8000 --no-builtins --tools examples/conformance_server.py
     npx @modelcontextprotocol/conformance server --url http://127.0.0.1:8000/mcp
 
-(benchmarks/conformance.sh runs both.) Resources and prompts, which some scenarios need, are
-not served yet: README, "Streamable HTTP", lists the scenarios that pass.
+(benchmarks/conformance.sh runs both.) Each fixture is what the suite's scenario asks for, in
+the words of its description; README, "Streamable HTTP", lists the scenarios that pass.
 """
 
 from __future__ import annotations
 
 import base64
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import anyio
 from pydantic import BaseModel, Field
 
-from mcp_toolhost import Audio, Content, Context, EmbeddedResource, Image, Text, ToolError, tool
+from mcp_toolhost import (
+    Audio,
+    Content,
+    Context,
+    Elicited,
+    EmbeddedResource,
+    Header,
+    Image,
+    Text,
+    ToolError,
+    prompt,
+    resource,
+    tool,
+)
 
 IMAGE = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
@@ -127,3 +140,270 @@ async def test_elicitation_sep1034_defaults(ctx: Context) -> str:
     answer = await ctx.elicit("Please review and update the form fields with defaults", Defaults)
     content = answer.data.model_dump() if answer.data is not None else {}
     return f"Elicitation completed: action={answer.action}, content={content}"
+
+
+def _titled(*options: tuple[str, str]) -> list[dict[str, str]]:
+    return [{"const": value, "title": title} for value, title in options]
+
+
+class Enums(BaseModel):
+    """The five enum shapes of SEP-1330, none of them required."""
+
+    untitledSingle: Literal["option1", "option2", "option3"] | None = Field(None, description="Select one option")
+    titledSingle: str | None = Field(
+        None,
+        description="Select one option with titles",
+        json_schema_extra={
+            "oneOf": _titled(("value1", "First Option"), ("value2", "Second Option"), ("value3", "Third Option"))
+        },
+    )
+    legacyEnum: Literal["opt1", "opt2", "opt3"] | None = Field(
+        None,
+        description="Select one option (legacy)",
+        json_schema_extra={"enumNames": ["Option One", "Option Two", "Option Three"]},
+    )
+    untitledMulti: (
+        Annotated[list[Literal["option1", "option2", "option3"]], Field(min_length=1, max_length=3)] | None
+    ) = Field(None, description="Select multiple options")
+    titledMulti: Annotated[list[str], Field(min_length=1, max_length=3)] | None = Field(
+        None,
+        description="Select multiple options with titles",
+        json_schema_extra={
+            "items": {
+                "anyOf": _titled(("value1", "First Choice"), ("value2", "Second Choice"), ("value3", "Third Choice"))
+            }
+        },
+    )
+
+
+@tool
+async def test_elicitation_sep1330_enums(ctx: Context) -> str:
+    """Tests elicitation with enum schema improvements per SEP-1330"""
+    answer = await ctx.elicit("Please select options from the enum fields", Enums)
+    content = answer.data.model_dump(exclude_none=True) if answer.data is not None else {}
+    return f"Elicitation completed: action={answer.action}, content={content}"
+
+
+# SEP-1613 and SEP-2106: an input schema served exactly as written.
+JSON_SCHEMA_2020_12 = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "$defs": {
+        "address": {
+            "$anchor": "addressDef",
+            "type": "object",
+            "properties": {"street": {"type": "string"}, "city": {"type": "string"}},
+        }
+    },
+    "properties": {
+        "name": {"type": "string"},
+        "address": {"$ref": "#/$defs/address"},
+        "contactMethod": {"type": "string", "enum": ["phone", "email"]},
+        "phone": {"type": "string"},
+        "email": {"type": "string"},
+    },
+    "allOf": [{"anyOf": [{"required": ["phone"]}, {"required": ["email"]}]}],
+    "if": {"properties": {"contactMethod": {"const": "phone"}}, "required": ["contactMethod"]},
+    "then": {"required": ["phone"]},
+    "else": {"required": ["email"]},
+    "additionalProperties": False,
+}
+
+
+@tool(input_schema=JSON_SCHEMA_2020_12, description="Tool with JSON Schema 2020-12 features")
+def json_schema_2020_12_tool(**arguments: Any) -> str:
+    return f"JSON Schema 2020-12 tool called with: {arguments}"
+
+
+# --- Resources -----------------------------------------------------------------------
+
+
+@resource("test://static-text", name="static-text", title="Static Text Resource", mime_type="text/plain")
+def static_text() -> str:
+    """A static text resource for testing"""
+    return "This is the content of the static text resource."
+
+
+@resource("test://static-binary", name="static-binary", title="Static Binary Resource", mime_type="image/png")
+def static_binary() -> bytes:
+    """A static binary resource (image) for testing"""
+    return IMAGE
+
+
+@resource("test://template/{id}/data", name="template", title="Resource Template", mime_type="application/json")
+def template(id: str) -> dict[str, Any]:
+    """A resource template with parameter substitution"""
+    return {"id": id, "templateTest": True, "data": f"Data for ID: {id}"}
+
+
+@resource("test://watched-resource", name="watched-resource", title="Watched Resource", mime_type="text/plain")
+def watched_resource() -> str:
+    """A resource clients may subscribe to"""
+    return "Watched resource content"
+
+
+# --- Prompts -------------------------------------------------------------------------
+
+
+@prompt(title="Simple Test Prompt")
+def test_simple_prompt() -> str:
+    """A simple prompt without arguments"""
+    return "This is a simple prompt for testing."
+
+
+@prompt(title="Prompt With Arguments", completions={"arg1": ["paris", "park", "party"]})
+def test_prompt_with_arguments(arg1: str, arg2: str) -> str:
+    """A prompt with required arguments
+
+    Args:
+        arg1: First test argument
+        arg2: Second test argument
+    """
+    return f"Prompt with arguments: arg1='{arg1}', arg2='{arg2}'"
+
+
+@prompt(title="Prompt With Embedded Resource")
+def test_prompt_with_embedded_resource(resourceUri: str) -> list[Content]:
+    """A prompt that includes an embedded resource
+
+    Args:
+        resourceUri: URI of the resource to embed
+    """
+    return [
+        EmbeddedResource(resourceUri, text="Embedded resource content for testing.", mime_type="text/plain"),
+        Text("Please process the embedded resource above."),
+    ]
+
+
+@prompt(title="Prompt With Image")
+def test_prompt_with_image() -> list[Content]:
+    """A prompt that includes image content"""
+    return [Image(IMAGE, "image/png"), Text("Please analyze the image above.")]
+
+
+# --- 2026-07-28: input-required rounds (SEP-2322) and the stateless scenario's probes --------
+# On 2026-07-28 each question is a round: the call answers `input_required`, and the tool runs
+# again from its start with the answers so far. In the handshake era the same code asks the
+# client directly.
+
+
+class Name(BaseModel):
+    name: str
+
+
+class Confirm(BaseModel):
+    ok: bool
+
+
+class Color(BaseModel):
+    color: str
+
+
+class UserContext(BaseModel):
+    context: str
+
+
+def _field(answer: Elicited[Any], name: str) -> Any:
+    return getattr(answer.data, name) if answer.data is not None else f"({answer.action})"
+
+
+@tool
+async def test_input_required_result_elicitation(ctx: Context) -> str:
+    """MRTR: returns InputRequiredResult with elicitation request"""
+    answer = await ctx.elicit("What is your name?", Name, key="user_name")
+    return f"Hello, {_field(answer, 'name')}!"
+
+
+@tool
+async def test_input_required_result_sampling(ctx: Context) -> str:
+    """MRTR: returns InputRequiredResult with sampling request"""
+    sampled = await ctx.sample("What is the capital of France?", max_tokens=100, key="capital_question")
+    return f"Sampling response: {sampled.text}"
+
+
+@tool
+async def test_input_required_result_list_roots(ctx: Context) -> str:
+    """MRTR: returns InputRequiredResult with roots/list request"""
+    roots = await ctx.list_roots(key="client_roots")
+    return f"Client roots: {', '.join(root.uri for root in roots) or '(none)'}"
+
+
+@tool
+async def test_input_required_result_request_state(ctx: Context) -> str:
+    """MRTR: returns InputRequiredResult with requestState"""
+    answer = await ctx.elicit("Please confirm", Confirm, key="confirm")
+    # Reaching this line means the sealed requestState was opened and checked.
+    return f"state-ok: confirmed={_field(answer, 'ok')}"
+
+
+@tool
+async def test_input_required_result_multiple_inputs(ctx: Context) -> str:
+    """MRTR: returns InputRequiredResult with multiple input requests"""
+    name, greeting, roots = await ctx.ask_together(  # one round with three inputRequests
+        ctx.elicit("What is your name?", Name, key="user_name"),
+        ctx.sample("Generate a greeting", max_tokens=50, key="greeting"),
+        ctx.list_roots(key="client_roots"),
+    )
+    return f"name={_field(name, 'name')}, greeting={greeting.text}, roots={len(roots)}"
+
+
+@tool
+async def test_input_required_result_multi_round(ctx: Context) -> str:
+    """MRTR: multi-round InputRequiredResult workflow"""
+    name = await ctx.elicit("Step 1: What is your name?", Name, key="step1")
+    color = await ctx.elicit("Step 2: What is your favorite color?", Color, key="step2")
+    return f"{_field(name, 'name')} likes {_field(color, 'color')}"
+
+
+@tool
+async def test_input_required_result_tampered_state(ctx: Context) -> str:
+    """MRTR: HMAC-signed requestState integrity test"""
+    answer = await ctx.elicit("Please confirm", Confirm)
+    return f"confirmed={_field(answer, 'ok')}"
+
+
+@tool
+async def test_input_required_result_capabilities(ctx: Context) -> str:
+    """MRTR: respects client capabilities in inputRequests"""
+    # Ask only what the client declared it can answer (SEP-2322).
+    declared = ctx.client_capabilities
+    if "sampling" in declared:
+        return f"Sampled: {(await ctx.sample('Say hello', max_tokens=20)).text}"
+    if "elicitation" in declared:
+        return f"Hello, {_field(await ctx.elicit('What is your name?', Name), 'name')}!"
+    return "The client declared neither sampling nor elicitation: nothing to ask"
+
+
+@prompt
+async def test_input_required_result_prompt(ctx: Context) -> str:
+    """MRTR: prompt that requires elicitation input"""
+    answer = await ctx.elicit("What context should the prompt use?", UserContext, key="user_context")
+    return f"Prompt with context: {_field(answer, 'context')}"
+
+
+@tool
+async def test_streaming_elicitation(ctx: Context) -> str:
+    """Diagnostic tool validating response progress streams"""
+    await ctx.info("asking for a name")
+    return f"Hello, {_field(await ctx.elicit('What is your name?', Name), 'name')}!"
+
+
+@tool
+async def test_logging_tool(ctx: Context) -> str:
+    """Diagnostic logging validator tool"""
+    # Sent only when the request asked for logs (2026-07-28: its _meta names a logLevel).
+    await ctx.info("test_logging_tool ran")
+    return "logged"
+
+
+@tool
+async def test_missing_capability(ctx: Context) -> str:
+    """Test tool requiring sampling"""
+    sampled = await ctx.sample("Say hello", max_tokens=20)
+    return f"Success: {sampled.text}"
+
+
+@tool
+def test_custom_header(region: Annotated[str, Header("Region")]) -> str:
+    """Echoes a parameter HTTP clients mirror into the Mcp-Param-Region header (SEP-2243)"""
+    return f"region={region}"

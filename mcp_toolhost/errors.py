@@ -21,6 +21,7 @@ __all__ = [
     "InvalidParams",
     "InvalidRequest",
     "MethodNotFound",
+    "MissingClientCapability",
     "ParseError",
     "ProtocolError",
     "ResourceNotFound",
@@ -101,6 +102,19 @@ class ResourceNotFound(InvalidParams):
             self.code = -32002
 
 
+class MissingClientCapability(ProtocolError):
+    """2026-07-28: the request needs a capability the client did not declare in its envelope.
+
+    SEP-2575: the server MUST answer MissingRequiredClientCapabilityError (-32021, HTTP 400),
+    `data.requiredCapabilities` naming what to declare on a retry (e.g. `{"sampling": {}}`).
+    """
+
+    code = -32021
+
+    def __init__(self, message: str, required: dict[str, Any]) -> None:
+        super().__init__(message, {"requiredCapabilities": required})
+
+
 class InternalError(ProtocolError):
     """The server failed while handling a valid request."""
 
@@ -133,9 +147,13 @@ class ArgumentsError(ToolError):
     """
 
     _SHOWN = 20  # a hostile call with thousands of bad keys must not get a megabyte back
+    _CHARS = 300  # nor one whose message quotes the value (jsonschema's "{...} is not valid under ...")
 
     def __init__(self, errors: list[dict[str, str]]) -> None:
-        self.errors = errors[: self._SHOWN]
+        self.errors = [
+            {**e, "message": e["message"] if len(e["message"]) <= self._CHARS else e["message"][: self._CHARS] + "…"}
+            for e in errors[: self._SHOWN]
+        ]
         lines = [f"{e['path'] or '(arguments)'}: {e['message']}" for e in self.errors]
         if len(errors) > self._SHOWN:
             lines.append(f"and {len(errors) - self._SHOWN} more problems")

@@ -111,6 +111,8 @@ class Client:
         """What `initialize` declares: the capability of each callback given."""
         self.protocol_version = protocol_version
         """The revision `initialize` asks for, or a stateless one (2026-07-28) every request names."""
+        self.server_capabilities: dict[str, Any] | None = None
+        """What the server declared at `initialize`; None before it (and in 2026-07-28)."""
         self._envelope = (
             {PROTOCOL_VERSION_KEY: protocol_version, CLIENT_CAPABILITIES_KEY: self.capabilities}
             if protocol_version in STATELESS_VERSIONS
@@ -170,10 +172,17 @@ class Client:
             },
         )
         self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        self.server_capabilities = result.get("capabilities", {})
         return result
 
     async def list_all(self, method: str, key: str) -> list[dict[str, Any]]:
-        """Every item of a list method (`tools/list`, `resources/list`...), following `nextCursor` through all pages."""
+        """Every item of a list method (`tools/list`, `resources/list`...), following `nextCursor` through all pages.
+
+        Empty, without asking, when the server declared no capability for it (it would answer -32601).
+        """
+        capability = method.split("/", 1)[0]
+        if self.server_capabilities is not None and capability not in self.server_capabilities:
+            return []
         items: list[dict[str, Any]] = []
         params: dict[str, Any] = {}
         while True:

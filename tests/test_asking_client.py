@@ -401,11 +401,24 @@ async def test_sdk_clients_decline_or_cancel(open_client, action):
 
 
 @pytest.mark.anyio
-@ERAS
-async def test_sdk_clients_without_the_capabilities_get_error_results(open_client):
-    async with open_client() as client:
+async def test_an_sdk_session_without_the_capabilities_gets_error_results():
+    async with sdk_session() as client:
         deployed = await client.call_tool("deploy", {"env": "prod"})
         roots = await client.call_tool("roots", {})
     says = "The client cannot ask the user: it did not declare the elicitation capability"
     assert deployed.is_error and says in deployed.content[0].text, deployed
     assert roots.is_error and "it did not declare the roots capability" in roots.content[0].text, roots
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("tool", "required"), [("deploy", {"elicitation": {"form": {}}}), ("roots", {"roots": {}})])
+async def test_a_2026_client_without_the_capability_gets_32021_naming_it(tool, required):
+    """SEP-2575: a request needing a capability the client did not declare is -32021, not a result."""
+    from mcp.shared.exceptions import MCPError
+
+    async with sdk_client() as client:
+        with pytest.raises(MCPError) as refused:
+            await client.call_tool(tool, {"env": "prod"} if tool == "deploy" else {})
+    assert refused.value.error.code == -32021
+    assert refused.value.error.data == {"requiredCapabilities": required}
+    assert "it did not declare" in refused.value.error.message

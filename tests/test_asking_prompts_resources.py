@@ -103,7 +103,8 @@ def test_a_client_without_the_capability_gets_an_error_saying_so(spawn):
     server = start(spawn)
     meta = {**ENVELOPE, "io.modelcontextprotocol/clientCapabilities": {}}
     error = server.request("prompts/get", {"name": "deploy", "arguments": {"env": "prod"}, "_meta": meta})["error"]
-    assert error["code"] == -32602
+    assert error["code"] == -32021  # SEP-2575: MissingRequiredClientCapabilityError
+    assert error["data"] == {"requiredCapabilities": {"elicitation": {"form": {}}}}
     assert "did not declare the elicitation capability" in error["message"], error
 
 

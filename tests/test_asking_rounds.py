@@ -71,7 +71,7 @@ def test_a_tampered_request_state_is_refused(spawn):
     head, body, mac = state.split(".")
     middle = len(body) // 2  # a character all of whose bits count (the last one's low bits may not)
     flipped = body[:middle] + ("A" if body[middle] != "A" else "B") + body[middle + 1 :]
-    for bad in (f"{head}.{flipped}.{mac}", state + "x", "v1..", "garbage", 42, "v2." + state[3:]):
+    for bad in (f"{head}.{flipped}.{mac}", state + "x", "v1..", "garbage", 42, "v1." + state[3:], "v3." + state[3:]):
         response = call(server, "deploy", {"env": "prod"}, requestState=bad)
         assert response["error"] == INVALID, (bad, response)
     assert call(server, "deploy", {"env": "prod"}, requestState=state)["result"]["resultType"] == "input_required"

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from conftest import FIXTURES
+from test_eras import envelope
 
 TOOLS = str(FIXTURES / "core_tools.py")
 
@@ -80,6 +81,28 @@ def test_invalid_requests_get_invalid_request(server, message, expected_id):
 
 def test_unknown_method_is_method_not_found(server):
     assert_error(server.request("tools/frobnicate", request_id=5), -32601, 5)
+
+
+@pytest.mark.parametrize(
+    ("method", "capability"),
+    [
+        ("prompts/list", "prompts"),
+        ("prompts/get", "prompts"),
+        ("resources/read", "resources"),
+        ("completion/complete", "completions"),
+    ],
+)
+def test_methods_of_an_undeclared_capability_are_method_not_found_in_both_eras(server, method, capability):
+    """core_tools.py serves tools only: initialize and server/discover declare no prompts, resources, completions."""
+    assert capability not in server.request("server/discover", envelope())["result"]["capabilities"]
+    for params in ({"name": "x", "uri": "test://x"}, {"name": "x", "uri": "test://x", **envelope()}):
+        error = server.request(method, params)["error"]
+        assert error["code"] == -32601, error
+        assert (
+            error["message"]
+            == f"Method not found: {method}; this server declares no {capability} capability (it serves none)"
+        )
+    assert_alive(server)
 
 
 def test_string_ids_are_echoed_exactly(server):

@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES
 
 from mcp_toolhost import ToolHost
-from mcp_toolhost.testing import connect
+from mcp_toolhost.testing import ClientError, connect
 
 pytestmark = pytest.mark.anyio
 ERAS = pytest.mark.parametrize("protocol_version", ["2025-11-25", "2026-07-28"])
@@ -101,13 +101,21 @@ async def test_in_2026_07_28_a_callback_that_raises_fails_the_call_tool_that_ask
             await client.call_tool("deploy", {"env": "prod"})
 
 
-@ERAS
-async def test_without_callbacks_the_client_declares_nothing_and_the_tool_is_told(protocol_version):
-    async with connect(ask_host(), protocol_version=protocol_version) as client:
+async def test_without_callbacks_the_client_declares_nothing_and_the_tool_is_told():
+    async with connect(ask_host()) as client:
         assert client.capabilities == {}
         result = await client.call_tool("deploy", {"env": "prod"})
     assert result["isError"] is True
     assert "did not declare the elicitation capability" in text(result), result
+
+
+async def test_without_callbacks_a_2026_call_that_asks_is_32021():
+    async with connect(ask_host(), protocol_version="2026-07-28") as client:
+        with pytest.raises(ClientError, match="did not declare the elicitation capability") as refused:
+            await client.call_tool("deploy", {"env": "prod"})
+    assert refused.value.code == -32021 and refused.value.data == {
+        "requiredCapabilities": {"elicitation": {"form": {}}}
+    }
 
 
 async def test_an_error_in_the_block_comes_out_as_itself_not_in_an_exception_group():

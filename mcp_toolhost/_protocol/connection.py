@@ -39,6 +39,7 @@ from ..errors import (
     InvalidParams,
     InvalidRequest,
     MethodNotFound,
+    MissingClientCapability,
     ParseError,
     ProtocolError,
     ResourceNotFound,
@@ -46,7 +47,7 @@ from ..errors import (
 )
 from . import jsonrpc
 from .envelope import SUBSCRIPTION_ID_KEY, RequestScope, has_envelope, progress_token, stateless_scope
-from .outgoing import ClientRequests, refusal
+from .outgoing import ClientRequests, refusal, required_capabilities
 from .rounds import ROUND_METHODS, Asked, Replay, input_required_result, replay_for
 from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
 
@@ -306,6 +307,12 @@ class Connection:
         if method == "initialize":
             reply(jsonrpc.result_message(request_id, self._initialize(params)))
             return
+        capability = self._server.undeclared.get(method)
+        if capability is not None:
+            raise MethodNotFound(
+                f"Method not found: {method}; this server declares no {capability} capability (it serves none)",
+                method,
+            )
         if has_envelope(params):
             scope = stateless_scope(params)
             if method in _HANDSHAKE_ONLY:
@@ -507,7 +514,7 @@ class Connection:
                     call.outcome = "timeout"
                     raise CallFailed(f"{_label(function)} timed out after {timeout:g} seconds and was cancelled.")
             return value
-        except (CallFailed, Asked):
+        except (CallFailed, Asked, MissingClientCapability):
             raise
         except anyio.get_cancelled_exc_class():
             if anyio.current_effective_deadline() == -math.inf:
@@ -688,7 +695,10 @@ class Connection:
             return error_result(str(failure))
         except Asked as asked:  # 2026-07-28: the tool asked a question with no answer yet
             return self._tool_input_required(call, asked)
-        return tool_result(tool, value, level)
+        try:
+            return tool_result(tool, value, level)
+        except ToolError as error:  # the result does not match the output schema it was given
+            return error_result(str(error))
 
     def _input_required(self, call: Call, asked: Asked) -> dict[str, Any]:
         """The InputRequiredResult asking `asked`'s question; a ToolError when its requestState is too large."""
@@ -727,14 +737,18 @@ class Connection:
             close_stream=functools.partial(self._close_stream, call),
         )
 
-    async def _ask_client(self, call: Call, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    async def _ask_client(self, call: Call, method: str, params: dict[str, Any], key: str | None) -> dict[str, Any]:
         """A function's question to the client (`Context.elicit`, `sample`, `list_roots`)."""
         scope = call.scope
         reason = refusal(method, params, scope.version, scope.client_capabilities)
-        if reason is not None:
+        if reason is not None and call.replay is not None:
+            # 2026-07-28 (SEP-2575): a request that needs a capability the client did not declare
+            # MUST be answered -32021, so that the client can declare it and retry.
+            raise MissingClientCapability(reason, required_capabilities(method, params))
+        if reason is not None:  # the handshake era: the function is told, and may go on without it
             raise ToolError(reason)
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
-            return call.replay.ask(method, params)
+            return call.replay.ask(method, params, key)
         return await self._client_requests.request(method, params, call.send)
 
     def _roots_by_round(self, call: Call) -> tuple[Root, ...]:
@@ -940,16 +954,22 @@ def _failure(failed: str, exc: BaseException) -> CallFailed:
 
 
 def _asked_within(exc: BaseException) -> Asked | None:
-    """The question in an exception group holding nothing else (a tool's task group wraps it)."""
+    """The questions in an exception group holding nothing else (a tool's task group wraps them):
+    several tasks asking at once ask in one round."""
     if not isinstance(exc, BaseExceptionGroup):
         return None
     matched, rest = exc.split(Asked)
-    if rest is not None:
+    if rest is not None or matched is None:
         return None
-    found: BaseException | None = matched
-    while isinstance(found, BaseExceptionGroup):
-        found = found.exceptions[0]  # several tasks asking at once: the first question goes first
-    return found if isinstance(found, Asked) else None
+    asked: list[Asked] = []
+    groups: list[BaseException] = [matched]
+    while groups:
+        found = groups.pop(0)
+        if isinstance(found, BaseExceptionGroup):
+            groups.extend(found.exceptions)
+        elif isinstance(found, Asked):
+            asked.append(found)
+    return asked[0].together(asked) if asked else None
 
 
 def _log_request(

@@ -19,7 +19,7 @@ from ..errors import ToolError
 from . import jsonrpc
 from .versions import at_least
 
-__all__ = ["ClientRequests", "refusal"]
+__all__ = ["ClientRequests", "refusal", "required_capabilities"]
 
 _WHAT = {"roots/list": "list its roots", "elicitation/create": "ask the user", "sampling/createMessage": "sample"}
 
@@ -38,6 +38,15 @@ def refusal(method: str, params: dict[str, Any], version: str, capabilities: dic
         f"The client cannot {_WHAT[method]}: it did not declare {missing}. "
         "Go on without it, or ask the user to use a client that supports it."
     )
+
+
+def required_capabilities(method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The client capability a question of `method` needs, as `ClientCapabilities` writes it."""
+    if method == "roots/list":
+        return {"roots": {}}
+    if method == "sampling/createMessage":
+        return {"sampling": {}}
+    return {"elicitation": {"url": {}} if params.get("mode") == "url" else {"form": {}}}
 
 
 def _elicitation_missing(mode: object, version: str, declared: object) -> str | None:

@@ -32,7 +32,7 @@ __all__ = ["INVALID_STATE", "Answer", "Opened", "StateSeal"]
 INVALID_STATE: Final = "Invalid or expired requestState"
 _UNPACKED_RATIO: Final = 4
 """A state unpacks to at most this many times `request_state_max_bytes`."""
-_FORMAT: Final = "v1"
+_FORMAT: Final = "v2"
 """Bound under the signature: a later format cannot be passed off as this one."""
 
 Answer = tuple[str, dict[str, Any]]
@@ -41,9 +41,10 @@ Answer = tuple[str, dict[str, Any]]
 
 @dataclass(frozen=True, slots=True)
 class Opened:
-    answers: list[Answer]
-    pending: str
-    """The method of the question the client was asked last, answered in `inputResponses`."""
+    answers: dict[str, Answer]
+    """Each question answered so far, by its key in `inputRequests`."""
+    pending: list[tuple[str, str]]
+    """The key and method of each question the client was asked last, answered in `inputResponses`."""
 
 
 def _b64(data: bytes) -> str:
@@ -80,7 +81,9 @@ class StateSeal:
 
         return hmac.new(self._key, _FORMAT.encode() + b"." + packed, hashlib.sha256).digest()
 
-    def seal(self, method: str, request: dict[str, Any], answers: Sequence[Answer], pending: str) -> str:
+    def seal(
+        self, method: str, request: dict[str, Any], answers: dict[str, Answer], pending: Sequence[tuple[str, str]]
+    ) -> str:
         """The state for the next round; a ToolError when it would pass `request_state_max_bytes`."""
         import zlib
 
@@ -88,8 +91,8 @@ class StateSeal:
             "t": method,
             "a": _request_digest(request),
             "e": time.time() + self._ttl,  # wall clock: processes sharing a key share it too
-            "p": pending,
-            "r": [[method, result] for method, result in answers],
+            "p": [list(question) for question in pending],
+            "r": [[key, asked, result] for key, (asked, result) in answers.items()],
         }
         raw = _json.dumps(body)
         packed = zlib.compress(raw)
@@ -125,4 +128,4 @@ class StateSeal:
         body = _json.loads(zlib.decompress(packed))
         if body["t"] != method or body["a"] != _request_digest(request) or time.time() > body["e"]:
             raise InvalidParams(INVALID_STATE)
-        return Opened([(method, result) for method, result in body["r"]], body["p"])
+        return Opened({key: (asked, result) for key, asked, result in body["r"]}, [(k, m) for k, m in body["p"]])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import anyio
 
@@ -42,6 +42,19 @@ Handler = Callable[[Connection, dict[str, Any], RequestScope], dict[str, Any]]
 """Answers a request at once."""
 CallHandler = Callable[[Connection, dict[str, Any], RequestScope], Started]
 """Checks a request, and says how to answer it from a task (`Connection.start_call`): it runs user code."""
+
+_GATED: Final = {
+    "resources": (
+        "resources/list",
+        "resources/templates/list",
+        "resources/read",
+        "resources/subscribe",
+        "resources/unsubscribe",
+    ),
+    "prompts": ("prompts/list", "prompts/get"),
+    "completions": ("completion/complete",),
+}
+"""The methods each server capability stands for."""
 
 
 class Server:
@@ -88,6 +101,15 @@ class Server:
             self.capabilities["prompts"] = {"listChanged": list_changed}
         if self.prompts or self.resources.templates or self.resources.providers or list_changed:
             self.capabilities["completions"] = {}
+        # A method "gated behind a server capability the server did not advertise" is -32601, as an
+        # unknown one is (MethodNotFoundError, schema 2026-07-28); the handshake era answers the same.
+        self.undeclared = {
+            method: capability
+            for capability, methods in _GATED.items()
+            if capability not in self.capabilities
+            for method in methods
+        }
+        """Each method of a capability this server does not declare, and that capability."""
         self.pre_init_scope = RequestScope(LATEST_HANDSHAKE, False, {}, None, None)
         self.handlers: dict[str, Handler] = {
             "ping": _ping,

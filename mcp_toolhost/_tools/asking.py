@@ -23,6 +23,7 @@ __all__ = [
     "Elicited",
     "Root",
     "Sampled",
+    "Unanswered",
     "elicitation_request",
     "elicited",
     "elicited_url",
@@ -35,8 +36,22 @@ __all__ = [
 
 T = TypeVar("T")
 
-Ask = Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]]
-"""Sends one request to the client (method, params) and returns its result; raises ToolError."""
+Ask = Callable[[str, dict[str, Any], str | None], Awaitable[dict[str, Any]]]
+"""Sends one request to the client (method, params, the question's key) and returns its result;
+raises ToolError, or `Unanswered` (2026-07-28) when the answer comes in a later round."""
+
+
+class Unanswered(BaseException):
+    """A question the client has not answered yet: in 2026-07-28 it takes an input-required round.
+
+    Raised by the protocol layer's `Ask` (its `rounds.Asked`), so a BaseException, like a
+    cancellation: a function's `except Exception` lets it pass.
+    """
+
+    def together(self, unanswered: Sequence[Unanswered]) -> Unanswered:
+        """Several questions (this one among them) as one round."""
+        raise NotImplementedError
+
 
 DEFAULT_MAX_TOKENS: Final = 1000
 _VALUE: Final = "value"

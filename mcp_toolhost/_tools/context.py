@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from typing import Any, Final, Literal, TypeVar
 
 from . import asking
@@ -155,18 +155,20 @@ class Context:
     # server-to-client request in the handshake era) and refuses, as a ToolError, what the
     # client or the revision cannot do, so tool code is the same in every era.
 
-    async def list_roots(self) -> list[Root]:
-        """The client's roots (its workspace folders): only `file://` ones."""
-        return asking.file_roots(await self._ask("roots/list", {}))
+    # `key` names the question in a 2026-07-28 `inputRequests` (default: its place, `question-N`).
 
-    async def elicit(self, message: str, schema: type[T]) -> Elicited[T]:
+    async def list_roots(self, *, key: str | None = None) -> list[Root]:
+        """The client's roots (its workspace folders): only `file://` ones."""
+        return asking.file_roots(await self._ask("roots/list", {}, key))
+
+    async def elicit(self, message: str, schema: type[T], *, key: str | None = None) -> Elicited[T]:
         """Ask the person a question through a form (elicitation, 2025-06-18 and later).
 
         `schema` is a pydantic model with flat, primitive fields (strings, numbers,
         booleans, enums, lists of enum values) or a primitive type; an accepted answer is
         validated into it, and one that does not fit raises a ToolError naming the field.
         """
-        result = await self._ask("elicitation/create", asking.elicitation_request(message, schema))
+        result = await self._ask("elicitation/create", asking.elicitation_request(message, schema), key)
         return asking.elicited(result, schema)
 
     async def elicit_url(self, message: str, url: str) -> Elicited[None]:
@@ -175,7 +177,7 @@ class Context:
         "accept" means they agreed to open it, not that they finished there.
         """
         params = {"mode": "url", "message": message, "url": url, "elicitationId": uuid.uuid4().hex}
-        return asking.elicited_url(await self._ask("elicitation/create", params))
+        return asking.elicited_url(await self._ask("elicitation/create", params, None))
 
     async def sample(
         self,
@@ -186,6 +188,7 @@ class Context:
         temperature: float | None = None,
         model_preferences: dict[str, Any] | None = None,
         stop_sequences: Sequence[str] | None = None,
+        key: str | None = None,
     ) -> Sampled:
         """Ask the client's model for a completion (`sampling/createMessage`).
 
@@ -199,4 +202,22 @@ class Context:
             model_preferences=model_preferences,
             stop_sequences=stop_sequences,
         )
-        return asking.sampled(await self._ask("sampling/createMessage", params))
+        return asking.sampled(await self._ask("sampling/createMessage", params, key))
+
+    async def ask_together(self, *questions: Awaitable[Any]) -> list[Any]:
+        """The answers to several questions asked at once, in order:
+        `name, roots = await ctx.ask_together(ctx.elicit(...), ctx.list_roots())`.
+
+        In 2026-07-28 they go out in one input-required round (one `inputRequests` entry each)
+        rather than one round each; in the handshake era they are asked one after another.
+        """
+        answers: list[Any] = []
+        unanswered: list[asking.Unanswered] = []
+        for question in questions:
+            try:
+                answers.append(await question)
+            except asking.Unanswered as pending:
+                unanswered.append(pending)
+        if unanswered:
+            raise unanswered[0].together(unanswered)
+        return answers

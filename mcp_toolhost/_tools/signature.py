@@ -133,6 +133,7 @@ class Signature:
     context_parameter: str | None
     returns: Any  # the return annotation, `Any` when there is none
     structured: bool  # whether the return value becomes structured content
+    keywords: str | None = None  # the `**name` parameter, read only when `keywords=True`
 
     def input_schema(self, written: dict[str, Any]) -> dict[str, Any]:
         """The input schema from what a builder `written` as pydantic would: the shapes strict clients want."""
@@ -153,10 +154,12 @@ def read_signature(
     context_type: type | None = None,
     param_descriptions: dict[str, str] | None = None,
     unstructured_types: tuple[type, ...] = (),
+    keywords: bool = False,
 ) -> Signature:
     """Read `fn`'s parameters, hints and docstring; raises ConfigError if it cannot be a tool.
 
-    Takes the arguments of `schema.function_schema`, which documents them.
+    Takes the arguments of `schema.function_schema`, which documents them. With `keywords`,
+    a `**name` parameter is allowed (a tool given its input schema takes arguments by it).
     """
     target = _unwrap(fn)
     name = getattr(target, "__qualname__", repr(fn))
@@ -169,8 +172,12 @@ def read_signature(
         param_descriptions = parse_docstring(inspect.getdoc(target))[1]
 
     context_parameter = None
+    keywords_parameter = None
     parameters = []
     for param in declared:
+        if keywords and param.kind is param.VAR_KEYWORD:
+            keywords_parameter = param.name
+            continue
         _check_kind(name, param)
         annotation = hints.get(param.name, Any)
         if context_type is not None and _is_context(annotation, context_type):
@@ -187,6 +194,7 @@ def read_signature(
         context_parameter=context_parameter,
         returns=returns,
         structured=not _is_unstructured(returns, (Content, *unstructured_types)),
+        keywords=keywords_parameter,
     )
 
 
@@ -204,7 +212,10 @@ def _check_kind(name: str, param: inspect.Parameter) -> None:
     if param.kind is param.VAR_POSITIONAL:
         raise ConfigError(f"{name}: *{param.name} is not supported; declare each argument by name")
     if param.kind is param.VAR_KEYWORD:
-        raise ConfigError(f"{name}: **{param.name} is not supported; declare each argument by name")
+        raise ConfigError(
+            f"{name}: **{param.name} is not supported; declare each argument by name, or give the tool its"
+            " schema (input_schema=)"
+        )
     if param.kind is param.POSITIONAL_ONLY:
         raise ConfigError(f"{name}: parameter {param.name!r} is positional-only; arguments arrive by name")
 

@@ -39,6 +39,8 @@ class ToolOptions:
     open_world_hint: bool | None = None
     timeout: float | None = None
     meta: dict[str, Any] | None = field(default=None, hash=False)
+    input_schema: dict[str, Any] | None = field(default=None, hash=False)
+    output_schema: dict[str, Any] | None = field(default=None, hash=False)
 
     def annotations(self) -> dict[str, Any]:
         hints = {
@@ -64,12 +66,18 @@ def tool(
     open_world_hint: bool | None = None,
     timeout: float | None = None,
     meta: dict[str, Any] | None = None,
+    input_schema: dict[str, Any] | None = None,
+    output_schema: dict[str, Any] | None = None,
 ) -> Callable[[F], F]: ...
 def tool(fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
     """Mark a function as a tool, bare (`@tool`) or with options (`@tool(name=...)`).
 
     The function is returned unchanged, so it stays callable and testable as it is;
     a host registers it when it loads the module (`--tools`, plugin folders).
+
+    `input_schema` and `output_schema` give the tool's JSON Schemas as they are, instead of
+    those its signature would give (`given_schema.given_schema` says what the function then
+    looks like); they are checked when the tool is registered.
     """
 
     def mark(fn: F) -> F:
@@ -101,6 +109,24 @@ class Tool(Function):
         self.rename(options.name if options.name is not None else str(getattr(fn, "__name__", "")))
         self.title = options.title
         self.annotations = options.annotations()
+        if options.input_schema is not None or options.output_schema is not None:
+            self.prepare()  # a schema given wrong is refused now, not at the first tools/list
+
+    def _build_schema(self) -> FunctionSchema:
+        options = self.options
+        if options.input_schema is None and options.output_schema is None:
+            return super()._build_schema()
+        from .context import Context
+        from .given_schema import given_schema
+
+        return given_schema(
+            self.fn,
+            self.name,
+            options.input_schema,
+            options.output_schema,
+            context_type=Context,
+            from_signature=super()._build_schema,
+        )
 
     def __repr__(self) -> str:
         return f"<Tool {self.name}>"

@@ -62,7 +62,7 @@ def mismatch(
         name = raw_name.decode("latin-1").lower()
         if name in headers:
             repeated.add(name)
-        headers[name] = raw_value.decode("latin-1")
+        headers[name] = raw_value.decode("latin-1").strip(" \t")  # RFC 9110 5.5: a value excludes its OWS
     if repeated & _ROUTING:
         return HeaderMismatch(f"Header mismatch: {min(repeated & _ROUTING)} is given more than once; send it once")
     method = message.get("method")

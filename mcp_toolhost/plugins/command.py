@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .._paths import Roots, confine, roots_for_call, roots_in_force
 from .._redact import redact_values, secret_values
 from .._subprocess import Completed, Limits, run_program
-from .._toml import did_you_mean, dotted
+from .._toml import did_you_mean
 from .._tools.tool import Tool, ToolOptions
 from ..errors import ArgumentsError, ConfigError, ToolError
 
@@ -303,6 +303,7 @@ class CommandTool(Tool):
     def _build_schema(self) -> FunctionSchema:
         import jsonschema
 
+        from .._tools.given_schema import problems
         from .._tools.signature import FunctionSchema
 
         spec = self.spec
@@ -316,16 +317,13 @@ class CommandTool(Tool):
         defaults = {name: p.schema["default"] for name, p in spec.parameters.items() if "default" in p.schema}
 
         def validate(arguments: dict[str, Any]) -> dict[str, Any]:
-            problems = [
-                {"path": dotted(error.absolute_path), "message": error.message}
-                for error in validator.iter_errors(arguments)
-            ]
-            if problems:
-                raise ArgumentsError(problems)
-            values, problems = self._confine_paths({**defaults, **arguments})
-            problems += self.template.check(values, arguments.keys())
-            if problems:
-                raise ArgumentsError(problems)
+            found = problems(validator, arguments)
+            if found:
+                raise ArgumentsError(found)
+            values, found = self._confine_paths({**defaults, **arguments})
+            found += self.template.check(values, arguments.keys())
+            if found:
+                raise ArgumentsError(found)
             return {"arguments": values}
 
         declared = spec.output.schema
@@ -422,14 +420,11 @@ class CommandTool(Tool):
             _ = self.schema  # builds the output validator
             if self._output_validator is not None:
                 # server/tools, "Output Schema": structured results MUST conform to it.
-                import jsonschema
+                from .._tools.given_schema import mismatch
 
-                problem = jsonschema.exceptions.best_match(self._output_validator.iter_errors(value))
-                if problem is not None:
-                    where = dotted(problem.absolute_path) or "(output)"
-                    raise ToolError(
-                        f"{program!r} printed JSON that does not match its output schema: {where}: {problem.message}"
-                    )
+                wrong = mismatch(self._output_validator, value)
+                if wrong is not None:
+                    raise ToolError(f"{program!r} printed JSON that does not match its output schema: {wrong}")
             if self.schema.wraps_result:
                 return {"result": value}
             return value if isinstance(value, dict) else {"result": value}
