@@ -108,7 +108,9 @@ class Settings:
     allow_origins: tuple[str, ...] = ()
     """Browser origins (e.g. `https://app.example.com`) allowed besides loopback ones, with CORS; others get 403."""
     http_read_timeout: float = 30.0
-    """Seconds a Streamable HTTP client has to send a request's body; a slower one gets 408."""
+    """Seconds a Streamable HTTP client has to send a request's headers, then its body; a slower one gets 408."""
+    max_header_bytes: Annotated[int, POSITIVE] = 64 * 1024
+    """Largest request line and headers of a Streamable HTTP request; larger ones get 431."""
     max_sessions: int = 1024
     """Handshake-era Streamable HTTP sessions open at once; `initialize` past it gets 503."""
     session_idle_timeout: float = 1800.0
@@ -117,6 +119,9 @@ class Settings:
     """Milliseconds a client waits before resuming an SSE stream the server closed (the `retry` field)."""
     sse_replay_events: int = 256
     """Events kept per SSE stream for a client that resumes it with `Last-Event-ID`."""
+    sse_keepalive: Annotated[float, NOT_NEGATIVE] = 15.0
+    """Seconds an SSE stream may go without an event before it carries a comment (0: never), so that
+    proxies keep it open and a client gone without a word is found (only writing finds it)."""
 
     # Tool execution.
     tool_timeout: Annotated[float, NOT_NEGATIVE] = 60.0

@@ -216,9 +216,8 @@ class McpProcess:
                     stream.close()
 
 
-@pytest.fixture
-def spawn() -> Iterator[Callable[..., McpProcess]]:
-    """`spawn(*args, cwd=None, env=None)` starts `mcp-toolhost ARGS` and kills it after the test."""
+def _spawner() -> Iterator[Callable[..., McpProcess]]:
+    """`start(*args, cwd=None, env=None)` starts `mcp-toolhost ARGS`; each is killed when it is done with."""
     started: list[McpProcess] = []
 
     def start(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> McpProcess:
@@ -226,9 +225,23 @@ def spawn() -> Iterator[Callable[..., McpProcess]]:
         started.append(process)
         return process
 
-    yield start
-    for process in started:
-        process.kill()
+    try:
+        yield start
+    finally:
+        for process in started:
+            process.kill()
+
+
+@pytest.fixture
+def spawn() -> Iterator[Callable[..., McpProcess]]:
+    """`spawn(*args, cwd=None, env=None)` starts `mcp-toolhost ARGS` and kills it after the test."""
+    yield from _spawner()
+
+
+@pytest.fixture(scope="module")
+def module_spawn() -> Iterator[Callable[..., McpProcess]]:
+    """`spawn` for a server the tests of a module share: killed after the module's last test."""
+    yield from _spawner()
 
 
 @pytest.fixture

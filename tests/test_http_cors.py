@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -28,19 +28,9 @@ def preflight(url: str, origin: str, method: str = "POST", headers: str = ASKED)
 
 
 @pytest.fixture(scope="module")
-def guarded() -> Iterator[str]:
+def guarded(module_spawn: Callable[..., McpProcess]) -> str:
     """A server needing the token, allowing one web app's origin besides loopback ones; one for the module."""
-    started: list[McpProcess] = []
-
-    def spawn(*args: str, env: dict[str, str] | None = None) -> McpProcess:
-        started.append(McpProcess(args, env=env))
-        return started[-1]
-
-    try:
-        yield start_http(spawn, "--allow-origin", "https://app.example", env={"MCP_TOOLHOST_TOKEN": TOKEN})[1]
-    finally:
-        for process in started:
-            process.kill()
+    return start_http(module_spawn, "--allow-origin", "https://app.example", env={"MCP_TOOLHOST_TOKEN": TOKEN})[1]
 
 
 @pytest.mark.parametrize("origin", [INSPECTOR, "https://app.example"])

@@ -58,8 +58,12 @@ class BodyRefused(Exception):
 
 
 def headers(scope: Scope) -> dict[str, str]:
-    """The request's headers by lower-case name (the last copy of a repeated one)."""
-    return {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+    """The request's headers by lower-case name; one given twice is the comma-joined list (RFC 9110, 5.3)."""
+    given: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        given[name] = f"{given[name]}, {value}" if name in given else value
+    return given
 
 
 async def read_body(receive: Receive, given: dict[str, str], limit: int, timeout: float) -> bytes:

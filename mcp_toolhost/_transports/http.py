@@ -26,7 +26,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,12 +41,14 @@ from .._protocol.envelope import has_envelope
 from .._protocol.server import Server
 from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
 from .._version import __version__
+from ..config import Settings
 from ..errors import InvalidRequest, MethodNotFound, ParseError
 from . import cors, http_headers
 from .asgi import BodyRefused, Mount, Receive, Scope, foreign_host, read_body
 from .asgi import Send as AsgiSend
 from .asgi import headers as _headers
 from .asgi import respond as _respond
+from .heads import bounded_heads
 from .http_headers import VERSION_HEADER
 from .sockets import is_loopback, url
 from .sse import Stream, parse_event_id
@@ -144,7 +146,11 @@ class HttpApp:
         headers = _headers(scope)
         method = scope["method"]
         refusal = self._refusal(scope["path"], headers)
-        if refusal is not None:
+        repeated = _repeated(scope["headers"])
+        if repeated is not None:
+            text = f"Bad request: the {repeated} header is given more than once; send it once"
+            await _respond(send, 400, _error_body(text))
+        elif refusal is not None:
             await _respond(send, *refusal)
         elif scope["path"] == "/healthz" and method in ("GET", "HEAD"):
             await _respond(send, 200, dumps({"status": "ok", "version": __version__}))
@@ -171,6 +177,8 @@ class HttpApp:
         if origin is not None and not cors.allows(origin, self._settings.allow_origins):
             text = f"Forbidden: origin {origin!r} is not allowed; add it to allow_origins if it is yours"
             return 403, _error_body(text), []
+        if not headers.get("host", "").strip():  # RFC 9112, 3.2: a request without Host is answered 400
+            return 400, _error_body("Bad request: no Host header; HTTP/1.1 requires one"), []
         rebound = foreign_host(headers, loopback=self._loopback)
         if rebound is not None:
             return 403, _error_body(rebound), []
@@ -185,13 +193,12 @@ class HttpApp:
     # --- POST ---------------------------------------------------------------------------
 
     async def _post(self, scope: Scope, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
-        accept = headers.get("accept", "")
-        if not (_accepts(accept, "application/json") and _accepts(accept, "text/event-stream")):
-            body = _error_body("Not acceptable: a POST must accept both application/json and text/event-stream")
-            await _respond(send, 406, body)
-            return
-        if not headers.get("content-type", "").lower().startswith("application/json"):
+        if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             await _respond(send, 415, _error_body("Unsupported media type: send the message as application/json"))
+            return
+        if headers.get("content-encoding", "identity").strip().lower() != "identity":  # RFC 9110, 8.4.1: 415
+            text = f"Unsupported content encoding {headers['content-encoding']!r}: send the body uncompressed"
+            await _respond(send, 415, _error_body(text))
             return
         data = await self._read_body(headers, receive, send)
         if data is None:
@@ -201,9 +208,19 @@ class HttpApp:
         except ParseError as error:
             await _respond(send, 400, jsonrpc.error_message(None, error))
             return
+        accept = headers.get("accept", "")
+        if _expects_answer(message) and not (
+            _accepts(accept, "application/json") and _accepts(accept, "text/event-stream")
+        ):  # a notification or a response gets 202 and no body, whatever its client accepts
+            body = _error_body("Not acceptable: a POST must accept both application/json and text/event-stream")
+            await _respond(send, 406, body)
+            return
         version = headers.get(VERSION_HEADER)
         session_id = headers.get(SESSION_HEADER)
-        if session_id is None and (_is_stateless(message) or version in STATELESS_VERSIONS):
+        # A request with its envelope is 2026-07-28's, which has no sessions: a session id beside
+        # it (a client mixing eras, or one whose session ended) is not ours to refuse with
+        # "send initialize", which that revision removed.
+        if _is_stateless(message) or (session_id is None and version in STATELESS_VERSIONS):
             await self._stateless(message, scope["headers"], receive, send)
             return
         if version is not None and version not in ALL_VERSIONS:
@@ -218,6 +235,10 @@ class HttpApp:
             return
         stream = session.open_stream()
         await self._exchange(session.connection, message, receive, send, stream, retry_ms=session.retry_ms)
+        if session.retry_ms is None or (stream.done and not stream.related):
+            # Answered whole as JSON, or to a client before 2025-11-25: no event id to resume it
+            # from, and kept, a session's last 16 answers (16 MB each at most) stayed in memory.
+            session.streams.pop(stream.number, None)
 
     async def _initialize(self, message: dict[str, Any], send: AsgiSend) -> None:
         assert self.tasks is not None
@@ -231,10 +252,11 @@ class HttpApp:
         stream = Stream(0, 1)
         session.connection.receive(message, stream.reply, stream.send)
         answer = (await stream.after(0))[0][1]  # `initialize` is answered at once, without messages before
-        result = jsonrpc.decode(answer).get("result")
+        decoded = jsonrpc.decode(answer)
+        result = decoded.get("result")
         if result is None:
             self._end(session)
-            await _respond(send, 200, answer)
+            await _respond(send, _error_status(decoded, stateless=False), answer)
             return
         # Priming events and resumption came with 2025-11-25 (SEP-1699): older clients would read
         # an event with empty data as a message that is not JSON.
@@ -286,12 +308,18 @@ class HttpApp:
         if not isinstance(message, dict) or jsonrpc.is_response(message):
             await _respond(send, 400, _error_body("Invalid request: 2026-07-28 posts one request or notification"))
             return
+        try:  # before the id is replaced by ours: an invalid one must not be served
+            jsonrpc.check_request(message)
+        except InvalidRequest as invalid:
+            given = message.get("id")
+            await _respond(send, 400, jsonrpc.error_message(given if jsonrpc.is_valid_id(given) else None, invalid))
+            return
         if "id" not in message:
             # No client-to-server notification means anything here (a client cancels by closing
             # the response stream), and nothing per client is kept to apply one to.
             await _respond(send, 202, b"")
             return
-        request_id = message["id"] if jsonrpc.is_valid_id(message["id"]) else None
+        request_id = message["id"]
         if message.get("method") == "initialize":  # removed in 2026-07-28: no handshake to serve
             error = MethodNotFound("Method not found: initialize (removed in 2026-07-28)", "initialize")
             await _respond(send, 404, jsonrpc.error_message(request_id, error))
@@ -364,25 +392,17 @@ class HttpApp:
             if stream.done and stream.related == 0:
                 answer = first[0][1] if first else b""
                 code = 200 if answer else 202
-                if stateless and b'"error":' in answer:
-                    code = http_headers.status(jsonrpc.decode(answer))
+                if b'"error":' in answer:
+                    code = _error_status(jsonrpc.decode(answer), stateless)
                 await _respond(send, code, answer)
             else:
                 if listen:
                     self._listening.add(stream)
                 try:
-                    await self._write(stream, send, 0, retry_ms)
+                    await stream.write(send, 0, retry_ms, self._settings.sse_keepalive)
                 finally:
                     self._listening.discard(stream)
             watch.cancel_scope.cancel()
-
-    @staticmethod
-    async def _write(stream: Stream, send: AsgiSend, seq: int, retry_ms: int | None) -> None:
-        stream.attached = True
-        try:
-            await stream.write(send, seq, retry_ms)
-        finally:
-            stream.attached = False
 
     async def _read_body(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> bytes | None:
         """The request's body, or None once a 413 or 408 is sent (too large, or too slow to arrive)."""
@@ -395,6 +415,13 @@ class HttpApp:
     # --- GET and DELETE ---------------------------------------------------------------
 
     async def _get(self, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
+        if SESSION_HEADER not in headers:
+            # basic/transports: a GET the server does not serve as a stream gets 405, which
+            # clients probing before `initialize` (and 2026-07-28, which has no GET stream) take
+            # as "no stream here"; a 400 made them give up.
+            text = "Method not allowed: GET opens a session's stream; POST initialize, then GET with its Mcp-Session-Id"
+            await _respond(send, 405, _error_body(text), [(b"allow", b"GET, POST, DELETE")])
+            return
         if not _accepts(headers.get("accept", ""), "text/event-stream"):
             await _respond(send, 406, _error_body("Not acceptable: a GET must accept text/event-stream"))
             return
@@ -402,21 +429,25 @@ class HttpApp:
         if session is None:
             return
         stream, seq = session.streams[0], session.streams[0].delivered
-        resumed = parse_event_id(headers.get("last-event-id", ""))
-        if resumed is not None:  # the client lost a stream and resumes it after the last event it got
+        if "last-event-id" in headers:  # the client lost a stream and resumes it after the last event it got
+            resumed = parse_event_id(headers["last-event-id"])
+            if resumed is None:
+                text = f"Bad request: Last-Event-ID {headers['last-event-id'][:40]!r} is not an event id of this server"
+                await _respond(send, 400, _error_body(text))
+                return
             number, seq = resumed
             if number not in session.streams:
                 text = f"Not found: stream {number} of this session is over and forgotten; send the request again"
                 await _respond(send, 404, _error_body(text))
                 return
             stream = session.streams[number]
-        if stream.attached:
-            text = "Conflict: this stream is open already; close it before opening it again"
-            await _respond(send, 409, _error_body(text))
-            return
+            if seq > stream.last:
+                text = f"Not found: event {seq} of stream {number} was never sent; resume after an event you got"
+                await _respond(send, 404, _error_body(text))
+                return
         async with anyio.create_task_group() as watch:
             watch.start_soon(_on_disconnect, receive, watch.cancel_scope.cancel)
-            await self._write(stream, send, seq, session.retry_ms)
+            await stream.write(send, seq, session.retry_ms, self._settings.sse_keepalive)
             watch.cancel_scope.cancel()
 
     async def _delete(self, headers: dict[str, str], send: AsgiSend) -> None:
@@ -429,9 +460,49 @@ class HttpApp:
 # --- HTTP helpers -------------------------------------------------------------------
 
 
+_SINGLE = frozenset(
+    [
+        SESSION_HEADER,
+        VERSION_HEADER,
+        "last-event-id",
+        "content-type",
+        "content-length",
+        "authorization",
+        "host",
+        "origin",
+    ]
+)
+"""Headers given once: two copies would be read differently by a proxy (the first) and by us, e.g. a
+load balancer routing by Mcp-Session-Id to the worker of a session other than the one served."""
+
+
+def _repeated(raw_headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The first header of `_SINGLE` given more than once, or None."""
+    seen: set[str] = set()
+    for raw_name, _ in raw_headers:
+        name = raw_name.decode("latin-1").lower()
+        if name in seen and name in _SINGLE:
+            return name
+        seen.add(name)
+    return None
+
+
 def _accepts(accept: str, media_type: str) -> bool:
     kinds = {part.split(";")[0].strip().lower() for part in accept.split(",")}
     return media_type in kinds or "*/*" in kinds or f"{media_type.split('/')[0]}/*" in kinds
+
+
+def _error_status(answer: Any, stateless: bool) -> int:
+    """The HTTP status of a lone answer that may be an error.
+
+    basic/transports: input that is no JSON-RPC message (-32600) is refused with an HTTP error
+    status, e.g. 400, in every revision; at 2026-07-28 each error code has its own status.
+    """
+    if not isinstance(answer, dict):  # a 2025-03-26 batch's answers
+        return 200
+    if stateless:
+        return http_headers.status(answer)
+    return 400 if answer.get("error", {}).get("code") == InvalidRequest.code else 200
 
 
 def _is_initialize(message: Any) -> bool:
@@ -439,7 +510,8 @@ def _is_initialize(message: Any) -> bool:
 
 
 def _is_stateless(message: Any) -> bool:
-    return isinstance(message, dict) and "method" in message and has_envelope(message.get("params"))
+    params = message.get("params") if isinstance(message, dict) and "method" in message else None
+    return isinstance(params, dict) and has_envelope(params)
 
 
 def _expects_answer(message: Any) -> bool:
@@ -497,14 +569,21 @@ class _Uvicorn(uvicorn.Server):
         self._on_exit()
 
 
-def uvicorn_config(app: Any, grace: float) -> uvicorn.Config:
-    """uvicorn serving `app`: our logging, no lifespan.
+def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
+    """uvicorn serving `app`: our logging, no lifespan, bounded request heads, no websockets.
 
-    At shutdown it waits for the responses open a second longer than the calls' `grace`: a
-    call cancelled after its grace still gets its answer (or its stream's end) written.
+    At shutdown it waits for the responses open a second longer than the calls'
+    `shutdown_grace`: a call cancelled after its grace still gets its answer (or its stream's
+    end) written.
     """
     return uvicorn.Config(
-        app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=math.ceil(grace) + 1
+        app,
+        http=bounded_heads(settings.http_read_timeout, settings.max_header_bytes),
+        ws="none",  # an upgrade request is answered as plain HTTP: with websockets installed, it was a 500
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace) + 1,
     )
 
 
@@ -525,7 +604,7 @@ async def serve_http(
     app = HttpApp(server, path, loopback=is_loopback(host), beside=beside)
     # CORS on MCP's paths only: the dashboard grants no other origin.
     served = cors.Cors(app, (path, "/healthz"), server.settings.allow_origins)
-    uv = _Uvicorn(uvicorn_config(served, server.settings.shutdown_grace), app.close)
+    uv = _Uvicorn(uvicorn_config(served, server.settings), app.close)
     async with anyio.create_task_group() as tasks:
         app.tasks = tasks
         tasks.start_soon(app.expire_sessions)

@@ -51,7 +51,7 @@ def attach(host: ToolHost, address: str, plugins: Plugins | None = None) -> None
     dashboard = Dashboard(host, plugins, loopback=is_loopback(name))
 
     async def serve() -> None:
-        server = _Uvicorn(uvicorn_config(dashboard.app, host.settings.shutdown_grace))
+        server = _Uvicorn(uvicorn_config(dashboard.app, host.settings))
         stopped = anyio.Event()
 
         async def run() -> None:
