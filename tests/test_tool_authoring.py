@@ -167,3 +167,43 @@ def test_a_helper_module_in_a_plugin_folder_is_not_a_plugin(tmp_path):
     assert "helperlib" not in report and "1 plugin loaded" in report
     called = run_cli("call", "weather", "--no-builtins", "--no-entry-points", "--plugins", str(plugins))
     assert called.stdout == b"helped\n", called.stderr
+
+
+WRONG_RETURNS = '''
+from typing import TypedDict
+
+from mcp_toolhost import tool
+
+
+class Total(TypedDict):
+    count: int
+
+
+@tool
+def count(text: str) -> int:
+    """Counts, or says something else when asked to."""
+    return text if text == "oops" else len(text)
+
+
+@tool
+def total(text: str) -> Total:
+    """A total whose count may not be a number."""
+    return {"count": text}
+'''
+
+
+def test_a_result_that_does_not_match_its_return_annotation_is_an_error_result(tmp_path, spawn):
+    # server/tools: structured results MUST conform to the output schema; pydantic only warned.
+    server = spawn("serve", "--no-builtins", "--tools", _write(tmp_path, "wrong.py", WRONG_RETURNS))
+    server.initialize()
+    assert server.call("count", {"text": "four"})["result"]["structuredContent"] == {"result": 4}
+    wrong = server.call("count", {"text": "oops"})["result"]
+    assert wrong["isError"] is True and "structuredContent" not in wrong
+    assert wrong["content"][0]["text"] == (
+        "Tool 'count' returned a value that does not match its return annotation:"
+        " Expected `int` [input_value='oops', input_type=str]"
+    )
+    nested = server.call("total", {"text": "many"})["result"]
+    assert nested["isError"] is True and "field_name='count'" in nested["content"][0]["text"]
+    assert server.call("count", {"text": "again"})["result"]["structuredContent"] == {"result": 5}
+    assert "PydanticSerializationUnexpectedValue" not in server.stderr

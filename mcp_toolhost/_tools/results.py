@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import PydanticSerializationError
+
 from .. import _json
+from ..errors import ToolError
 from .content import Content, Text
 from .tool import Tool
 
@@ -20,7 +23,11 @@ def tool_result(tool: Tool, value: Any, level: int) -> dict[str, Any]:
     schema = tool.schema
     if schema.output_schema is None:
         return {"content": _content(value, level)}
-    structured = schema.serialize_output(value)
+    try:
+        structured = schema.serialize_output(value)
+    except PydanticSerializationError as exc:
+        why = f"Tool {tool.name!r} returned a value that does not match its return annotation: {_why(exc)}"
+        raise ToolError(why) from None
     shown = structured["result"] if schema.wraps_result else structured
     # server/tools, "Structured Content": a tool that returns structured content SHOULD
     # also return the serialized JSON in a text block, for clients that predate it.
@@ -51,6 +58,14 @@ def content_block(content: Content, level: int) -> dict[str, Any]:
     if kind == "audio" and level < 1:
         return Text(f"[audio {block['mimeType']}, base64 omitted: this client predates audio]").to_dict()
     return block
+
+
+def _why(exc: PydanticSerializationError) -> str:
+    """pydantic's first complaint, without its wrapping: "Expected `int` [input_value='x', input_type=str]"."""
+    lines = str(exc).splitlines()
+    first = lines[1].strip() if len(lines) > 1 else str(exc)
+    first = first.removeprefix("PydanticSerializationUnexpectedValue(").removesuffix(")")
+    return first.replace(" - serialized value may not be as expected", "")[:300]
 
 
 def _json_text(value: Any) -> str:

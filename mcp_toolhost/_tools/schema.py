@@ -65,7 +65,9 @@ def function_schema(
     serialize, output_schema, wraps_result = None, None, False
     if signature.structured:
         output, output_schema, wraps_result = _build_output(signature.name, compatible(signature.returns))
-        serialize = functools.partial(output.dump_python, mode="json")
+        # warnings="error": a value that does not match the annotation raises instead of being sent
+        # with a warning on stderr (server/tools: structured results MUST conform to the output schema).
+        serialize = functools.partial(output.dump_python, mode="json", warnings="error")
     return FunctionSchema(
         input_schema=input_schema,
         output_schema=output_schema,

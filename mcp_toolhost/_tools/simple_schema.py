@@ -120,7 +120,7 @@ def _output(returns: Any) -> tuple[Callable[[Any], Any], dict[str, Any], bool]:
     """How to serialize the return value, its output schema, and whether it is wrapped."""
     schema, written = _describe(returns)
     output_schema = strict_friendly(written)
-    serialize = functools.partial(SchemaSerializer(schema).to_python, mode="json")
+    serialize = functools.partial(SchemaSerializer(schema).to_python, mode="json", warnings="error")  # as schema.py
     if output_schema.get("type") == "object":  # a dict: already what structuredContent wants
         return serialize, output_schema, False
     return serialize, wrap_result(output_schema), True
