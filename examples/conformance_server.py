@@ -23,6 +23,7 @@ from mcp_toolhost import (
     EmbeddedResource,
     Header,
     Image,
+    ProtocolError,
     Text,
     ToolError,
     prompt,
@@ -407,3 +408,64 @@ async def test_missing_capability(ctx: Context) -> str:
 def test_custom_header(region: Annotated[str, Header("Region")]) -> str:
     """Echoes a parameter HTTP clients mirror into the Mcp-Param-Region header (SEP-2243)"""
     return f"region={region}"
+
+
+# --- Tasks (2026-07-28 extension io.modelcontextprotocol/tasks, SEP-2663): the tasks-* scenarios.
+
+
+class DeleteConfirm(BaseModel):
+    confirm: bool = False
+
+
+@tool
+def greet(name: str) -> str:
+    """Sync-only greeting (no task support)"""
+    return f"Hello, {name}!"
+
+
+@tool(task_support="optional")
+async def slow_compute(seconds: float = 1, label: str = "") -> str:
+    """Sleeps `seconds`, then reports it: a task for a client declaring the tasks extension"""
+    await anyio.sleep(seconds)
+    return f"computed {label} after {seconds:g}s"
+
+
+@tool(task_support="required")
+def failing_job() -> str:
+    """Runs only as a task, and fails with a tool error (a completed task whose result isError)"""
+    raise ToolError("failing_job failed, as it always does")
+
+
+@tool(task_support="optional")
+def protocol_error_job() -> str:
+    """Fails with a protocol error (a failed task carrying the JSON-RPC error)"""
+    raise ProtocolError("protocol_error_job: an internal failure, as it always has")
+
+
+@tool(task_support="optional")
+async def confirm_delete(filename: str, ctx: Context) -> str:
+    """Asks for a confirmation (input_required), then says whether it would delete `filename`"""
+    answer = await ctx.elicit(f"Delete {filename}?", DeleteConfirm)
+    confirmed = answer.data is not None and answer.data.confirm
+    return f"{filename}: {'deleted' if confirmed else 'kept'}"
+
+
+@tool(task_support="optional")
+async def multi_input(ctx: Context) -> str:
+    """Asks two questions at once: the task waits until both are answered"""
+    answers: list[Elicited[DeleteConfirm]] = []
+
+    async def ask(message: str) -> None:
+        answers.append(await ctx.elicit(message, DeleteConfirm))
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(ask, "First confirmation?")
+        group.start_soon(ask, "Second confirmation?")
+    return f"{len(answers)} answers: " + ", ".join(answer.action for answer in answers)
+
+
+@tool(task_support="required")
+async def test_tool_with_task(ctx: Context) -> str:
+    """Asks the user's name, then greets them, as a task"""
+    answer = await ctx.elicit("What is your name?", Name, key="user_name")
+    return f"Hello, {_field(answer, 'name')}!"

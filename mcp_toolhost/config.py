@@ -93,6 +93,11 @@ class Settings:
     max_subscriptions: Annotated[int, POSITIVE] = 1000
     """Resources one client may be subscribed to at once (`resources/subscribe`, `resourceSubscriptions`);
     each subscribed file's folder is watched, and the watch is rebuilt as folders are added."""
+    task_ttl: Annotated[float, POSITIVE] = 3600.0
+    """Seconds a task (README, "Tasks") is kept after it is created, its `ttlMs`: then it is forgotten,
+    and cancelled if it still runs."""
+    max_tasks: Annotated[int, POSITIVE] = 1000
+    """Tasks one connection keeps at once; past it, the oldest finished one is forgotten, or a new one refused."""
 
     # The dashboard and management API (serve --dashboard).
     dashboard_token: str | None = field(default=None, repr=False)

@@ -49,6 +49,7 @@ from . import jsonrpc
 from .envelope import SUBSCRIPTION_ID_KEY, RequestScope, has_envelope, progress_token, stateless_scope
 from .outgoing import ClientRequests, refusal, required_capabilities
 from .rounds import ROUND_METHODS, Asked, Replay, input_required_result, replay_for
+from .tasks import Task, Tasks
 from .versions import allows_batches, feature_level, negotiate, validation_errors_as_results
 
 if TYPE_CHECKING:
@@ -124,6 +125,8 @@ class Call:
     outcome: Outcome = "ok"
     """How the call ended (metrics, request log, audit log); cancelled is decided last."""
     started: float = field(default_factory=time.perf_counter)
+    task: Task | None = None
+    """The task this call runs as (tasks.py): its questions wait for `tasks/update`."""
 
 
 @dataclass(slots=True)
@@ -190,6 +193,8 @@ class Connection:
         self._handshake: RequestScope | None = None
         self._initialized_notified = False
         self._client_requests = ClientRequests(send)
+        self.tasks = Tasks(server.settings)
+        """The tool calls this connection runs as tasks (2026-07-28 tasks extension)."""
         self._roots_asked = 0  # how many times roots/list was sent: only the latest answer is kept
         self.client_roots: tuple[Root, ...] | None = None
         """The `file://` roots the handshake-era client last listed (client/roots); None until it
@@ -329,6 +334,10 @@ class Connection:
         starter = self._server.calls.get(method)
         if starter is not None:
             function, arguments, answer = starter(self, params, scope)
+            if method == "tools/call" and function is not None and self.tasks.wanted(function, scope):
+                result = self.tasks.start(self, function, arguments, scope, params, answer)
+                reply(jsonrpc.result_message(request_id, self._server.finish_result(result, scope)))
+                return
             # 2026-07-28: a request that may ask the client brings the answers of its earlier rounds.
             replay = None
             if scope.stateless and method in ROUND_METHODS:
@@ -456,6 +465,7 @@ class Connection:
         method: str,
         related: Send,
         close_stream: Callable[[], None] | None = None,
+        task: Task | None = None,
     ) -> None:
         """Answer a request from a task, with `answer(call)`: cancellable by the client, bounded
         with the other calls in flight, and after the client's roots are known (handshake era).
@@ -472,6 +482,7 @@ class Connection:
             close_stream,
             replay=replay,
             method=method,
+            task=task,
         )
         if function is not None and function.kind == "tool":  # counted as `_ended` counts it
             self._recorder.call_started(function.name)
@@ -514,7 +525,7 @@ class Connection:
                     call.outcome = "timeout"
                     raise CallFailed(f"{_label(function)} timed out after {timeout:g} seconds and was cancelled.")
             return value
-        except (CallFailed, Asked, MissingClientCapability):
+        except (CallFailed, Asked, ProtocolError):  # a ProtocolError is answered as the JSON-RPC error it is
             raise
         except anyio.get_cancelled_exc_class():
             if anyio.current_effective_deadline() == -math.inf:
@@ -747,6 +758,8 @@ class Connection:
             raise MissingClientCapability(reason, required_capabilities(method, params))
         if reason is not None:  # the handshake era: the function is told, and may go on without it
             raise ToolError(reason)
+        if call.task is not None:  # a task waits for its answer (tasks/update)
+            return await call.task.ask(method, params, key)
         if call.replay is not None:  # 2026-07-28: no server-to-client requests, input-required rounds
             return call.replay.ask(method, params, key)
         return await self._client_requests.request(method, params, call.send)
@@ -762,7 +775,7 @@ class Connection:
 
     def _notification(self, method: str, params: dict[str, Any]) -> None:
         if method == "notifications/cancelled":
-            self._cancel(params.get("requestId"))
+            self.cancel(params.get("requestId"))
         elif method == "notifications/initialized":
             self._initialized_notified = True
             self._ask_roots()
@@ -770,7 +783,8 @@ class Connection:
             self._ask_roots()
         # Any other notification is ignored (JSON-RPC: notifications are never answered).
 
-    def _cancel(self, request_id: object) -> None:
+    def cancel(self, request_id: object) -> None:
+        """Cancel the call `request_id` (a client's `notifications/cancelled`, `tasks/cancel`)."""
         # "Receivers MAY ignore cancellation notifications if the referenced request is
         # unknown" or already finished; `initialize` is answered at once, so never here.
         if not jsonrpc.is_valid_id(request_id):

@@ -23,6 +23,8 @@ from .prompts import get_prompt, list_prompts
 from .request_state import StateSeal
 from .resources import list_resources, list_templates, read_resource
 from .subscriptions import ResourceSubscriptions, subscribe, unsubscribe
+from .tasks import EXTENSION as TASKS_EXTENSION
+from .tasks import cancel_task, get_task, update_task
 from .versions import LATEST_HANDSHAKE, STATELESS_VERSIONS, feature_level
 
 if TYPE_CHECKING:
@@ -118,6 +120,9 @@ class Server:
             "prompts/list": list_prompts,
             "resources/unsubscribe": unsubscribe,
             "server/discover": self._discover,
+            "tasks/get": get_task,
+            "tasks/update": update_task,
+            "tasks/cancel": cancel_task,
         }
         self.calls: dict[str, CallHandler] = {
             "tools/call": Connection.start_tool_call,
@@ -141,7 +146,9 @@ class Server:
             }
         )
         # Methods that exist only with the envelope.
-        self.stateless_methods = frozenset({"server/discover", "subscriptions/listen"})
+        self.stateless_methods = frozenset(
+            {"server/discover", "subscriptions/listen", "tasks/get", "tasks/update", "tasks/cancel"}
+        )
         self.result_meta = {SERVER_INFO_KEY: self.server_info}
         self.audit: AuditLog | None = None
         """Where each tool call is recorded when it ends (`audit_log`); None: nowhere."""
@@ -219,9 +226,13 @@ class Server:
         return result
 
     def _discover(self, connection: Connection, params: dict[str, Any], scope: RequestScope) -> dict[str, Any]:
+        capabilities = self.capabilities
+        if any(getattr(tool, "task_support", "forbidden") != "forbidden" for tool in self.registry):
+            # SEP-2663: the tasks extension, only when some tool can run as a task (read now: tools reload).
+            capabilities = {**capabilities, "extensions": {TASKS_EXTENSION: {}}}
         result: dict[str, Any] = {
             "supportedVersions": list(STATELESS_VERSIONS),
-            "capabilities": self.capabilities,
+            "capabilities": capabilities,
         }
         if self.settings.instructions:
             result["instructions"] = self.settings.instructions

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, overload
 
 from ..errors import ConfigError
 from .function import Function, marked
@@ -25,6 +25,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 TOOL_NAME: Final = re.compile(r"[A-Za-z0-9_.\-]{1,128}")
 _MARK: Final = "__mcp_tool__"
 
+TaskSupport = Literal["forbidden", "optional", "required"]
+"""Whether a call may run as a task (README, "Tasks"): never, when the client can, or only so."""
+
 
 @dataclass(frozen=True, slots=True)
 class ToolOptions:
@@ -41,6 +44,7 @@ class ToolOptions:
     meta: dict[str, Any] | None = field(default=None, hash=False)
     input_schema: dict[str, Any] | None = field(default=None, hash=False)
     output_schema: dict[str, Any] | None = field(default=None, hash=False)
+    task_support: TaskSupport = "forbidden"
 
     def annotations(self) -> dict[str, Any]:
         hints = {
@@ -68,6 +72,7 @@ def tool(
     meta: dict[str, Any] | None = None,
     input_schema: dict[str, Any] | None = None,
     output_schema: dict[str, Any] | None = None,
+    task_support: TaskSupport = "forbidden",
 ) -> Callable[[F], F]: ...
 def tool(fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
     """Mark a function as a tool, bare (`@tool`) or with options (`@tool(name=...)`).
@@ -78,6 +83,9 @@ def tool(fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
     `input_schema` and `output_schema` give the tool's JSON Schemas as they are, instead of
     those its signature would give (`given_schema.given_schema` says what the function then
     looks like); they are checked when the tool is registered.
+
+    `task_support` ("optional" or "required") lets a client that declares the tasks extension get a
+    task for a call, run in the background and polled (README, "Tasks"); "required": only so.
     """
 
     def mark(fn: F) -> F:
@@ -109,6 +117,12 @@ class Tool(Function):
         self.rename(options.name if options.name is not None else str(getattr(fn, "__name__", "")))
         self.title = options.title
         self.annotations = options.annotations()
+        if options.task_support not in ("forbidden", "optional", "required"):
+            raise ConfigError(
+                f"Tool {self.name!r}: task_support must be 'forbidden', 'optional' or 'required',"
+                f" not {options.task_support!r}"
+            )
+        self.task_support: TaskSupport = options.task_support
         if options.input_schema is not None or options.output_schema is not None:
             self.prepare()  # a schema given wrong is refused now, not at the first tools/list
 
@@ -174,6 +188,9 @@ class Tool(Function):
                 annotations["title"] = self.title  # before 2025-06-18 the title lived here
             if annotations:
                 definition["annotations"] = annotations
+        if self.task_support != "forbidden" and level >= 2:
+            # 2025-11-25 `ToolExecution`; absent means forbidden (server/tools, "Tool").
+            definition["execution"] = {"taskSupport": self.task_support}
         if self.options.meta and level >= 2:
             definition["_meta"] = self.options.meta
         self._definitions[level] = definition
