@@ -29,7 +29,15 @@ VERSION_HEADER: Final = "mcp-protocol-version"
 METHOD_HEADER: Final = "mcp-method"
 NAME_HEADER: Final = "mcp-name"
 _ROUTING: Final = frozenset({VERSION_HEADER, METHOD_HEADER, NAME_HEADER})
-_NAMED_BY: Final = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
+_NAMED_BY: Final = {
+    "tools/call": "name",
+    "prompts/get": "name",
+    "resources/read": "uri",
+    # SEP-2663, "Streamable HTTP: Routing Headers": the tasks methods name their task.
+    "tasks/get": "taskId",
+    "tasks/update": "taskId",
+    "tasks/cancel": "taskId",
+}
 """The body field `Mcp-Name` mirrors, by method."""
 _BASE64: Final = re.compile(r"=\?base64\?(?P<payload>.*)\?=")
 """A header value that is not plain visible ASCII travels base64-encoded in this wrapper."""
