@@ -178,7 +178,7 @@ class Tasks:
         answer: Answer,
     ) -> dict[str, Any]:
         """Start the call as a new task; the `CreateTaskResult` to answer the `tools/call` with."""
-        self._forget_expired()
+        self._forget_expired(connection)
         if len(self._tasks) >= self._max:
             finished = next((task for task in self._tasks.values() if task.done), None)
             if finished is None:
@@ -195,11 +195,11 @@ class Tasks:
         )
         return {"resultType": "task", **task.info()}
 
-    def _forget_expired(self, connection: Connection | None = None) -> None:
+    def _forget_expired(self, connection: Connection) -> None:
         now = time.monotonic()
         for task in [task for task in self._tasks.values() if task.expires <= now]:
             del self._tasks[task.id]
-            if connection is not None and not task.done:
+            if not task.done:  # kept no longer than its ttl: nobody could ask for its result
                 connection.cancel(task.id)
 
     def _find(self, connection: Connection, params: dict[str, Any], scope: RequestScope, method: str) -> Task:
