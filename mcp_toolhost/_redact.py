@@ -155,11 +155,11 @@ def redact_data(value: Any, longest: int = 0) -> Any:
             # Masked a little past the cut, so a secret across it is masked before it is cut.
             return f"{redact_text(value[: longest + _CUT_MARGIN])[:longest]}[... cut: {len(value)} characters]"
         return redact_text(value)
-    if isinstance(value, dict):  # a loop, not a comprehension: one call fewer (Python 3.11)
-        masked = {}
-        for key, item in value.items():
-            masked[key] = _hidden(item) if isinstance(key, str) and is_secret_key(key) else redact_data(item, longest)
-        return masked
+    if isinstance(value, dict):
+        return {
+            key: (_hidden(item) if isinstance(key, str) and is_secret_key(key) else redact_data(item, longest))
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [redact_data(item, longest) for item in value]
     return value
