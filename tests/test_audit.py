@@ -297,3 +297,49 @@ def test_no_key_shape_matches_a_text_shorter_than_the_fast_path_skips():
     assert len(shortest_bearer) == _redact._SHORTEST_SHAPE
     assert _redact.redact_text(shortest_bearer) == "Bearer [redacted]"
     assert _redact.redact_text("Bearer 123456x") == "Bearer 123456x"  # one shorter: not a token
+
+
+def test_a_turns_first_line_is_written_at_once_and_the_others_together_at_its_end(tmp_path):
+    # Calls one at a time end one per event loop turn: each line goes out in `record`, with no
+    # callback scheduled (that was a fifth of a line's cost); more lines in the same turn wait
+    # for the flush at its end, in one write (AuditLog's docstring). The other tests hold the
+    # guarantees through the real process; this one holds the cheap path to its shape.
+    import asyncio
+
+    from mcp_toolhost._audit import AuditLog
+
+    audit = tmp_path / "audit.jsonl"
+    log = AuditLog(str(audit), 1024 * 1024, 1, 0)
+
+    def record(n: int) -> None:
+        arguments = {"text": "x"}
+        log.record(
+            request_id=n, tool="echo", arguments=arguments, version=MODERN, client_info=None, outcome="ok",
+            seconds=0.0012346, size=10,
+        )  # fmt: skip
+
+    def written() -> list[int]:
+        return [line["id"] for line in lines_of(audit)] if audit.exists() else []
+
+    async def turns() -> None:
+        loop = asyncio.get_running_loop()
+        call_soon, flushes = loop.call_soon, []
+
+        def counted(callback: Any, *args: Any, **kwargs: Any) -> Any:
+            if callback == log.flush:
+                flushes.append(callback)
+            return call_soon(callback, *args, **kwargs)
+
+        loop.call_soon = counted  # type: ignore[method-assign]
+        record(1)
+        assert (written(), len(flushes)) == ([1], 0)  # at once, nothing scheduled
+        record(2)
+        record(3)
+        assert (written(), len(flushes)) == ([1], 1)  # the same turn: they wait for its end
+        await asyncio.sleep(0)
+        assert written() == [1, 2, 3]
+        record(4)
+        assert (written(), len(flushes)) == ([1, 2, 3, 4], 1)  # a new turn: at once again
+
+    asyncio.run(turns())
+    assert lines_of(audit)[0]["durationMs"] == 1.235
