@@ -188,3 +188,14 @@ def test_over_http_tasks_outlive_their_post_and_tasks_methods_carry_the_task_id_
     assert wrong.status_code == 400
     assert wrong.json()["error"]["code"] == -32020
     assert "'taskId'" in wrong.json()["error"]["message"]
+
+
+def test_running_tasks_do_not_stop_the_server_reading_its_next_requests(spawn):
+    # A connection stops reading while 4 x max_concurrent_calls calls are pending; tasks run past
+    # their request, so counting them would leave no way to poll or cancel them until they end.
+    server = start(spawn, max_concurrent_calls="1", max_tasks="10")
+    started = [call(server, "wait", seconds=60)["result"]["taskId"] for _ in range(6)]
+    assert tasks(server, "tasks/get", taskId=started[-1])["result"]["status"] == "working"
+    for task_id in started:
+        tasks(server, "tasks/cancel", taskId=task_id)
+    assert until(server, started[0], lambda task: task["status"] in TERMINAL)["status"] == "cancelled"

@@ -187,6 +187,7 @@ class Connection:
         # so a flood of calls cannot grow memory without end: past the bound the transport
         # stops reading until some finish (`saturated`, `wait_for_room`).
         self._max_pending = 4 * server.settings.max_concurrent_calls
+        self._tasks_in_flight = 0  # calls running as tasks: bounded by max_tasks, not by _max_pending
         self._room = anyio.Event()
         self._room.set()
         # Handshake era: set by `initialize`, shared by every request without envelope.
@@ -489,9 +490,13 @@ class Connection:
             for watcher in self._server.watchers:
                 watcher.started(call)
         self._in_flight[request_id] = call
+        if task is not None:
+            # A task outlives its request: counted, it would stop the reading of the very
+            # requests (tasks/get, tasks/cancel) that poll and end it.
+            self._tasks_in_flight += 1
         if self._idle.is_set():
             self._idle = anyio.Event()
-        if len(self._in_flight) >= self._max_pending and self._room.is_set():
+        if self._pending() >= self._max_pending and self._room.is_set():
             self._room = anyio.Event()
         self._task_group.start_soon(self._run_call, call)
 
@@ -651,10 +656,16 @@ class Connection:
         """
         await anyio.sleep(self._server.settings.progress_pause)
 
+    def _pending(self) -> int:
+        """Calls in flight that hold their request open (tasks do not)."""
+        return len(self._in_flight) - self._tasks_in_flight
+
     def _forget(self, call: Call) -> None:
         if self._in_flight.get(call.request_id) is call:  # a cancel may have freed the id already
             del self._in_flight[call.request_id]
-        if len(self._in_flight) < self._max_pending:
+            if call.task is not None:
+                self._tasks_in_flight -= 1
+        if self._pending() < self._max_pending:
             self._room.set()
         if not self._in_flight:
             self._idle.set()
