@@ -97,6 +97,8 @@ _CUT_MARGIN: Final = 4096
 _SHORTEST_SHAPE: Final = 15
 """No `KEY_SHAPES` pattern matches fewer characters (`Bearer ` and 8 more): a shorter text without `:` or `=`
 (no URL, no key and value) holds nothing to mask, and skips every test (most arguments are such)."""
+_CODE_SUFFIXES: Final = frozenset({"py", "pyi", "pyx", "js", "mjs", "cjs", "ts", "tsx", "jsx", "go", "rs", "rb"})
+"""Extensions of code files: `auth.py:42` names a line, so a secret-looking file name does not mask the number."""
 _SHORTEST_SECRET: Final = 4
 """Shorter values are not searched for in a program's output: masking every `1` or `yes` would hide too much."""
 
@@ -190,12 +192,17 @@ def redact_text(text: str) -> str:
         if found.start() < done or not is_secret_key(found["key"]):
             continue
         shown = value.match(text, found.end())
-        if shown is None or shown[0].strip("\"'") == REDACTED:
+        if shown is None or shown[0].strip("\"'") == REDACTED or _is_line_of_code(found["key"], shown[0]):
             continue
         quote = shown[0][0] if shown[0][0] in "\"'" else ""
         pieces += [text[done : shown.start()], quote, REDACTED, quote]
         done = shown.end()
     return "".join(pieces) + text[done:]
+
+
+def _is_line_of_code(key: str, value: str) -> bool:
+    """`session.py:74`, as warnings and tracebacks name a line: a file of code and a number, no secret."""
+    return value.rstrip(":").isdigit() and key.rpartition(".")[2] in _CODE_SUFFIXES  # "74:" in "a.py:74: Warning"
 
 
 def _holds(text: str, clues: tuple[str, ...]) -> bool:

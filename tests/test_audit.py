@@ -282,6 +282,15 @@ def test_every_secret_looking_key_passes_the_quick_filter_before_the_patterns():
     assert not shown, f"values under these keys are not masked: {shown}"
 
 
+def test_a_line_of_code_named_in_a_warning_is_not_taken_for_a_secret():
+    from mcp_toolhost import _redact
+
+    warning = "/srv/app/session.py:74: UserWarning: slow; auth.py:12 too"
+    assert _redact.redact_text(warning) == warning
+    assert _redact.redact_text("session.py:hunter2x") == "session.py:[redacted]"  # not a line number
+    assert _redact.redact_text("db.password:123456") == "db.password:[redacted]"  # not a code file
+
+
 
 def test_no_key_shape_matches_a_text_shorter_than_the_fast_path_skips():
     # redact_text returns a text shorter than _SHORTEST_SHAPE without ':' or '=' untested: a
