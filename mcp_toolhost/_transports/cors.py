@@ -22,6 +22,7 @@ from .asgi import App, Message, Receive, Scope, Send
 from .sockets import is_loopback
 
 METHODS: Final = b"GET, POST, DELETE"
+"""The methods the MCP endpoint serves: its 405 answers' `Allow`, and what a preflight may ask for."""
 _PLAIN: Final = frozenset({b"accept", b"authorization", b"content-type", b"last-event-id"})
 """Request headers a page may send besides MCP's own (`Mcp-*`, `MCP-Protocol-Version`, SEP-2243's `Mcp-Param-*`)."""
 _EXPOSED: Final = b"mcp-session-id, mcp-protocol-version, www-authenticate, retry-after"

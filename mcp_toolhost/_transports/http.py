@@ -43,11 +43,9 @@ from .._protocol.versions import ALL_VERSIONS, STATELESS_VERSIONS, at_least
 from .._version import __version__
 from ..config import Settings
 from ..errors import InvalidRequest, MethodNotFound, ParseError
-from . import cors, http_headers
+from . import asgi, cors, http_headers
 from .asgi import BodyRefused, Mount, Receive, Scope, foreign_host, read_body
 from .asgi import Send as AsgiSend
-from .asgi import headers as _headers
-from .asgi import respond as _respond
 from .heads import bounded_heads
 from .http_headers import VERSION_HEADER
 from .sockets import is_loopback, url
@@ -143,19 +141,19 @@ class HttpApp:
         if self._beside is not None and scope["path"] not in (self._path, "/healthz"):
             await self._beside(scope, receive, send)  # with checks of its own: MCP's token is not its
             return
-        headers = _headers(scope)
+        headers = asgi.headers(scope)
         method = scope["method"]
         refusal = self._refusal(scope["path"], headers)
         repeated = _repeated(scope["headers"])
         if repeated is not None:
             text = f"Bad request: the {repeated} header is given more than once; send it once"
-            await _respond(send, 400, _error_body(text))
+            await asgi.respond(send, 400, _error_body(text))
         elif refusal is not None:
-            await _respond(send, *refusal)
+            await asgi.respond(send, *refusal)
         elif scope["path"] == "/healthz" and method in ("GET", "HEAD"):
-            await _respond(send, 200, dumps({"status": "ok", "version": __version__}))
+            await asgi.respond(send, 200, dumps({"status": "ok", "version": __version__}))
         elif scope["path"] != self._path:
-            await _respond(send, 404, _error_body(f"Not found: the MCP endpoint is {self._path}"))
+            await asgi.respond(send, 404, _error_body(f"Not found: the MCP endpoint is {self._path}"))
         elif method == "POST":
             await self._post(scope, headers, receive, send)
         elif method == "GET":
@@ -164,7 +162,7 @@ class HttpApp:
             await self._delete(headers, send)
         else:
             body = _error_body(f"Method {method} not allowed: use POST, GET or DELETE")
-            await _respond(send, 405, body, [(b"allow", b"GET, POST, DELETE")])
+            await asgi.respond(send, 405, body, [(b"allow", cors.METHODS)])
 
     def _refusal(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, list[tuple[bytes, bytes]]] | None:
         """Why a request is refused before it is read (status, body, headers), or None.
@@ -194,11 +192,11 @@ class HttpApp:
 
     async def _post(self, scope: Scope, headers: dict[str, str], receive: Receive, send: AsgiSend) -> None:
         if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-            await _respond(send, 415, _error_body("Unsupported media type: send the message as application/json"))
+            await asgi.respond(send, 415, _error_body("Unsupported media type: send the message as application/json"))
             return
         if headers.get("content-encoding", "identity").strip().lower() != "identity":  # RFC 9110, 8.4.1: 415
             text = f"Unsupported content encoding {headers['content-encoding']!r}: send the body uncompressed"
-            await _respond(send, 415, _error_body(text))
+            await asgi.respond(send, 415, _error_body(text))
             return
         data = await self._read_body(headers, receive, send)
         if data is None:
@@ -206,14 +204,14 @@ class HttpApp:
         try:
             message = jsonrpc.decode(data)
         except ParseError as error:
-            await _respond(send, 400, jsonrpc.error_message(None, error))
+            await asgi.respond(send, 400, jsonrpc.error_message(None, error))
             return
         accept = headers.get("accept", "")
         if _expects_answer(message) and not (
             _accepts(accept, "application/json") and _accepts(accept, "text/event-stream")
         ):  # a notification or a response gets 202 and no body, whatever its client accepts
             body = _error_body("Not acceptable: a POST must accept both application/json and text/event-stream")
-            await _respond(send, 406, body)
+            await asgi.respond(send, 406, body)
             return
         version = headers.get(VERSION_HEADER)
         session_id = headers.get(SESSION_HEADER)
@@ -225,7 +223,7 @@ class HttpApp:
             return
         if version is not None and version not in ALL_VERSIONS:
             text = f"Unsupported {VERSION_HEADER} header {version!r}: this server speaks {', '.join(ALL_VERSIONS)}"
-            await _respond(send, 400, _error_body(text))
+            await asgi.respond(send, 400, _error_body(text))
             return
         if _is_initialize(message):
             await self._initialize(message, send)
@@ -244,7 +242,7 @@ class HttpApp:
         assert self.tasks is not None
         if len(self._sessions) >= self._settings.max_sessions:
             text = f"Service unavailable: {len(self._sessions)} sessions are open (max_sessions); retry later"
-            await _respond(send, 503, _error_body(text), [(b"retry-after", b"1")])
+            await asgi.respond(send, 503, _error_body(text), [(b"retry-after", b"1")])
             return
         session = _Session(secrets.token_urlsafe(24), self._settings.sse_replay_events)
         await self.tasks.start(self._run_session, session)
@@ -256,14 +254,14 @@ class HttpApp:
         result = decoded.get("result")
         if result is None:
             self._end(session)
-            await _respond(send, _error_status(decoded, stateless=False), answer)
+            await asgi.respond(send, _error_status(decoded, stateless=False), answer)
             return
         # Priming events and resumption came with 2025-11-25 (SEP-1699): older clients would read
         # an event with empty data as a message that is not JSON.
         if at_least(result["protocolVersion"], "2025-11-25"):
             session.retry_ms = self._settings.sse_retry_ms
         self._sessions[session.id] = session
-        await _respond(send, 200, answer, [(SESSION_HEADER.encode(), session.id.encode())])
+        await asgi.respond(send, 200, answer, [(SESSION_HEADER.encode(), session.id.encode())])
 
     async def _run_session(self, session: _Session, *, task_status: anyio.abc.TaskStatus[None]) -> None:
         async with self._server.connect(session.send) as connection:
@@ -276,12 +274,12 @@ class HttpApp:
         """The session a request names, or None once the error response is sent."""
         if session_id is None:
             text = f"Bad request: missing the {SESSION_HEADER} header; send `initialize` first to get one"
-            await _respond(send, 400, _error_body(text))
+            await asgi.respond(send, 400, _error_body(text))
             return None
         session = self._sessions.get(session_id)
         if session is None:
             text = "Session not found: it ended or never existed; send `initialize` again to start a new one"
-            await _respond(send, 404, _error_body(text))
+            await asgi.respond(send, 404, _error_body(text))
         else:
             session.last_seen = time.monotonic()
         return session
@@ -306,27 +304,27 @@ class HttpApp:
     ) -> None:
         """A 2026-07-28 message: served on the shared connection, or a `subscriptions/listen` on its own."""
         if not isinstance(message, dict) or jsonrpc.is_response(message):
-            await _respond(send, 400, _error_body("Invalid request: 2026-07-28 posts one request or notification"))
+            await asgi.respond(send, 400, _error_body("Invalid request: 2026-07-28 posts one request or notification"))
             return
         try:  # before the id is replaced by ours: an invalid one must not be served
             jsonrpc.check_request(message)
         except InvalidRequest as invalid:
             given = message.get("id")
-            await _respond(send, 400, jsonrpc.error_message(given if jsonrpc.is_valid_id(given) else None, invalid))
+            await asgi.respond(send, 400, jsonrpc.error_message(given if jsonrpc.is_valid_id(given) else None, invalid))
             return
         if "id" not in message:
             # No client-to-server notification means anything here (a client cancels by closing
             # the response stream), and nothing per client is kept to apply one to.
-            await _respond(send, 202, b"")
+            await asgi.respond(send, 202, b"")
             return
         request_id = message["id"]
         if message.get("method") == "initialize":  # removed in 2026-07-28: no handshake to serve
             error = MethodNotFound("Method not found: initialize (removed in 2026-07-28)", "initialize")
-            await _respond(send, 404, jsonrpc.error_message(request_id, error))
+            await asgi.respond(send, 404, jsonrpc.error_message(request_id, error))
             return
         refused = http_headers.mismatch(message, raw_headers, self._server.registry)
         if refused is not None:
-            await _respond(send, 400, jsonrpc.error_message(request_id, refused))
+            await asgi.respond(send, 400, jsonrpc.error_message(request_id, refused))
             return
         stream = Stream(0, self._settings.sse_replay_events)
         if message.get("method") == "subscriptions/listen" or self._shared is None:
@@ -380,7 +378,7 @@ class HttpApp:
         """
         if not _expects_answer(message):
             connection.receive(message)
-            await _respond(send, 202, b"")
+            await asgi.respond(send, 202, b"")
             return
         listen = isinstance(message, dict) and message.get("method") == "subscriptions/listen"
         close_stream = stream.cut if retry_ms is not None else None
@@ -394,7 +392,7 @@ class HttpApp:
                 code = 200 if answer else 202
                 if b'"error":' in answer:
                     code = _error_status(jsonrpc.decode(answer), stateless)
-                await _respond(send, code, answer)
+                await asgi.respond(send, code, answer)
             else:
                 if listen:
                     self._listening.add(stream)
@@ -409,7 +407,7 @@ class HttpApp:
         try:
             return await read_body(receive, headers, self._settings.max_message_bytes, self._settings.http_read_timeout)
         except BodyRefused as refused:
-            await _respond(send, refused.status, _error_body(str(refused)), [(b"connection", b"close")])
+            await asgi.respond(send, refused.status, _error_body(str(refused)), [(b"connection", b"close")])
             return None
 
     # --- GET and DELETE ---------------------------------------------------------------
@@ -420,10 +418,10 @@ class HttpApp:
             # clients probing before `initialize` (and 2026-07-28, which has no GET stream) take
             # as "no stream here"; a 400 made them give up.
             text = "Method not allowed: GET opens a session's stream; POST initialize, then GET with its Mcp-Session-Id"
-            await _respond(send, 405, _error_body(text), [(b"allow", b"GET, POST, DELETE")])
+            await asgi.respond(send, 405, _error_body(text), [(b"allow", cors.METHODS)])
             return
         if not _accepts(headers.get("accept", ""), "text/event-stream"):
-            await _respond(send, 406, _error_body("Not acceptable: a GET must accept text/event-stream"))
+            await asgi.respond(send, 406, _error_body("Not acceptable: a GET must accept text/event-stream"))
             return
         session = await self._session(headers.get(SESSION_HEADER), send)
         if session is None:
@@ -433,17 +431,17 @@ class HttpApp:
             resumed = parse_event_id(headers["last-event-id"])
             if resumed is None:
                 text = f"Bad request: Last-Event-ID {headers['last-event-id'][:40]!r} is not an event id of this server"
-                await _respond(send, 400, _error_body(text))
+                await asgi.respond(send, 400, _error_body(text))
                 return
             number, seq = resumed
             if number not in session.streams:
                 text = f"Not found: stream {number} of this session is over and forgotten; send the request again"
-                await _respond(send, 404, _error_body(text))
+                await asgi.respond(send, 404, _error_body(text))
                 return
             stream = session.streams[number]
             if seq > stream.last:
                 text = f"Not found: event {seq} of stream {number} was never sent; resume after an event you got"
-                await _respond(send, 404, _error_body(text))
+                await asgi.respond(send, 404, _error_body(text))
                 return
         async with anyio.create_task_group() as watch:
             watch.start_soon(_on_disconnect, receive, watch.cancel_scope.cancel)
@@ -454,7 +452,7 @@ class HttpApp:
         session = await self._session(headers.get(SESSION_HEADER), send)
         if session is not None:
             self._end(session)
-            await _respond(send, 200, b"")
+            await asgi.respond(send, 200, b"")
 
 
 # --- HTTP helpers -------------------------------------------------------------------
