@@ -22,7 +22,7 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["TEMP_SUFFIX", "alive", "remove_stale", "write_atomic"]
+__all__ = ["TEMP_SUFFIX", "alive", "remove_stale", "temp_name", "write_atomic"]
 
 TEMP_SUFFIX = ".mcp-tmp"
 
@@ -67,12 +67,17 @@ def temp_files_for(path: Path) -> list[Path]:
     return [path.parent / name for name in names if name.startswith(prefix) and name.endswith(TEMP_SUFFIX)]
 
 
+def temp_name(path: Path) -> Path:
+    """A new hidden name beside `path` for what will replace it; its pid lets `remove_stale` clean up after a crash."""
+    return path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+
+
 def _create_temp(path: Path, mode: int) -> tuple[Path, int]:
     # Created with the target's mode (less the umask, which only narrows it), so the
     # content is never readable more widely than the target's; O_EXCL so a name is never shared.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
-        temp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        temp = temp_name(path)
         try:
             return temp, os.open(temp, flags, mode)
         except FileExistsError:

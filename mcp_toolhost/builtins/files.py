@@ -754,12 +754,11 @@ def _move_across(src: Path, dst: Path) -> None:
     an existing file in place, where a reader could see half of it. A copy under a temporary
     name and `os.replace` give the same all-or-nothing result as a rename on one file system.
     """
-    import secrets
     import shutil
 
-    from ._atomic import TEMP_SUFFIX
+    from ._atomic import temp_name
 
-    temp = dst.parent / f".{dst.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    temp = temp_name(dst)
     folder = stat.S_ISDIR(src.lstat().st_mode)
     try:
         if folder:
