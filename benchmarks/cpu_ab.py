@@ -3,12 +3,19 @@
     python3 benchmarks/cpu_ab.py ROUNDS CONFIGS.json OUT.json
 
 CONFIGS.json: {"name": {"cmd": [...], "env": {...}}, ...}, each command a stdio server with an
-`echo(text)` tool (examples/bench_tools.py). Each round starts every server afresh, in turn:
-initialize, 1,000 warm-up calls, 3,000 calls one at a time, then 20,000 pipelined; the server's
-CPU time (user + system) comes from /proc/PID/stat around each phase (Linux only). Medians of
-the rounds, their ratios to the first server, and the minimum CPU per call are printed.
+`echo(text)` tool (examples/bench_tools.py). Each round starts every server afresh, in turn (the
+order reversed every other round): initialize, 1,000 warm-up calls, 3,000 calls one at a time,
+then 20,000 pipelined; the server's CPU time (user + system) comes from /proc/PID/schedstat
+around each phase (Linux only: the time the scheduler ran it, to the nanosecond; the ticks of
+/proc/PID/stat sample a process that runs 200 µs at a time unevenly, so they are the fallback).
+Medians of the rounds, their ratios to the first server, and the minimum CPU per call are printed.
 PYTHONDONTWRITEBYTECODE is dropped from the servers' environment: give each tree its own
 PYTHONPYCACHEPREFIX, so that none compiles its modules at every start (it costs memory and time).
+
+On a virtual machine calls one at a time cost more CPU when the client and the server run on two
+CPUs (each wakes the other's idle CPU, whose caches other guests used) than on one, and where
+they land changes from process to process: `taskset -c 1 python3 benchmarks/cpu_ab.py ...` puts
+them all on one CPU and steadies the sequential figures (pipelined calls per second then share it).
 """
 
 import json
@@ -25,8 +32,11 @@ WARMUP, SEQUENTIAL, PIPELINED = 1000, 3000, 20000
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except FileNotFoundError:  # a kernel without CONFIG_SCHED_INFO
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def call(i: int) -> dict:
@@ -75,7 +85,9 @@ def main() -> None:
     rounds, configs = int(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text())
     results: dict[str, list] = {name: [] for name in configs}
     for number in range(1, rounds + 1):
-        for name, config in configs.items():
+        # Every other round in the reverse order: measured here, a server started right after
+        # another one ran 8-10% slower than the same server started first, whichever it was.
+        for name, config in list(configs.items())[:: 1 if number % 2 else -1]:
             env = {**os.environ, **config.get("env", {})}
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             (seq, seq_cpu), (pipe, pipe_cpu) = session(config["cmd"], env)
