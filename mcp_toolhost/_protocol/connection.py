@@ -13,6 +13,7 @@ per message, never locked by the first one.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import math
@@ -176,6 +177,11 @@ class Connection:
         self._loop_thread = threading.get_ident()
         self._token = anyio.lowlevel.current_token()
         self._in_flight: dict[jsonrpc.RequestId, Call] = {}
+        # The tasks running the calls. Plain asyncio tasks, not the task group's: anyio's
+        # `start_soon` cost a pipelined call a sixth of its CPU (benchmarks/RESULTS.md). What the
+        # group gave them, `finish` does: each call has its own cancel scope, cancelled there,
+        # and the tasks are awaited before the connection's task group ends.
+        self._call_tasks: set[asyncio.Task[None]] = set()
         # 2026-07-28 `subscriptions/listen` streams open on this connection, by request id.
         self._subscriptions: dict[jsonrpc.RequestId, _Subscription] = {}
         # The resources the client subscribed to, each with the function that ends the
@@ -498,7 +504,14 @@ class Connection:
             self._idle = anyio.Event()
         if self._pending() >= self._max_pending and self._room.is_set():
             self._room = anyio.Event()
-        self._task_group.start_soon(self._run_call, call)
+        running = asyncio.get_running_loop().create_task(self._run_call(call))
+        self._call_tasks.add(running)
+        running.add_done_callback(self._call_task_done)
+
+    def _call_task_done(self, running: asyncio.Task[None]) -> None:
+        self._call_tasks.discard(running)
+        if not running.cancelled() and running.exception() is not None:  # _run_call answers every error: a bug
+            logger.error("a call's task failed", exc_info=running.exception())
 
     def bind(self, call: Call, function: Function) -> dict[str, Any]:
         """The call's arguments validated into keyword arguments for `function` (with its Context).
@@ -957,6 +970,9 @@ class Connection:
         finally:  # cancelled while waiting (an HTTP client closed its stream): the same, at once
             for call in list(self._in_flight.values()):
                 call.cancel_scope.cancel()
+            if self._call_tasks:  # as the task group would have: none outlives the connection
+                with anyio.CancelScope(shield=True):
+                    await asyncio.wait(self._call_tasks)
             for unsubscribe in self._unsubscribe:
                 unsubscribe()
             for stream in list(self._resource_subscriptions):
