@@ -535,13 +535,22 @@ class Connection:
         traceback goes to the log), and `Asked` when it asked the client a question.
         """
         timeout = function.time_limit(self._server.settings)
+        limiter = self._server.call_limiter
         try:
-            async with self._server.call_limiter:
+            try:
+                # A free slot is taken without `async with`'s checkpoint: a loop turn and a
+                # cancel scope, a tenth of a pipelined call's CPU. The waiting calls still queue in order.
+                limiter.acquire_nowait()
+            except anyio.WouldBlock:
+                await limiter.acquire()
+            try:
                 with anyio.move_on_after(timeout) as deadline:
                     value = await function.run(kwargs)
-                if deadline.cancelled_caught:
-                    call.outcome = "timeout"
-                    raise CallFailed(f"{_label(function)} timed out after {timeout:g} seconds and was cancelled.")
+            finally:
+                limiter.release()
+            if deadline.cancelled_caught:
+                call.outcome = "timeout"
+                raise CallFailed(f"{_label(function)} timed out after {timeout:g} seconds and was cancelled.")
             return value
         except (CallFailed, Asked, ProtocolError):  # a ProtocolError is answered as the JSON-RPC error it is
             raise
