@@ -28,20 +28,11 @@ if TYPE_CHECKING:
     from .host import ToolHost
     from .metrics import Metrics
 
-__all__ = ["running_servers", "state_dir", "write_state_file"]
+__all__ = ["running_servers", "write_state_file"]
 
 logger = logging.getLogger("mcp_toolhost.stats")
 
 _SUFFIX = ".json"
-
-
-def state_dir(settings: Settings) -> Path:
-    """`state_dir`, or the user state directory (`~/.local/state/mcp-toolhost` on Linux)."""
-    if settings.state_dir:
-        return Path(settings.state_dir)
-    import platformdirs
-
-    return Path(platformdirs.user_state_dir("mcp-toolhost", appauthor=False))
 
 
 async def write_state_file(host: ToolHost) -> None:
@@ -72,7 +63,7 @@ def _write(settings: Settings, data: bytes) -> Path | None:
     from .builtins._atomic import write_atomic  # on first use: it loads OpenSSL (secrets), 1 MiB
 
     try:
-        folder = state_dir(settings)
+        folder = settings.state_folder()
         # Private to the user: the snapshot names the tools served and how they are used.
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = folder / f"{os.getpid()}{_SUFFIX}"

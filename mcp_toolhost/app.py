@@ -9,12 +9,15 @@ from .config import Settings
 from .host import ToolHost
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .plugins.loader import PluginReport
 
 __all__ = ["assemble", "build_host"]
 
 
-def build_host(settings: Settings) -> ToolHost:
+def build_host(settings: Settings, config_file: Path | None = None) -> ToolHost:
+    """The host serving what `settings` (read from `config_file`, if any) select."""
     host = ToolHost(settings)
     files = None
     if settings.reload and settings.tools:
@@ -32,7 +35,7 @@ def build_host(settings: Settings) -> ToolHost:
         # After the user's tools, so that one of theirs replaces a built-in of the same name.
         from .builtins import register_builtins
 
-        register_builtins(host)
+        register_builtins(host, config_file=config_file)
     else:
         # Say why a built-in is missing; the built-ins are imported only if a call names one.
         host.registry.reasons.append(lambda name: _why_no_builtin(settings, name))

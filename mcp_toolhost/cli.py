@@ -261,8 +261,9 @@ def _exit(code: int) -> None:
 def _host(settings: Settings) -> Any:
     from .app import build_host
 
+    resolved: Resolved | None = click.get_current_context().meta.get(_RESOLVED)
     try:
-        return build_host(settings)
+        return build_host(settings, resolved.config_file if resolved is not None else None)
     except ConfigError as exc:
         raise _refused(exc) from None
 
@@ -862,11 +863,11 @@ def stats(ctx: click.Context, /, pid: int | None, as_json: bool, watch: bool, **
     """
     import time
 
-    from ._state_files import running_servers, state_dir
+    from ._state_files import running_servers
     from ._stats_table import stats_report
 
     settings = _settings(ctx, options)
-    folder = state_dir(settings)
+    folder = settings.state_folder()
     try:
         while True:
             text, found = stats_report(running_servers(folder), folder, pid, as_json=as_json)

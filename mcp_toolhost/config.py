@@ -250,6 +250,14 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
 
+    def state_folder(self) -> Path:
+        """`state_dir`, or the user state directory (`~/.local/state/mcp-toolhost` on Linux)."""
+        if self.state_dir:
+            return Path(self.state_dir)
+        import platformdirs
+
+        return Path(platformdirs.user_state_dir("mcp-toolhost", appauthor=False))
+
 
 @dataclass(frozen=True, slots=True)
 class Source:

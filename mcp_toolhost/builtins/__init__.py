@@ -36,6 +36,8 @@ from ..errors import SettingError
 from ._config import BuiltinsConfig, configure
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..config import Settings
     from ..host import ToolHost
 
@@ -60,8 +62,11 @@ def check_groups(groups: Iterable[str]) -> None:
         raise SettingError(message, "builtins")
 
 
-def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[Tool]:
-    """Serve the built-in groups `settings.builtins` selects (default: the host's settings).
+def register_builtins(
+    host: ToolHost, settings: Settings | None = None, *, config_file: Path | None = None
+) -> list[Tool]:
+    """Serve the built-in groups `settings.builtins` selects (default: the host's settings, read
+    from `config_file`, which the file tools then do not change).
 
     A tool whose name the host already serves is skipped: a user's own `read_file`
     replaces the built-in one. Raises ConfigError for an unknown group or a setting that
@@ -69,7 +74,7 @@ def register_builtins(host: ToolHost, settings: Settings | None = None) -> list[
     """
     settings = host.settings if settings is None else settings
     check_groups(settings.builtins)
-    cfg = configure(settings)
+    cfg = configure(settings, config_file)
     if "files" in settings.builtins and not cfg.roots.paths:
         logger.warning("Until a client offers roots, the file tools will refuse every path. %s", cfg.roots.missing)
     host.registry.reasons.append(functools.partial(why_hidden, settings, cfg))

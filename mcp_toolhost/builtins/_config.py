@@ -24,8 +24,9 @@ from pathlib import Path
 
 from .._paths import Roots, confine, roots_for_call, roots_in_force
 from ..config import Settings
-from ..errors import SettingError
+from ..errors import SettingError, ToolError
 from ._net import HostAllowList
+from ._own_files import OwnFile, own_file_at, own_files
 
 __all__ = ["BuiltinsConfig", "config", "configure"]
 
@@ -49,15 +50,18 @@ class BuiltinsConfig:
     hosts: HostAllowList = field(default_factory=HostAllowList)
     http_methods: frozenset[str] | None = None
     """The only methods `http_request` may send, or None for any."""
+    own: tuple[OwnFile, ...] = ()
+    """The server's own files, which the file tools do not change (`_own_files`)."""
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> BuiltinsConfig:
+    def from_settings(cls, settings: Settings, config_file: Path | None = None) -> BuiltinsConfig:
         return cls(
             settings=settings,
             own_roots=roots_in_force(settings.roots),
             commands=_commands(settings.allow_commands),
             hosts=HostAllowList.parse(settings.allow_hosts),
             http_methods=SAFE_HTTP_METHODS if settings.read_only else None,
+            own=own_files(settings, config_file),
         )
 
     @property
@@ -73,6 +77,19 @@ class BuiltinsConfig:
         target: what deleting or moving it acts on.
         """
         return confine(path, self.roots, follow_symlinks=follow_symlinks)
+
+    def refuse_own(self, real: Path, shown: str, action: str, *, with_contents: bool = False) -> None:
+        """Raise ToolError if `real` is one of the server's own files or lies in one (or, `with_contents`,
+        holds one): `action` ("write", "delete"...) is not for the file tools to do there."""
+        found = own_file_at(real, self.own, with_contents=with_contents)
+        if found is not None:
+            mine, held = found
+            relation = "holds" if held else "is" if real == mine.path else "is in"
+            where = f"{relation} {mine.what} ({mine.path})"
+            raise ToolError(
+                f"{shown} {where}: the file tools do not {action} the server's own files"
+                " (its configuration, the code it loads, its records); the person running the server can."
+            )
 
 
 def _commands(names: tuple[str, ...]) -> dict[str, str]:
@@ -119,10 +136,10 @@ def _commands(names: tuple[str, ...]) -> dict[str, str]:
 _current: BuiltinsConfig | None = None
 
 
-def configure(settings: Settings) -> BuiltinsConfig:
-    """Resolve `settings` for the built-in tools (raises SettingError) and make it current."""
+def configure(settings: Settings, config_file: Path | None = None) -> BuiltinsConfig:
+    """Resolve `settings` (read from `config_file`) for the built-in tools (raises SettingError) and make it current."""
     global _current
-    _current = BuiltinsConfig.from_settings(settings)
+    _current = BuiltinsConfig.from_settings(settings, config_file)
     return _current
 
 

@@ -367,6 +367,7 @@ def write_file(
 
     cfg = config()
     real = cfg.path(path)
+    cfg.refuse_own(real, path, "write")
     _check_encoding(encoding)
     try:
         data = content.encode(encoding)
@@ -417,6 +418,7 @@ def edit_file(path: str, edits: list[Edit], dry_run: bool = False) -> Edited:
 
     cfg = config()
     real = cfg.path(path)
+    cfg.refuse_own(real, path, "edit")
     if not edits:
         raise ToolError("No edits given.")
     with os_errors(path):
@@ -693,10 +695,12 @@ def create_directory(path: str) -> DirectoryCreated:
     Args:
         path: The directory; a relative path starts at the first allowed directory.
     """
-    real = config().path(path)
+    cfg = config()
+    real = cfg.path(path)
     with os_errors(path):
         if real.is_dir():
             return DirectoryCreated(path=path_text(real), created=False)
+        cfg.refuse_own(real, path, "create folders in")
         real.mkdir(parents=True)
     return DirectoryCreated(path=path_text(real), created=True)
 
@@ -717,6 +721,8 @@ def move_file(source: str, destination: str, overwrite: bool = False, ctx: Conte
     dst = cfg.path(destination, follow_symlinks=False)
     _refuse_root(src, cfg, source, "move")
     _refuse_root(dst, cfg, destination, "replace")
+    cfg.refuse_own(src, source, "move", with_contents=True)
+    cfg.refuse_own(dst, destination, "replace", with_contents=True)
     with os_errors(source):
         if not os.path.lexists(src):
             raise ToolError(f"Not found: {source}")
@@ -807,6 +813,7 @@ def delete_path(path: str, recursive: bool = False, ctx: Context | None = None) 
     cfg = config()
     real = cfg.path(path, follow_symlinks=False)
     _refuse_root(real, cfg, path, "delete")
+    cfg.refuse_own(real, path, "delete", with_contents=True)
     with os_errors(path):
         kind = _mode_type(real.lstat().st_mode)
         note = None
