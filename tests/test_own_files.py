@@ -92,6 +92,9 @@ def test_the_rest_of_the_root_is_written_and_own_files_are_read(server: McpProce
     assert "result" in moved and not moved["result"].get("isError"), moved
     read = structured(server.call("read_file", {"path": "tools.py"}))
     assert read["content"] == TOOLS
+    edits = [{"old_text": '"hello"', "new_text": '"hi"'}]
+    preview = structured(server.call("edit_file", {"path": "tools.py", "edits": edits, "dry_run": True}))
+    assert '+    return "hi"' in preview["diff"] and (project / "tools.py").read_text() == TOOLS
     assert server.call("hello")["result"]["content"][0]["text"] == "hello"  # the --tools file still serves
 
 

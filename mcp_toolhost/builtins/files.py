@@ -418,7 +418,8 @@ def edit_file(path: str, edits: list[Edit], dry_run: bool = False) -> Edited:
 
     cfg = config()
     real = cfg.path(path)
-    cfg.refuse_own(real, path, "edit")
+    if not dry_run:  # a diff of what an edit would do changes nothing
+        cfg.refuse_own(real, path, "edit")
     if not edits:
         raise ToolError("No edits given.")
     with os_errors(path):
