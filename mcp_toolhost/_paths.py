@@ -42,7 +42,7 @@ from ._text import REPLACEMENT, as_text, path_text
 from ._tools.asking import Root, offered_roots, roots_by_round
 from .errors import SettingError, ToolError
 
-__all__ = ["Roots", "confine", "os_errors", "roots_for_call", "roots_in_force"]
+__all__ = ["Roots", "confine", "os_errors", "real_path", "roots_for_call", "roots_in_force"]
 
 logger = logging.getLogger("mcp_toolhost.roots")
 
@@ -151,11 +151,16 @@ def _inside(path: Path, roots: Sequence[Path]) -> bool:
     return any(path == root or path.is_relative_to(root) for root in roots)
 
 
+def real_path(entry: str) -> Path:
+    """A configured path (`~` expanded, relative to the working directory) with every symlink resolved."""
+    return Path(os.path.realpath(os.path.expanduser(entry)))
+
+
 def _real_paths(given: Sequence[str]) -> tuple[Path, ...]:
     """The real paths of the allowed directories (`--root`, `roots`), in order, without repeats."""
     roots: list[Path] = []
     for entry in given:
-        real = Path(os.path.realpath(os.path.expanduser(entry)))
+        real = real_path(entry)
         if not real.is_dir():
             raise SettingError(f"Allowed root {entry!r} is not a directory (--root, roots)", "roots")
         if real not in roots:

@@ -510,8 +510,9 @@ class Connection:
 
     def _call_task_done(self, running: asyncio.Task[None]) -> None:
         self._call_tasks.discard(running)
-        if not running.cancelled() and running.exception() is not None:  # _run_call answers every error: a bug
-            logger.error("a call's task failed", exc_info=running.exception())
+        failure = None if running.cancelled() else running.exception()
+        if failure is not None:  # _run_call answers every error: a bug of ours
+            logger.error("a call's task failed", exc_info=failure)
 
     def bind(self, call: Call, function: Function) -> dict[str, Any]:
         """The call's arguments validated into keyword arguments for `function` (with its Context).

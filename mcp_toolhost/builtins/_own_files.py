@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._paths import real_path
 from ..config import DEFAULT_CONFIG_FILE, Settings
 
 __all__ = ["OwnFile", "own_file_at", "own_files"]
@@ -36,7 +37,7 @@ class OwnFile:
 
 def own_files(settings: Settings, config_file: Path | None = None) -> tuple[OwnFile, ...]:
     """The server's own files and folders, by real path, for `settings` read from `config_file`."""
-    return tuple(dict.fromkeys(OwnFile(_real(path), what) for path, what in _named(settings, config_file)))
+    return tuple(dict.fromkeys(OwnFile(real_path(path), what) for path, what in _named(settings, config_file)))
 
 
 def own_file_at(real: Path, own: Sequence[OwnFile], *, with_contents: bool) -> tuple[OwnFile, bool] | None:
@@ -45,9 +46,9 @@ def own_file_at(real: Path, own: Sequence[OwnFile], *, with_contents: bool) -> t
     `with_contents` is for what moves or deletes a folder with everything in it.
     """
     for mine in own:
-        if real == mine.path or mine.path in real.parents:
+        if real.is_relative_to(mine.path):
             return mine, False
-        if with_contents and real in mine.path.parents:
+        if with_contents and mine.path.is_relative_to(real):
             return mine, True
     return None
 
@@ -79,7 +80,3 @@ def _tools_file(spec: str) -> Iterator[tuple[str, str]]:
     if filename:
         is_package = os.path.basename(filename) == "__init__.py"
         yield (os.path.dirname(filename) if is_package else filename), "a --tools module"
-
-
-def _real(path: str) -> Path:
-    return Path(os.path.realpath(os.path.expanduser(path)))
